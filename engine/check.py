@@ -1,0 +1,192 @@
+"""Check one batch: read, normalise, decide, write. The one call the CLI makes."""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from . import labels
+from .audit import RunRecord, file_sha256, row_digest
+from .decide import Decider, Decision
+from .errors import SscardError
+from .normalise import Problem, normalise
+from .reader import open_batch, is_blank_row
+from .rulebook import Rulebook
+from .writer import VERDICT_FILLS, Styles, atomic_workbook, display_width, write_cell, write_header, write_table
+
+UNKNOWN_SERVICE = "(无法识别)"
+
+
+@dataclass
+class Summary:
+    input: Path
+    output: Path
+    sheet: str
+    sheet_found_by_name: bool
+    rows: int = 0
+    skipped: int = 0
+    verdicts: Counter = field(default_factory=Counter)
+    by_service: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    fees: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    problems: int = 0
+    run_id: str = ""
+
+    @property
+    def total_fees(self) -> float:
+        return sum(self.fees.values())
+
+
+def default_output(batch: Path) -> Path:
+    return batch.with_name(f"{batch.stem}.decisions.xlsx")
+
+
+def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
+                command_line: str = "", progress: Callable[[int], None] | None = None) -> Summary:
+    batch_path = Path(batch_path)
+    output = Path(output) if output else default_output(batch_path)
+    if output.resolve() == batch_path.resolve():
+        raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
+    batch = open_batch(batch_path, book.schema)
+    record = RunRecord(batch_path, file_sha256(batch_path), command_line)
+    summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
+    decider = Decider(book)
+    with tempfile.TemporaryFile() as spool:
+        try:
+            ids = _decide_all(batch, book, decider, spool, summary, progress)
+        finally:
+            batch.close()
+        duplicates = {rid: rows for rid, rows in ids.items() if len(rows) > 1}
+        spool.seek(0)
+        _write(output, batch.headers, book, decider, _replay(spool), duplicates, summary, record)
+    return summary
+
+
+def _decide_all(batch, book, decider, spool, summary, progress) -> dict[str, list[int]]:
+    """Decide every row into the spool (flat memory); return request id -> row numbers."""
+    ids: dict[str, list[int]] = defaultdict(list)
+    for number, values in batch.rows():
+        if is_blank_row(values):
+            summary.skipped += 1
+            continue
+        row = normalise(book.schema, batch.cells(values))
+        decision = decider.decide(row)
+        request_id = row.fact.get(book.schema.request_id)
+        if request_id:
+            ids[request_id].append(number)
+        service = row.fact.get(book.schema.dispatch)
+        pickle.dump((number, values, request_id, service, decision), spool, pickle.HIGHEST_PROTOCOL)
+        summary.rows += 1
+        if progress and summary.rows % 1000 == 0:
+            progress(summary.rows)
+    return ids
+
+
+def _replay(spool) -> Iterator[tuple[int, tuple[Any, ...], str | None, str | None, Decision]]:
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Problem:
+    header = book.schema.by_key[book.schema.request_id].header
+    where = "、".join(f"第 {r} 行" for r in rows)
+    return Problem("INPUT-DUPLICATE-ID", header, request_id,
+                   f"{header}「{request_id}」在本批次出现 {len(rows)} 次({where}),无法确定以哪一行为准",
+                   book.schema.by_key[book.schema.request_id].clause or book.schema.clause)
+
+
+def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, records, duplicates,
+           summary: Summary, record: RunRecord) -> None:
+    with atomic_workbook(output) as workbook:
+        styles = Styles(workbook, book.verdicts)
+        results = workbook.add_worksheet(labels.RESULT_SHEET)
+        overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
+        errors = workbook.add_worksheet(labels.ERROR_SHEET)
+        audit = workbook.add_worksheet(labels.AUDIT_SHEET)
+        columns = headers + list(labels.DECISION_COLUMNS) + [labels.DIGEST]
+        write_header(results, columns, styles, _result_widths(headers))
+        write_header(errors, labels.ERROR_COLUMNS, styles, [8, 16, 20, 24, 80])
+        error_row = 0
+        parameters_used: dict[str, set] = defaultdict(set)
+        out_row = 0
+        for number, values, request_id, service, decision in records:
+            if request_id in duplicates:
+                decision = decider.invalid(list(decision.problems)
+                                           + [_duplicate_problem(book, request_id, duplicates[request_id])])
+            out_row += 1
+            cells = _decision_cells(decision)
+            for col, value in enumerate(values):
+                write_cell(results, out_row, col, value, styles)
+            base = len(values)
+            for offset, value in enumerate(cells):
+                style = styles.verdict.get(value) if offset == 0 else (styles.wrap if offset in (4, 5) else None)
+                write_cell(results, out_row, base + offset, value, styles, style)
+            results.write_string(out_row, base + len(cells), row_digest(values, cells, book.digest))
+            for problem in decision.problems:
+                error_row += 1
+                for col, value in enumerate((number, request_id or "", problem.column, problem.value,
+                                             f"{problem.message}({problem.clause})")):
+                    write_cell(errors, error_row, col, value, styles)
+            service = book.service_name(service) if service else UNKNOWN_SERVICE
+            summary.verdicts[decision.verdict] += 1
+            summary.by_service[service][decision.verdict] += 1
+            summary.fees[service] += decision.fee
+            summary.problems += len(decision.problems)
+            for name, value in decision.params.items():
+                parameters_used[name].add(value)
+        results.autofilter(0, 0, max(out_row, 1), len(columns) - 1)
+        if error_row:
+            errors.autofilter(0, 0, error_row, len(labels.ERROR_COLUMNS) - 1)
+        _write_overview(workbook, overview, styles, book, summary)
+        write_table(audit, ("项目", "内容"),
+                    record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used), styles)
+
+
+def _decision_cells(decision: Decision) -> list[Any]:
+    return [decision.verdict, decision.fee, labels.LIST_SEPARATOR.join(decision.missing), decision.place,
+            decision.next, "\n".join(decision.basis), labels.RULE_SEPARATOR.join(decision.rules)]
+
+
+def _result_widths(headers: list[str]) -> list[int]:
+    inputs = [max(8, min(24, display_width(h) + 2)) for h in headers]
+    return inputs + [10, 9, 24, 24, 36, 60, 36, 22]
+
+
+def _write_overview(workbook, sheet, styles: Styles, book: Rulebook, summary: Summary) -> None:
+    services = [s.name for s in book.services if s.name in summary.by_service]
+    if UNKNOWN_SERVICE in summary.by_service:
+        services.append(UNKNOWN_SERVICE)
+    verdicts = list(book.verdicts)
+    headers = ["业务类型", *verdicts, "合计", "费用合计(元)"]
+    rows = []
+    for service in services:
+        counts = summary.by_service[service]
+        rows.append([service, *(counts[v] for v in verdicts), sum(counts.values()), summary.fees[service]])
+    rows.append(["合计", *(summary.verdicts[v] for v in verdicts), summary.rows, summary.total_fees])
+    write_table(sheet, headers, rows, styles)
+    notes_at = len(rows) + 2
+    for offset, (label, value) in enumerate((("申请行数", summary.rows), ("跳过的空行", summary.skipped),
+                                             ("输入问题条数", summary.problems),
+                                             ("输入工作表", summary.sheet))):
+        sheet.write_string(notes_at + offset, 0, label, styles.header)
+        write_cell(sheet, notes_at + offset, 1, value, styles)
+    if services:
+        chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+        for col, verdict in enumerate(verdicts, start=1):
+            chart.add_series({
+                "name": [labels.SUMMARY_SHEET, 0, col],
+                "categories": [labels.SUMMARY_SHEET, 1, 0, len(services), 0],
+                "values": [labels.SUMMARY_SHEET, 1, col, len(services), col],
+                "fill": {"color": VERDICT_FILLS[(col - 1) % len(VERDICT_FILLS)]},
+                "border": {"color": "#7F7F7F"},
+            })
+        chart.set_title({"name": "各业务类型的结论"})
+        chart.set_x_axis({"name": "申请数"})
+        chart.set_size({"width": 720, "height": 360})
+        sheet.insert_chart(notes_at + 6, 0, chart)

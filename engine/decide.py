@@ -1,0 +1,114 @@
+"""Fired rules -> one decision, by the rulebook's precedence.
+
+The rules see only a handful of closed values per row, so a batch holds far fewer
+distinct rule inputs than rows: each distinct input is run through durable-rules
+once and its fired rules are remembered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .conditions import PARAM_PREFIX, All, Compare, Condition
+from .durable_adapter import RuleRunner
+from .normalise import Normalised, Problem
+from .rulebook import Rule, Rulebook
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str
+    fee: float | int = 0
+    missing: tuple[str, ...] = ()
+    place: str = ""
+    next: str = ""
+    basis: tuple[str, ...] = ()  # one line per fired rule or input problem
+    rules: tuple[str, ...] = ()  # IDs, in the order of basis
+    problems: tuple[Problem, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)  # parameter values this row was decided with
+
+
+def condition_of(book: Rulebook, service: str, rule: Rule) -> Condition:
+    """The condition a rule runs with inside its service's ruleset."""
+    in_service = Compare(book.schema.dispatch, "==", service)
+    return in_service if rule.when is None else All((in_service,)) & rule.when
+
+
+class Decider:
+    def __init__(self, book: Rulebook):
+        self.book = book
+        self._rules: dict[str, dict[str, Rule]] = {}
+        self._keys: dict[str, tuple[str, ...]] = {}
+        self._params: dict[str, tuple[str, ...]] = {}
+        rulesets = {}
+        for service in book.services:
+            rules = book.rules_for(service.code)
+            conditions = [(r.id, condition_of(book, service.code, r)) for r in rules]
+            self._rules[service.code] = {r.id: r for r in rules}
+            keys = set().union(*(c.keys() for _, c in conditions))
+            self._keys[service.code] = tuple(sorted(keys))
+            params = {k[len(PARAM_PREFIX):] for k in keys if k.startswith(PARAM_PREFIX)}
+            self._params[service.code] = tuple(sorted(params | {r.fee for r in rules if r.fee}))
+            rulesets[service.code] = conditions
+        self._runner = RuleRunner(rulesets)
+        self._cache: dict[tuple, tuple[str, ...]] = {}
+
+    def decide(self, row: Normalised) -> Decision:
+        book = self.book
+        if row.problems:
+            return self.invalid(row.problems)
+        service = row.fact[book.schema.dispatch]
+        day: dt.date = row.fact[book.schema.effective_date]
+        in_force = book.parameters.on(day)
+        needed = self._params[service]
+        absent = [name for name in needed if name not in in_force]
+        params = {name: in_force[name] for name in needed if name in in_force}
+        if absent:
+            lines = tuple(f"申请日期 {day.isoformat()} 早于参数 {name} 的首个生效日期 "
+                          f"{book.parameters[name].values[0][0].isoformat()},无规则可依,须人工决定"
+                          for name in absent)
+            return Decision(book.unruled_verdict, basis=lines, rules=("PARAMETER-NOT-IN-FORCE",), params=params)
+        fact = dict(row.fact)
+        fact.update({PARAM_PREFIX + name: value for name, value in params.items()})
+        fired = self.fire(service, fact)
+        return self.combine(service, fired, params)
+
+    def fire(self, service: str, fact: dict[str, Any]) -> tuple[str, ...]:
+        relevant = {k: fact[k] for k in self._keys[service] if k in fact}
+        key = (service, *relevant.items())
+        fired = self._cache.get(key)
+        if fired is None:
+            fired = tuple(self._runner.fired(service, relevant))
+            self._cache[key] = fired
+        return fired
+
+    def combine(self, service: str, fired_ids: tuple[str, ...], params: dict[str, Any]) -> Decision:
+        book = self.book
+        if not fired_ids:
+            return Decision(book.unruled_verdict, basis=("没有规则适用于此申请,须人工决定",), rules=("NO-RULE-FIRED",),
+                            params=params)
+        by_id = self._rules[service]
+        order = list(by_id)
+        fired = sorted((by_id[i] for i in fired_ids), key=lambda r: (book.rank(r.verdict), order.index(r.id)))
+        verdict = fired[0].verdict
+        charged = verdict in book.charged_verdicts
+        fee = max((params[r.fee] for r in fired if r.fee), default=0) if charged else 0
+        missing: tuple[str, ...] = ()
+        if verdict == book.missing_verdict:
+            missing = tuple(dict.fromkeys(doc for r in fired for doc in r.missing))
+        place = next((r.place for r in fired if r.place), "")
+        # What happens next belongs to the outcome: a request that goes ahead (even once
+        # documents are brought) carries the steps of acceptance too.
+        follow = [r for r in fired if r.verdict == verdict or (charged and r.verdict in book.charged_verdicts)]
+        next_steps = ";".join(dict.fromkeys(r.next for r in follow if r.next))
+        return Decision(verdict, fee, missing, place, next_steps, tuple(r.basis for r in fired),
+                        tuple(r.id for r in fired), params=params)
+
+    def invalid(self, problems: list[Problem] | tuple[Problem, ...]) -> Decision:
+        return Decision(self.book.invalid_verdict,
+                        basis=tuple(f"{p.message}({p.clause})" for p in problems),
+                        rules=tuple(dict.fromkeys(p.check for p in problems)),
+                        problems=tuple(problems))
+

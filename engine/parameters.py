@@ -1,0 +1,85 @@
+"""Dated parameters: each value holds from its ``from`` date until the next one.
+
+History is appended, never overwritten, so a batch from last year is decided with
+last year's fee.  A date before a parameter's first value has no value in force.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import RulebookError
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    unit: str
+    reference: str
+    interpretation: bool
+    values: tuple[tuple[dt.date, Any], ...]  # (from, value), ascending
+
+    def on(self, day: dt.date) -> Any | None:
+        starts = [start for start, _ in self.values]
+        index = bisect.bisect_right(starts, day) - 1
+        return self.values[index][1] if index >= 0 else None
+
+
+class Parameters:
+    def __init__(self, parameters: dict[str, Parameter]):
+        self._by_name = parameters
+
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self._by_name[name]
+
+    def __iter__(self):
+        return iter(self._by_name.values())
+
+    def on(self, day: dt.date) -> dict[str, Any]:
+        """Every parameter's value in force on ``day``; absent when none is."""
+        values = {}
+        for parameter in self._by_name.values():
+            value = parameter.on(day)
+            if value is not None:
+                values[parameter.name] = value
+        return values
+
+
+def load_parameters(path: Path) -> Parameters:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulebookError(f"参数文件 {path} 不存在") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RulebookError(f"参数文件 {path} 格式有误:{error}") from None
+    parameters = {}
+    for name, body in data.items():
+        where = f"{path.name} 的参数 {name}"
+        if not isinstance(body, dict):
+            raise RulebookError(f"{where}:应为一个表")
+        for attribute in ("description", "reference", "values"):
+            if attribute not in body:
+                raise RulebookError(f"{where}:缺少 {attribute}")
+        values = []
+        for entry in body["values"]:
+            start, value = entry.get("from"), entry.get("value")
+            if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+                raise RulebookError(f"{where}:from 须为日期(如 2015-01-01),得到 {start!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise RulebookError(f"{where}:{start} 的 value 须为数字,得到 {value!r}")
+            values.append((start, value))
+        starts = [s for s, _ in values]
+        if not values or starts != sorted(set(starts)):
+            raise RulebookError(f"{where}:values 须按 from 日期升序排列且不重复")
+        parameters[name] = Parameter(name, body["description"], body.get("unit", ""), body["reference"],
+                                     bool(body.get("interpretation", False)), tuple(values))
+    return Parameters(parameters)

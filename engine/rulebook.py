@@ -1,0 +1,178 @@
+"""A rulebook: rules, schema, parameters and verdicts, loaded from a directory.
+
+The directory is a Python package whose ``__init__`` defines ``RULEBOOK``.  It is
+loaded under a name of its own, so a draft and the live rulebook can sit side by
+side in one process.  A bad declaration fails here, at load, naming the rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import itertools
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .conditions import PARAM_PREFIX, Compare, Condition
+from .errors import RulebookError
+from .parameters import Parameters, load_parameters
+from .schema import Schema
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, one clause, one reason."""
+
+    id: str
+    clause: str
+    reason: str
+    verdict: str
+    when: Condition | None = None  # None: every request of the service
+    fee: str | None = None  # name of the parameter charged when the request goes ahead
+    missing: tuple[str, ...] = ()  # documents still to bring, as named in the input header
+    place: str = ""
+    next: str = ""
+    interpretation: bool = False  # the source text is silent; policy staff decided
+    services: tuple[str, ...] = ()  # for a rule shared by several services
+
+    @property
+    def basis(self) -> str:
+        return f"{self.reason}({self.clause})"
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    clause: str
+    rules: tuple[Rule, ...]
+
+
+@dataclass
+class Rulebook:
+    name: str
+    version: str
+    schema: Schema
+    services: tuple[Service, ...]
+    common: tuple[Rule, ...]
+    verdicts: tuple[str, ...]  # strongest first
+    invalid_verdict: str  # the row itself cannot be read
+    unruled_verdict: str  # no parameter in force, or no rule applies: a person decides
+    charged_verdicts: tuple[str, ...]  # the fee is shown only for these
+    missing_verdict: str  # 缺少材料 is filled only for this one
+    parameters_file: str = "parameters.toml"
+    # filled by load_rulebook
+    directory: Path | None = None
+    parameters: Parameters | None = None
+    digest: str = ""
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+
+    def rules_for(self, service: str) -> tuple[Rule, ...]:
+        """Every rule a request of ``service`` is judged by, common rules first."""
+        own = next(s.rules for s in self.services if s.code == service)
+        return tuple(r for r in self.common if service in r.services) + own
+
+    def all_rules(self) -> list[tuple[str, Rule]]:
+        """(service, rule) for every rule as it runs, shared rules once per service."""
+        return [(s.code, r) for s in self.services for r in self.rules_for(s.code)]
+
+    def unique_rules(self) -> list[Rule]:
+        return list(self.common) + [r for s in self.services for r in s.rules]
+
+    def service_name(self, code: str) -> str:
+        return next((s.name for s in self.services if s.code == code), code)
+
+    def rank(self, verdict: str) -> int:
+        return self.verdicts.index(verdict)
+
+
+_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
+_loaded = itertools.count()
+
+
+def load_rulebook(directory: str | Path) -> Rulebook:
+    directory = Path(directory).resolve()
+    init = directory / "__init__.py"
+    if not init.is_file():
+        raise RulebookError(f"{directory} 不是规则目录:缺少 __init__.py")
+    name = f"_sscard_rulebook_{next(_loaded)}"
+    spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(directory)])
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        raise RulebookError(f"规则目录 {directory} 加载失败:{type(error).__name__}: {error}") from error
+    book = getattr(module, "RULEBOOK", None)
+    if not isinstance(book, Rulebook):
+        raise RulebookError(f"{init} 没有定义 RULEBOOK")
+    book.directory = directory
+    book.parameters = load_parameters(directory / book.parameters_file)
+    book.files, book.digest = _fingerprint(directory)
+    validate(book)
+    return book
+
+
+def _fingerprint(directory: Path) -> tuple[dict[str, str], str]:
+    """SHA-256 of every rule module and parameter file, and one digest over them all."""
+    files = sorted(p for p in directory.rglob("*") if p.suffix in (".py", ".toml") and "__pycache__" not in p.parts)
+    hashes = {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    overall = hashlib.sha256("".join(f"{k}\0{v}\n" for k, v in hashes.items()).encode()).hexdigest()
+    return hashes, overall
+
+
+def validate(book: Rulebook) -> None:
+    """Fail fast on a declaration that would decide rows wrongly or silently."""
+    problems: list[str] = []
+    schema = book.schema
+    codes = {s.code for s in book.services}
+    seen: dict[str, Rule] = {}
+    headers = {c.header for c in schema.columns}
+    params = set(book.parameters.names()) if book.parameters else set()
+    for extra in (book.invalid_verdict, book.unruled_verdict, book.missing_verdict, *book.charged_verdicts):
+        if extra not in book.verdicts:
+            problems.append(f"结论「{extra}」不在 verdicts 中")
+    for column in schema.columns:
+        if column.key.startswith(PARAM_PREFIX):
+            problems.append(f"列 {column.header} 的键 {column.key} 以 {PARAM_PREFIX} 开头,与参数冲突")
+    for rule in book.unique_rules():
+        where = f"规则 {rule.id or '(无编号)'}"
+        if not _ID.fullmatch(rule.id or ""):
+            problems.append(f"{where}:编号须形如 SERVICE-WHAT(大写字母、数字、连字符)")
+        if rule.id in seen:
+            problems.append(f"{where}:编号重复")
+        seen[rule.id] = rule
+        if not rule.clause.strip():
+            problems.append(f"{where}:缺少条款依据(clause)")
+        if not rule.reason.strip():
+            problems.append(f"{where}:缺少中文理由(reason)")
+        if rule.verdict not in book.verdicts:
+            problems.append(f"{where}:结论「{rule.verdict}」不是 {'/'.join(book.verdicts)} 之一")
+        if rule.fee and rule.fee not in params:
+            problems.append(f"{where}:费用参数 {rule.fee} 未在 {book.parameters_file} 中定义")
+        for doc in rule.missing:
+            if not any(h.endswith(doc) for h in headers):
+                problems.append(f"{where}:缺少材料「{doc}」不是输入表头中的材料")
+        if rule.when is not None:
+            for key in rule.when.keys():
+                if key.startswith(PARAM_PREFIX):
+                    if key[len(PARAM_PREFIX):] not in params:
+                        problems.append(f"{where}:条件引用的参数 {key[len(PARAM_PREFIX):]} 未定义")
+                elif key not in schema.by_key:
+                    problems.append(f"{where}:条件引用了未知的列 {key}")
+        for service in rule.services:
+            if service not in codes:
+                problems.append(f"{where}:适用业务 {service} 不存在")
+    for service in book.services:
+        for rule in service.rules:
+            if rule.services:
+                problems.append(f"规则 {rule.id}:业务模块中的规则不应再声明 services")
+    if problems:
+        raise RulebookError("规则库有误:\n  " + "\n  ".join(problems))
+
+
+def service_condition(book: Rulebook, service: str) -> Condition:
+    return Compare(book.schema.dispatch, "==", service)

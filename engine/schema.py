@@ -1,0 +1,220 @@
+"""The input schema as data: columns, the kind of value each holds, when it is required.
+
+Every cell is turned into a plain value here, before durable-rules sees it, because
+durable-rules coerces silently ("6" > 5 is true, == True matches "true").  A value
+that cannot be read is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .conditions import Condition
+
+
+class Invalid(Exception):
+    """A cell value that cannot be accepted; the message says why, in Chinese."""
+
+
+def clean_text(value: str) -> str:
+    """Full-width letters, digits and spaces to their plain forms; stray spaces off."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and clean_text(value) == "")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class Kind:
+    """How one column's cells are read. ``parse`` gets a non-blank cell."""
+
+    blank: Any = ""  # the value a blank, not-required cell takes
+    choices: tuple[str, ...] = ()  # offered as a drop-down in the template
+
+    def parse(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+class Text(Kind):
+    def parse(self, value: Any) -> str:
+        if isinstance(value, bool):
+            raise Invalid(f"是逻辑值 {value},应为文字")
+        if isinstance(value, (dt.date, dt.time)):
+            raise Invalid(f"是日期 {value},应为文字")
+        return clean_text(_shown(value))
+
+    def describe(self) -> str:
+        return "文字"
+
+
+class Choice(Kind):
+    """A closed list. ``aliases`` maps another accepted spelling to the canonical value."""
+
+    def __init__(self, *values: str, aliases: Mapping[str, str] | None = None,
+                 true: str | None = None, false: str | None = None):
+        self.values = tuple(values)
+        self.aliases = dict(aliases or {})
+        self.choices = tuple(self.aliases) if self.aliases else self.values
+        # Excel's own TRUE / FALSE (a logical cell, or the same word typed) stand for these.
+        self.true, self.false = true, false
+
+    def parse(self, value: Any) -> str:
+        if isinstance(value, bool):
+            if self.true is not None:
+                return self.true if value else self.false
+            raise Invalid(f"「{value}」不是可选值;可选:{'/'.join(self.choices)}")
+        text = clean_text(_shown(value))
+        if self.true is not None and text in ("TRUE", "FALSE"):
+            return self.true if text == "TRUE" else self.false
+        if text in self.aliases:
+            return self.aliases[text]
+        if text in self.values:
+            return text
+        raise Invalid(f"「{_shown(value)}」不是可选值;可选:{'/'.join(self.choices)}")
+
+    def label(self, canonical: str) -> str:
+        """The spelling a person reads for a canonical value (first alias naming it)."""
+        return next((a for a, v in self.aliases.items() if v == canonical), canonical)
+
+    def describe(self) -> str:
+        return "可选:" + "/".join(self.choices)
+
+
+def YesNo() -> Choice:
+    kind = Choice("是", "否", true="是", false="否")
+    kind.blank = "否"
+    return kind
+
+
+class Date(Kind):
+    _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def parse(self, value: Any) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, bool):
+            raise Invalid(f"是逻辑值 {value},不是日期")
+        if isinstance(value, (int, float)):
+            hint = ""
+            if 1 <= value < 2958466:
+                as_serial = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+                hint = f"(若是 Excel 日期序号,即 {as_serial.isoformat()})"
+            raise Invalid(f"是数字 {_shown(value)},不是日期{hint};请设为日期格式或写成 YYYY-MM-DD")
+        text = clean_text(str(value))
+        if self._ISO.fullmatch(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        raise Invalid(f"「{value}」不是日期;请写成 YYYY-MM-DD 或设为日期格式")
+
+    def describe(self) -> str:
+        return "日期(Excel 日期或 YYYY-MM-DD)"
+
+
+class WholeNumber(Kind):
+    blank = None  # a blank count is absent from the row, so no comparison can match it
+
+    def __init__(self, minimum: int = 0):
+        self.minimum = minimum
+
+    def parse(self, value: Any) -> int:
+        if isinstance(value, bool):
+            raise Invalid(f"是逻辑值 {value},应为整数")
+        number: Any = value
+        if isinstance(value, str):
+            text = clean_text(value)
+            if not re.fullmatch(r"[+-]?\d+", text):
+                raise Invalid(f"「{value}」不是整数")
+            number = int(text)
+        if isinstance(number, float):
+            if not number.is_integer():
+                raise Invalid(f"{value} 不是整数")
+            number = int(number)
+        if not isinstance(number, int):
+            raise Invalid(f"「{value}」不是整数")
+        if number < self.minimum:
+            raise Invalid(f"{number} 小于 {self.minimum}")
+        return number
+
+    def describe(self) -> str:
+        return f"整数,≥ {self.minimum}"
+
+
+class TextCode(Kind):
+    """An identifier that must arrive as text: Excel rounds long numbers to 15 digits."""
+
+    def __init__(self, check: Callable[[str], str], describe: str):
+        self.check = check
+        self._describe = describe
+
+    def parse(self, value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str):
+            raise Invalid(
+                f"是数字单元格 {_shown(value)}:Excel 只保留 15 位有效数字,末位可能已丢失"
+                "(即使能通过校验也可能是他人号码);请把该列设为文本后重新录入")
+        return self.check(clean_text(value))
+
+    def describe(self) -> str:
+        return self._describe
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    kind: Kind
+    required: bool = False
+    # Required only for some rows: e.g. 连续密码错误次数 for a 社保账户 unlock.
+    required_when: Condition | None = None
+    # The values of the dispatch column (the services) that use this column;
+    # None: every row uses it.  A column a row's service does not use is ignored.
+    used_by: frozenset[str] | None = None
+    clause: str = ""
+    help: str = ""
+
+
+RowCheck = Callable[[Mapping[str, Any]], list[tuple[str, str]]]  # fact -> [(key, message)]
+
+
+@dataclass
+class Schema:
+    columns: tuple[Column, ...]
+    dispatch: str  # the key whose value chooses the ruleset (the service)
+    request_id: str  # the key that must be unique within a batch
+    effective_date: str  # the key whose date chooses the parameter values in force
+    sheet: str  # the sheet the batch is expected on
+    row_checks: tuple[RowCheck, ...] = ()
+    clause: str = ""  # cited for input errors that name no clause of their own
+    by_key: dict[str, Column] = field(init=False)
+    by_header: dict[str, Column] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_key = {c.key: c for c in self.columns}
+        self.by_header = {header_key(c.header): c for c in self.columns}
+
+    def label(self, key: str) -> str:
+        column = self.by_key.get(key)
+        return column.header if column else key
+
+
+def header_key(text: Any) -> str:
+    """Headers match ignoring full-width forms and every space (a typed 'ID ' still matches)."""
+    return re.sub(r"\s+", "", clean_text(str(text))) if text is not None else ""

@@ -1,0 +1,55 @@
+"""An empty batch workbook a clerk can fill in without reading the rulebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import labels
+from .rulebook import Rulebook
+from .schema import Date, TextCode, WholeNumber
+from .writer import Styles, atomic_workbook, display_width, write_table
+
+BLANK_ROWS = 1000  # rows prepared with drop-downs and formats
+
+
+def write_template(path: str | Path, book: Rulebook) -> Path:
+    path = Path(path)
+    schema = book.schema
+    with atomic_workbook(path, streaming=False) as workbook:
+        styles = Styles(workbook, book.verdicts)
+        sheet = workbook.add_worksheet(schema.sheet)
+        for col, column in enumerate(schema.columns):
+            sheet.write_string(0, col, column.header, styles.header)
+            kind = column.kind
+            fmt = None
+            if isinstance(kind, TextCode) or column.key == schema.request_id:
+                fmt = styles.text  # typed digits stay text: Excel would round an 18-digit number
+            elif isinstance(kind, Date):
+                fmt = styles.date
+            sheet.set_column(col, col, max(10, min(30, display_width(column.header) + 4)), fmt)
+            if column.help:
+                sheet.write_comment(0, col, column.help)
+            rows = (1, col, BLANK_ROWS, col)
+            if kind.choices:
+                sheet.data_validation(*rows, {"validate": "list", "source": list(kind.choices),
+                                              "error_title": column.header,
+                                              "error_message": kind.describe()})
+            elif isinstance(kind, WholeNumber):
+                sheet.data_validation(*rows, {"validate": "integer", "criteria": ">=", "value": kind.minimum,
+                                              "error_message": kind.describe()})
+            elif isinstance(kind, Date):
+                sheet.data_validation(*rows, {"validate": "date", "criteria": ">", "value": "1900-01-01",
+                                              "error_message": kind.describe(), "ignore_blank": True})
+        sheet.freeze_panes(1, 0)
+        help_rows = []
+        for column in schema.columns:
+            used = "全部业务" if column.used_by is None else "、".join(
+                book.service_name(s) for s in sorted(column.used_by))
+            need = "必填" if column.required else ("按业务必填" if column.required_when is not None else "选填")
+            help_rows.append((column.header, need, column.kind.describe(), used, column.help))
+        guide = workbook.add_worksheet(labels.HELP_SHEET)
+        write_table(guide, ("列", "是否必填", "取值", "适用业务", "说明"), help_rows, styles)
+        guide.write_string(len(help_rows) + 2, 0,
+                           "每行一项申请;第 1 行是表头,请勿修改。完全空白的行会被跳过。是/否 列空白按 否 处理。",
+                           styles.wrap)
+    return path
