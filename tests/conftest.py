@@ -1,0 +1,74 @@
+"""Shared test helpers: build a batch the way a clerk would, read a decision sheet back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from engine.decide import Decider, Decision
+from engine.normalise import normalise
+from engine.rulebook import load_rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+VALID_ID = "11010519491231002X"  # GB 11643 example number with a valid check digit
+
+
+@pytest.fixture(scope="session")
+def book():
+    return load_rulebook(RULES)
+
+
+@pytest.fixture(scope="session")
+def decider(book):
+    return Decider(book)
+
+
+def headers(book) -> list[str]:
+    return [c.header for c in book.schema.columns]
+
+
+def request(**fields: Any) -> dict[str, Any]:
+    """A request by header name; the always-required fields default to a valid 本人 row."""
+    row = {"申请编号": "T1", "申请日期": dt.datetime(2026, 3, 1), "持卡人姓名": "张三",
+           "公民身份号码": VALID_ID, "办理人": "本人", "卡状态": "正常"}
+    row.update(fields)
+    return row
+
+
+def write_batch(path: Path, book, rows: list[dict[str, Any]], *, sheet: str = "申请",
+                extra_headers: tuple[str, ...] = ()) -> Path:
+    """A batch workbook with the full header; each row a dict keyed by header."""
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    header = headers(book) + list(extra_headers)
+    ws.append(header)
+    for row in rows:
+        unknown = set(row) - set(header)
+        assert not unknown, f"unknown headers {unknown}"
+        ws.append([row.get(h) for h in header])
+    workbook.save(path)
+    return path
+
+
+def read_sheet(path: Path, sheet: str = "结果") -> list[dict[str, Any]]:
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    rows = list(workbook[sheet].iter_rows(values_only=True))
+    workbook.close()
+    header = rows[0]
+    return [dict(zip(header, r)) for r in rows[1:]]
+
+
+@pytest.fixture
+def decide(book, decider):
+    """Decide one request given by header name, straight through the engine (no Excel)."""
+    def run(**fields: Any) -> Decision:
+        by_header = {c.header: c.key for c in book.schema.columns}
+        cells = {by_header[h]: v for h, v in request(**fields).items()}
+        return decider.decide(normalise(book.schema, cells))
+    return run
