@@ -13,7 +13,8 @@ from . import labels
 from .audit import RunRecord, file_sha256, row_digest
 from .decide import Decider, Decision
 from .errors import SscardError
-from .normalise import Problem, normalise
+from .normalise import Problem
+from .parallel import decide_rows
 from .reader import open_batch, is_blank_row
 from .rulebook import Rulebook
 from .writer import VERDICT_FILLS, Styles, atomic_workbook, display_width, write_cell, write_header, write_table
@@ -45,7 +46,8 @@ def default_output(batch: Path) -> Path:
 
 
 def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
-                command_line: str = "", progress: Callable[[int], None] | None = None) -> Summary:
+                command_line: str = "", progress: Callable[[int], None] | None = None,
+                workers: int = 1) -> Summary:
     batch_path = Path(batch_path)
     output = Path(output) if output else default_output(batch_path)
     if output.resolve() == batch_path.resolve():
@@ -56,7 +58,7 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
     decider = Decider(book)
     with tempfile.TemporaryFile() as spool:
         try:
-            ids = _decide_all(batch, book, decider, spool, summary, progress)
+            ids = _decide_all(batch, book, decider, spool, summary, progress, workers)
         finally:
             batch.close()
         duplicates = {rid: rows for rid, rows in ids.items() if len(rows) > 1}
@@ -65,19 +67,20 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
     return summary
 
 
-def _decide_all(batch, book, decider, spool, summary, progress) -> dict[str, list[int]]:
+def _decide_all(batch, book, decider, spool, summary, progress, workers) -> dict[str, list[int]]:
     """Decide every row into the spool (flat memory); return request id -> row numbers."""
     ids: dict[str, list[int]] = defaultdict(list)
-    for number, values in batch.rows():
-        if is_blank_row(values):
-            summary.skipped += 1
-            continue
-        row = normalise(book.schema, batch.cells(values))
-        decision = decider.decide(row)
-        request_id = row.fact.get(book.schema.request_id)
+
+    def requests():
+        for number, values in batch.rows():
+            if is_blank_row(values):
+                summary.skipped += 1
+                continue
+            yield (number, values), batch.cells(values)
+
+    for (number, values), (request_id, service, decision) in decide_rows(book, requests(), workers, decider):
         if request_id:
             ids[request_id].append(number)
-        service = row.fact.get(book.schema.dispatch)
         pickle.dump((number, values, request_id, service, decision), spool, pickle.HIGHEST_PROTOCOL)
         summary.rows += 1
         if progress and summary.rows % 1000 == 0:

@@ -1,0 +1,84 @@
+"""Decide rows on every core, in input order, with bounded memory.
+
+durable-rules holds the GIL, so threads give nothing: each worker process loads its
+own rulebook and engine.  The main process keeps reading while workers decide; at
+most a few chunks are in flight, so a million-row batch never sits in memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from typing import Any, Iterable, Iterator
+
+from .decide import Decider, Decision
+from .normalise import normalise
+from .rulebook import Rulebook, load_rulebook
+
+CHUNK_ROWS = 2000
+IN_FLIGHT_PER_WORKER = 2
+
+Decided = tuple[Any, str | None, Decision]  # (request id, service, decision)
+
+_worker_decider: Decider | None = None
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _start_worker(rules_dir: str) -> None:
+    global _worker_decider
+    _worker_decider = Decider(load_rulebook(rules_dir))
+
+
+def decide_one(decider: Decider, cells: dict[str, Any]) -> Decided:
+    book = decider.book
+    row = normalise(book.schema, cells)
+    return row.fact.get(book.schema.request_id), row.fact.get(book.schema.dispatch), decider.decide(row)
+
+
+def _decide_chunk(chunk: list[dict[str, Any]]) -> list[Decided]:
+    assert _worker_decider is not None
+    return [decide_one(_worker_decider, cells) for cells in chunk]
+
+
+def decide_rows(book: Rulebook, rows: Iterable[tuple[Any, dict[str, Any]]], workers: int,
+                decider: Decider | None = None) -> Iterator[tuple[Any, Decided]]:
+    """(tag, cells by key) in -> (tag, decided) out, in the same order.
+
+    ``tag`` is whatever the caller needs back with the decision (row number, raw values).
+    """
+    if workers <= 1:
+        decider = decider or Decider(book)
+        for tag, cells in rows:
+            yield tag, decide_one(decider, cells)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold native state
+    with context.Pool(workers, initializer=_start_worker, initargs=(str(book.directory),)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(rows, CHUNK_ROWS):
+            tags = [tag for tag, _ in chunk]
+            pending.append((tags, pool.apply_async(_decide_chunk, ([cells for _, cells in chunk],))))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                yield from _collect(pending.popleft())
+        while pending:
+            yield from _collect(pending.popleft())
+
+
+def _collect(item) -> Iterator[tuple[Any, Decided]]:
+    tags, result = item
+    yield from zip(tags, result.get())
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
