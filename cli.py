@@ -15,6 +15,9 @@ import click
 
 from engine.check import check_batch
 from engine.errors import SscardError
+from engine.many import check_many
+from engine.parallel import default_workers
+from engine.progress import row_progress
 from engine.rulebook import Rulebook, load_rulebook
 from engine.template import write_template
 
@@ -54,21 +57,49 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("batch", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="决定工作簿的路径;默认在输入旁边:BATCH.decisions.xlsx")
+@click.argument("batches", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="一个批次:决定工作簿的路径(默认 BATCH.decisions.xlsx,在输入旁边);"
+                   "多个批次或文件夹:输出文件夹。")
+@click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="全部 CPU 核",
+              help="判定用的进程数。")
 @rules_option
-def check(batch: Path, output: Path | None, book: Rulebook) -> None:
-    """逐行检查 BATCH 中的申请,写出决定工作簿(结果、汇总、错误、审计)。
+def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Rulebook) -> None:
+    """逐行检查 BATCHES 中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
+
+    可给多个工作簿或一个文件夹:每个批次一个决定工作簿,另加一个「合并汇总.xlsx」;
+    某个文件读不了会被报告,其余照常检查。
 
     Example:
 
         sscard check 申请批次.xlsx -o 决定.xlsx
+
+        sscard check 各网点/ -o 决定/
     """
-    try:
-        summary = check_batch(batch, output, book, command_line=shlex.join(["sscard", *sys.argv[1:]]))
-    except SscardError as error:
-        raise _fail(error) from None
+    command_line = shlex.join(["sscard", *sys.argv[1:]])
+    if len(batches) == 1 and not batches[0].is_dir():
+        try:
+            with row_progress(batches[0].name) as progress:
+                summary = check_batch(batches[0], output, book, command_line=command_line, workers=workers,
+                                      progress=progress)
+        except SscardError as error:
+            raise _fail(error) from None
+        _echo_summary(summary, book)
+        return
+    result = check_many(list(batches), output, book, command_line=command_line, workers=workers,
+                        on_done=lambda path, summary, error: click.echo(
+                            f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}"))
+    click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
+    for verdict in book.verdicts:
+        if result.verdicts[verdict]:
+            click.echo(f"  {verdict}: {result.verdicts[verdict]}")
+    if result.combined:
+        click.echo(f"已写出 {result.combined}")
+    if result.failures:
+        raise SystemExit(2)
+
+
+def _echo_summary(summary, book: Rulebook) -> None:
     where = "工作表「{}」".format(summary.sheet)
     if not summary.sheet_found_by_name:
         where += f"(未找到「{book.schema.sheet}」,已使用第一个工作表)"

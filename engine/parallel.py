@@ -7,6 +7,7 @@ most a few chunks are in flight, so a million-row batch never sits in memory.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections import deque
@@ -50,15 +51,18 @@ def decide_rows(book: Rulebook, rows: Iterable[tuple[Any, dict[str, Any]]], work
 
     ``tag`` is whatever the caller needs back with the decision (row number, raw values).
     """
-    if workers <= 1:
+    chunks = _chunks(rows, CHUNK_ROWS)
+    first, second = next(chunks, []), next(chunks, None)
+    if workers <= 1 or second is None:  # a small batch is decided before a pool could start
         decider = decider or Decider(book)
-        for tag, cells in rows:
-            yield tag, decide_one(decider, cells)
+        for chunk in itertools.chain([first], [second] if second else [], chunks):
+            for tag, cells in chunk:
+                yield tag, decide_one(decider, cells)
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold native state
     with context.Pool(workers, initializer=_start_worker, initargs=(str(book.directory),)) as pool:
         pending: deque = deque()
-        for chunk in _chunks(rows, CHUNK_ROWS):
+        for chunk in itertools.chain([first, second], chunks):
             tags = [tag for tag, _ in chunk]
             pending.append((tags, pool.apply_async(_decide_chunk, ([cells for _, cells in chunk],))))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
