@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import platform
+import re
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -19,27 +21,63 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .rulebook import Rulebook
+from .writer import MAX_CELL_TEXT
 
 DIGEST_LENGTH = 20  # hex characters shown in the 核验码 column
 
+# Lines of the 审计 sheet that verify reads back.
+RULEBOOK_DIGEST = "规则库 SHA-256"
+INPUT_DIGEST = "输入文件 SHA-256"
+ROW_COUNT = "申请行数"
+RESULTS_DIGEST = "结果表核验码"
+LEDGER_HASH = "账本记录哈希"
+AUDIT_DIGEST = "审计表核验码"
+
 
 def canonical(value: Any) -> str:
-    """One text form per cell value that survives a write and a read back."""
+    """One text form per cell value, identical for a value and for the same value
+    written by xlsxwriter and read back by openpyxl."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, (int, float)):
-        return repr(value)
+        return _number(value)
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        return _to_millisecond(value).isoformat()
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time(0)).isoformat()
     if isinstance(value, dt.time):
-        return value.isoformat()
-    return str(value)
+        return _to_millisecond(dt.datetime.combine(dt.date(2000, 1, 1), value)).time().isoformat()
+    return str(value)[:MAX_CELL_TEXT]
+
+
+def _number(value: int | float) -> str:
+    # A cell holds a double written with 16 significant digits: 0.1 + 0.2 comes back
+    # as 0.3, an 18-digit int as a rounded float.  Canonicalise to what comes back.
+    number = float(value)
+    if not math.isfinite(number):
+        return str(value)  # written as text: 'nan', 'inf'
+    stored = float(f"{number:.16G}")
+    return str(int(stored)) if stored.is_integer() else repr(stored)
+
+
+def _to_millisecond(value: dt.datetime) -> dt.datetime:
+    # An Excel date-time keeps milliseconds at best.
+    return value.replace(microsecond=0) + dt.timedelta(milliseconds=round(value.microsecond / 1000))
+
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def read_back(value: Any) -> Any:
+    """A cell value as openpyxl returns it -> the value sscard wrote.
+
+    xlsxwriter stores control characters (a \\r, say) as ``_xHHHH_`` and protects a
+    literal ``_xHHHH_`` as ``_x005F_xHHHH_``; openpyxl does not undo either."""
+    if isinstance(value, str) and "_x" in value:
+        return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value
 
 
 def row_digest(inputs: Sequence[Any], decision: Sequence[Any], rulebook_digest: str) -> str:
@@ -74,15 +112,18 @@ class RunRecord:
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
 
     def items(self, book: Rulebook, rows: int, skipped: int, sheet: str,
-              parameters_used: dict[str, set]) -> list[tuple[str, str]]:
+              parameters_used: dict[str, set], results_digest: str = "",
+              ledger_hash: str = "") -> list[tuple[str, str]]:
+        offset = self.started.utcoffset() or dt.timedelta(0)
         items = [
             ("运行编号", self.run_id),
             ("运行时间", self.started.isoformat(timespec="seconds")),
+            ("时区", f"{self.started.tzname()}(UTC{_offset(offset)})"),
             ("sscard 版本", _version("sscard")),
             ("规则库", book.name),
             ("规则库版本", book.version),
             ("规则库目录", str(book.directory)),
-            ("规则库 SHA-256", book.digest),
+            (RULEBOOK_DIGEST, book.digest),
         ]
         items += [(f"规则文件 {name}", digest) for name, digest in book.files.items()]
         for parameter in book.parameters:
@@ -92,9 +133,9 @@ class RunRecord:
         items += [
             ("输入文件", self.input_path.name),
             ("输入文件路径", str(self.input_path.resolve())),
-            ("输入文件 SHA-256", self.input_sha256),
+            (INPUT_DIGEST, self.input_sha256),
             ("输入工作表", sheet),
-            ("申请行数", str(rows)),
+            (ROW_COUNT, str(rows)),
             ("跳过的空行", str(skipped)),
             ("Python", f"{platform.python_implementation()} {sys.version.split()[0]}"),
             ("openpyxl", _version("openpyxl")),
@@ -102,5 +143,32 @@ class RunRecord:
             ("xlsxwriter", _version("xlsxwriter")),
             ("命令行", self.command_line),
             ("核验码算法", f"SHA-256(输入各列、决定各列、规则库 SHA-256)前 {DIGEST_LENGTH} 位"),
+            (RESULTS_DIGEST, results_digest),
+            (LEDGER_HASH, ledger_hash or "未记入账本"),
         ]
-        return items
+        return items + [(AUDIT_DIGEST, audit_digest(items))]
+
+
+def _offset(offset: dt.timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+class ResultsDigest:
+    """One digest over every row's 核验码, in order: a deleted, added or moved row changes it."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def add(self, row_code: str) -> None:
+        self._hash.update(row_code.encode("ascii", "replace") + b"\n")
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def audit_digest(items: Sequence[tuple[Any, Any]]) -> str:
+    """Digest over the 审计 sheet's own lines, so an edited line there shows too."""
+    payload = json.dumps([[canonical(k), canonical(v)] for k, v in items], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -5,14 +5,16 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections import Counter, defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import labels
-from .audit import RunRecord, file_sha256, row_digest
+from .audit import ResultsDigest, RunRecord, file_sha256, row_digest
 from .decide import Decider, Decision
 from .errors import SscardError
+from .ledger import Ledger
 from .normalise import Problem
 from .parallel import decide_rows
 from .reader import open_batch, is_blank_row
@@ -47,7 +49,7 @@ def default_output(batch: Path) -> Path:
 
 def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
                 command_line: str = "", progress: Callable[[int], None] | None = None,
-                workers: int = 1) -> Summary:
+                workers: int = 1, ledger: Ledger | None = None) -> Summary:
     batch_path = Path(batch_path)
     output = Path(output) if output else default_output(batch_path)
     if output.resolve() == batch_path.resolve():
@@ -63,7 +65,9 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
             batch.close()
         duplicates = {rid: rows for rid, rows in ids.items() if len(rows) > 1}
         spool.seek(0)
-        _write(output, batch.headers, book, decider, _replay(spool), duplicates, summary, record)
+        # The ledger commits only once the workbook is in place; any failure leaves it as it was.
+        with ledger.recording(record, book) if ledger else nullcontext() as entry:
+            _write(output, batch.headers, book, decider, _replay(spool), duplicates, summary, record, entry)
     return summary
 
 
@@ -105,7 +109,7 @@ def _duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Prob
 
 
 def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, records, duplicates,
-           summary: Summary, record: RunRecord) -> None:
+           summary: Summary, record: RunRecord, entry=None) -> None:
     with atomic_workbook(output) as workbook:
         styles = Styles(workbook, book.verdicts)
         results = workbook.add_worksheet(labels.RESULT_SHEET)
@@ -118,6 +122,7 @@ def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, r
         error_row = 0
         parameters_used: dict[str, set] = defaultdict(set)
         out_row = 0
+        results_digest = ResultsDigest()
         for number, values, request_id, service, decision in records:
             if request_id in duplicates:
                 decision = decider.invalid(list(decision.problems)
@@ -130,7 +135,11 @@ def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, r
             for offset, value in enumerate(cells):
                 style = styles.verdict.get(value) if offset == 0 else (styles.wrap if offset in (4, 5) else None)
                 write_cell(results, out_row, base + offset, value, styles, style)
-            results.write_string(out_row, base + len(cells), row_digest(values, cells, book.digest))
+            code = row_digest(values, cells, book.digest)
+            results.write_string(out_row, base + len(cells), code)
+            results_digest.add(code)
+            if entry:
+                entry.add(number, request_id, cells, code)
             for problem in decision.problems:
                 error_row += 1
                 for col, value in enumerate((number, request_id or "", problem.column, problem.value,
@@ -148,7 +157,8 @@ def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, r
             errors.autofilter(0, 0, error_row, len(labels.ERROR_COLUMNS) - 1)
         _write_overview(workbook, overview, styles, book, summary)
         write_table(audit, ("项目", "内容"),
-                    record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used), styles)
+                    record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
+                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else ""), styles)
 
 
 def _decision_cells(decision: Decision) -> list[Any]:
