@@ -2,7 +2,9 @@
 
 A case workbook holds the batch columns plus 用例名称 and the expectations 期望结论,
 期望费用(元), 期望缺少材料.  A blank expectation is not checked; 期望缺少材料 = 无 says
-that nothing may be missing.  Missing documents compare as a set: their order is
+that nothing may be missing.  An optional 期望规则 lists rule IDs that must fire (others
+may fire too): it pins each case to the rules it is written for, so deleting a rule that
+changes no 结论 or fee (a 办理地点, a free-of-charge basis) still fails a named case.  Missing documents compare as a set: their order is
 presentation, not policy.  Each case is judged on its own (a 申请编号 shared by two
 cases does not make them 输入有误, as it would in a batch).  A column the workbook
 lacks reads as blank (see lenient.py), so cases written for the live rulebook still
@@ -12,6 +14,7 @@ run against a draft that adds a column.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -32,7 +35,8 @@ EXPECT_VERDICT = "期望结论"
 EXPECT_FEE = "期望费用(元)"
 EXPECT_MISSING = "期望缺少材料"
 NOTHING = "无"
-EXPECTATIONS = (EXPECT_VERDICT, EXPECT_FEE, EXPECT_MISSING)
+EXPECT_RULES = "期望规则"
+EXPECTATIONS = (EXPECT_VERDICT, EXPECT_FEE, EXPECT_MISSING, EXPECT_RULES)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Case:
     verdict: str | None
     fee: float | None
     missing: frozenset[str] | None
+    rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,12 +118,14 @@ def _case(number: int, values: Sequence[Any], at: Mapping[str, int]) -> Case:
     verdict = cell(EXPECT_VERDICT)
     fee = cell(EXPECT_FEE)
     missing = cell(EXPECT_MISSING)
+    rules = cell(EXPECT_RULES)
     return Case(
         name=clean_text(str(name)) if name is not None else f"第 {number} 行",
         row=number,
         verdict=clean_text(str(verdict)) if verdict is not None else None,
         fee=_number(fee, number) if fee is not None else None,
         missing=_documents(str(missing)) if missing is not None else None,
+        rules=tuple(r for r in re.split(r"[\s,,、]+", clean_text(str(rules))) if r) if rules is not None else (),
     )
 
 
@@ -147,6 +154,9 @@ def _differences(case: Case, decision: Decision) -> list[str]:
         expected = labels.LIST_SEPARATOR.join(sorted(case.missing)) or NOTHING
         actual = labels.LIST_SEPARATOR.join(decision.missing) or NOTHING
         out.append(f"缺少材料 期望 {expected},实际 {actual}")
+    not_fired = [r for r in case.rules if r not in decision.rules]
+    if not_fired:
+        out.append(f"规则 期望命中 {labels.RULE_SEPARATOR.join(not_fired)},实际未命中")
     return out
 
 

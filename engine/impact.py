@@ -1,0 +1,177 @@
+"""What a rule change does to a past batch: each row decided under both rulebooks.
+
+A row counts as changed when its 结论, 费用 or 缺少材料 differ; 依据 and 规则 changing
+alone (a reworded reason) is not an impact on the applicant.  Rows are decided as
+`sscard check` decides them, duplicated 申请编号 included, so the impact names exactly
+the rows whose decision sheet would change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import labels
+from .decide import Decider, Decision
+from .errors import SscardError
+from .lenient import open_lenient
+from .normalise import Problem, normalise
+from .reader import is_blank_row
+from .rulebook import Rulebook
+from .writer import Styles, atomic_workbook, write_table
+
+CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
+                   "新缺少材料", "原规则", "新规则", "新依据")
+
+
+@dataclass(frozen=True)
+class Change:
+    row: int
+    request_id: str
+    service: str
+    what: tuple[str, ...]  # 结论 / 费用 / 缺少材料
+    old: Decision
+    new: Decision
+
+
+@dataclass
+class Impact:
+    batch: Path
+    old: Rulebook
+    new: Rulebook
+    rows: int = 0
+    matrix: Counter = field(default_factory=Counter)  # (old 结论, new 结论) -> rows
+    fee_before: float = 0
+    fee_after: float = 0
+    changes: list[Change] = field(default_factory=list)
+
+    def verdicts(self) -> list[str]:
+        """Every 结论 of either rulebook, strongest first."""
+        return list(dict.fromkeys((*self.old.verdicts, *self.new.verdicts)))
+
+
+def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
+    batch_path = Path(batch_path)
+    impact = Impact(batch_path, old, new)
+    old_decider, new_decider = Decider(old), Decider(new)
+    old_batch, _ = open_lenient(batch_path, old.schema)
+    try:
+        new_batch, _ = open_lenient(batch_path, new.schema)
+    except BaseException:
+        old_batch.close()
+        raise
+    # Kept small per row: a duplicated 申请编号 is only known at the end of the batch.
+    decided: list[tuple[int, str, str, Decision, Decision]] = []
+    ids: dict[str, list[int]] = defaultdict(list)
+    try:
+        for (number, values), (_, same_values) in zip(old_batch.rows(), new_batch.rows()):
+            if is_blank_row(values):
+                continue
+            old_row = normalise(old.schema, old_batch.cells(values))
+            new_row = normalise(new.schema, new_batch.cells(same_values))
+            request_id = str(old_row.fact.get(old.schema.request_id) or "")
+            if request_id:
+                ids[request_id].append(number)
+            service = old_row.fact.get(old.schema.dispatch) or ""
+            decided.append((number, request_id, service, old_decider.decide(old_row), new_decider.decide(new_row)))
+    finally:
+        old_batch.close()
+        new_batch.close()
+    duplicates = {rid: rows for rid, rows in ids.items() if len(rows) > 1}
+    for number, request_id, service, before, after in decided:
+        if request_id in duplicates:
+            before = _duplicate(old, old_decider, before, request_id, duplicates[request_id])
+            after = _duplicate(new, new_decider, after, request_id, duplicates[request_id])
+        impact.rows += 1
+        impact.matrix[before.verdict, after.verdict] += 1
+        impact.fee_before += before.fee
+        impact.fee_after += after.fee
+        what = _what_changed(before, after)
+        if what:
+            name = old.service_name(service) if service else ""
+            impact.changes.append(Change(number, request_id, name, what, before, after))
+    return impact
+
+
+def _duplicate(book: Rulebook, decider: Decider, decision: Decision, request_id: str, rows: list[int]) -> Decision:
+    """As `sscard check` decides a duplicated 申请编号: every row carrying it is invalid."""
+    column = book.schema.by_key[book.schema.request_id]
+    problem = Problem("INPUT-DUPLICATE-ID", column.header, request_id,
+                      f"{column.header}「{request_id}」在本批次出现 {len(rows)} 次", column.clause or book.schema.clause)
+    return decider.invalid(list(decision.problems) + [problem])
+
+
+def _what_changed(before: Decision, after: Decision) -> tuple[str, ...]:
+    what = []
+    if before.verdict != after.verdict:
+        what.append(labels.VERDICT)
+    if before.fee != after.fee:
+        what.append("费用")
+    if set(before.missing) != set(after.missing):
+        what.append(labels.MISSING)
+    return tuple(what)
+
+
+def summary_lines(impact: Impact, *, listed: int = 50) -> list[str]:
+    """The one-screen summary `sscard diff` prints."""
+    old, new = impact.old, impact.new
+    lines = [f"原规则库 {old.directory}(版本 {old.version})", f"新规则库 {new.directory}(版本 {new.version})",
+             f"申请 {impact.rows} 行,决定有变化 {len(impact.changes)} 行",
+             f"费用合计:原 {impact.fee_before:g} 元,新 {impact.fee_after:g} 元,"
+             f"差额 {impact.fee_after - impact.fee_before:+g} 元"]
+    moves = [(pair, n) for pair, n in impact.matrix.items() if pair[0] != pair[1]]
+    if moves:
+        lines.append("结论变化(原 → 新):")
+        order = impact.verdicts()
+        for (before, after), count in sorted(moves, key=lambda m: (order.index(m[0][0]), order.index(m[0][1]))):
+            lines.append(f"  {before} → {after}: {count}")
+    for change in impact.changes[:listed]:
+        lines.append(f"  第 {change.row} 行 {change.request_id} {change.service}:" + ";".join(_change_words(change)))
+    if len(impact.changes) > listed:
+        lines.append(f"  …另有 {len(impact.changes) - listed} 行,见影响工作簿")
+    return lines
+
+
+def _change_words(change: Change) -> list[str]:
+    old, new = change.old, change.new
+    words = []
+    if labels.VERDICT in change.what:
+        words.append(f"结论 {old.verdict} → {new.verdict}")
+    if "费用" in change.what:
+        words.append(f"费用 {old.fee:g} → {new.fee:g}")
+    if labels.MISSING in change.what:
+        words.append(f"缺少材料 {_docs(old)} → {_docs(new)}")
+    return words
+
+
+def _docs(decision: Decision) -> str:
+    return labels.LIST_SEPARATOR.join(decision.missing) or "无"
+
+
+def write_impact(impact: Impact, output: str | Path) -> Path:
+    output = Path(output)
+    if output.resolve() == impact.batch.resolve():
+        raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
+    verdicts = impact.verdicts()
+    with atomic_workbook(output, streaming=False) as workbook:
+        styles = Styles(workbook, verdicts)
+        about: list[tuple[str, Any]] = [
+            ("批次", str(impact.batch)), ("申请行数", impact.rows), ("决定有变化的行数", len(impact.changes)),
+            ("原费用合计(元)", impact.fee_before), ("新费用合计(元)", impact.fee_after),
+            ("费用差额(元)", impact.fee_after - impact.fee_before)]
+        for side, book in (("原", impact.old), ("新", impact.new)):
+            about += [(f"{side}规则库", str(book.directory)), (f"{side}规则库版本", book.version),
+                      (f"{side}规则库 SHA-256", book.digest)]
+        write_table(workbook.add_worksheet("概要"), ("项目", "内容"), about, styles)
+        matrix = [[before, *(impact.matrix[before, after] for after in verdicts),
+                   sum(impact.matrix[before, a] for a in verdicts)] for before in verdicts]
+        matrix.append(["合计", *(sum(impact.matrix[b, after] for b in verdicts) for after in verdicts), impact.rows])
+        write_table(workbook.add_worksheet("结论矩阵"), ["原结论 \\ 新结论", *verdicts, "合计"], matrix, styles)
+        rows = [[c.row, c.request_id, c.service, "、".join(c.what), c.old.verdict, c.new.verdict, c.old.fee,
+                 c.new.fee, labels.LIST_SEPARATOR.join(c.old.missing), labels.LIST_SEPARATOR.join(c.new.missing),
+                 labels.RULE_SEPARATOR.join(c.old.rules), labels.RULE_SEPARATOR.join(c.new.rules),
+                 "\n".join(c.new.basis)] for c in impact.changes]
+        write_table(workbook.add_worksheet("变化明细"), CHANGED_COLUMNS, rows, styles)
+    return output
