@@ -20,6 +20,7 @@ from engine.parallel import default_workers
 from engine.progress import row_progress
 from engine.rulebook import Rulebook, load_rulebook
 from engine.template import write_template
+from engine import cases as case_book, catalogue, impact, lint as rule_lint  # policy staff: issue 5
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
 
@@ -127,6 +128,118 @@ def template(output: Path, book: Rulebook) -> None:
     except SscardError as error:
         raise _fail(error) from None
     click.echo(f"已写出 {path}")
+
+
+@cli.group("rules")
+def rules_group() -> None:
+    """政策人员:查看、测试、检查规则库(可用 --rules 指向草案目录)。"""
+
+
+@rules_group.command("list")
+@rules_option
+def rules_list(book: Rulebook) -> None:
+    """列出每条规则(编号、业务、条款、条件、结果、理由、是否解释性)和每个参数的各期取值。
+
+    Example:
+
+        sscard rules list --rules 草案/rules
+    """
+    for line in catalogue.text_lines(book):
+        click.echo(line)
+
+
+@rules_group.command("export")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@rules_option
+def rules_export(output: Path, book: Rulebook) -> None:
+    """把规则目录写成工作簿 OUTPUT(规则、参数、说明三张表)。
+
+    Example:
+
+        sscard rules export 规则目录.xlsx
+    """
+    try:
+        path = catalogue.write_catalogue(book, output)
+    except SscardError as error:
+        raise _fail(error) from None
+    click.echo(f"规则 {len(book.unique_rules())} 条;已写出 {path}")
+
+
+@rules_group.command("test")
+@click.argument("cases", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
+@rules_option
+def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> None:
+    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),逐个报告通过/失败及差异,再列出规则覆盖。
+
+    退出码:0 全部通过且每条规则都有用例命中;1 有用例失败,或有规则没有用例命中
+    (除非 --allow-uncovered);2 文件或规则库无法读取。
+
+    Example:
+
+        sscard rules test --rules 草案/rules 草案/rules/cases.xlsx
+    """
+    path = cases or book.directory / "cases.xlsx"
+    try:
+        report = case_book.run_cases(path, book)
+    except SscardError as error:
+        raise _fail(error) from None
+    click.echo(f"用例 {path};规则库 {book.directory}(版本 {book.version})")
+    for line in case_book.report_lines(report):
+        click.echo(line)
+    if report.failures:
+        names = "、".join(o.case.name for o in report.failures)
+        raise click.ClickException(f"{len(report.failures)} 个用例失败:{names}")
+    if report.uncovered and not allow_uncovered:
+        raise click.ClickException(f"{len(report.uncovered)} 条规则没有用例命中;请补充用例,"
+                                   "或用 --allow-uncovered 只测部分规则")
+
+
+@rules_group.command("lint")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
+              show_default="随 sscard 安装的规则库", help="检查另一个规则库目录(如草案)。")
+def rules_lint(rules_dir: Path) -> None:
+    """静态检查规则库:编号、条款、理由齐全且编号不重复;每类业务的每种合法输入组合都有规则命中
+    (空缺给出示例行);永不命中的规则;被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
+
+    退出码:0 未发现问题;1 发现问题。
+
+    Example:
+
+        sscard rules lint --rules 草案/rules
+    """
+    book, findings = rule_lint.lint_directory(rules_dir)
+    for line in rule_lint.report_lines(book, findings):
+        click.echo(line)
+    if findings:
+        raise click.ClickException(f"规则库 {rules_dir} 有 {len(findings)} 个问题")
+
+
+@cli.command()
+@click.argument("batch", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
+              show_default="随 sscard 安装的规则库", help="现行规则库目录。")
+@click.option("--new", "new_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="修改后的规则库目录(草案)。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
+def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None:
+    """用新旧两个规则库分别决定 BATCH,列出结论、费用或缺少材料有变化的行。
+
+    Example:
+
+        sscard diff 上月批次.xlsx --old rules --new 草案/rules -o 影响.xlsx
+    """
+    old, new = _load(old_dir), _load(new_dir)
+    try:
+        result = impact.compare(batch, old, new)
+        path = impact.write_impact(result, output) if output else None
+    except SscardError as error:
+        raise _fail(error) from None
+    for line in impact.summary_lines(result):
+        click.echo(line)
+    if path:
+        click.echo(f"已写出 {path}")
 
 
 def main() -> None:
