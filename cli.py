@@ -103,7 +103,7 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Ru
 def _echo_summary(summary, book: Rulebook) -> None:
     where = "工作表「{}」".format(summary.sheet)
     if not summary.sheet_found_by_name:
-        where += f"(未找到「{book.schema.sheet}」,已使用第一个工作表)"
+        where += f"(未找到「{book.schema.sheet}」,已使用第一个可见的工作表)"
     click.echo(f"读取 {summary.input} {where}")
     click.echo(f"申请 {summary.rows} 行,跳过空行 {summary.skipped} 行")
     for verdict in book.verdicts:

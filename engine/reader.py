@@ -1,17 +1,62 @@
-"""Read a batch workbook: find the sheet, match the header by name, stream the rows."""
+"""Read a batch workbook: find the sheet, match the header by name, stream the rows.
+
+openpyxl's read-only, data-only mode streams in flat memory but hides three things a
+clerk must hear about (EXCEL_NOTES.md, 'Values as read'): a formula saved without its
+result reads as blank, the covered cells of a merged range read as blank, and an Excel
+error value reads as the text '#N/A'.  One extra pass over the sheet's raw XML (inflate
+and a regular expression, no parser) finds the first two before the rows are read;
+each such cell then reaches the rules as a ``CellProblem``, which every kind refuses.
+"""
 
 from __future__ import annotations
 
+import heapq
+import re
 import warnings
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
+from xml.sax.saxutils import unescape as xml_unescape
 
 import openpyxl
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import column_index_from_string
 
 from .errors import MissingColumns, UnreadableWorkbook
 from .safe_file import check_workbook_file
-from .schema import Schema, header_key, is_blank
+from .schema import CellProblem, Schema, header_key, is_blank
+
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+# More flagged cells than this means the whole file was saved by a program that does not
+# calculate (or is hostile): one message for the file beats a million for its cells, and
+# the list stays small.
+MAX_MARKS = 100_000
+_SCAN_CHUNK = 4 << 20
+
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"
+_FORMULA_CELL = re.compile(
+    rb"<" + _NS + rb"c\s([^>]*)>\s*<" + _NS + rb"f(?:\s[^>]*)?(?:/>|>([^<]*)</" + _NS + rb"f>)\s*"
+    rb"(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>([^<]*)</" + _NS + rb"v>)?")
+_FORMULA_HINT = re.compile(rb"<" + _NS + rb"f[\s>/]")
+_MERGE = re.compile(rb"<" + _NS + rb'mergeCell\s[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_STRING_RESULT = re.compile(rb'\bt="str"')
+_ESCAPED_CHAR = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+@dataclass(order=True)
+class _Mark:
+    """A rectangle of cells (1-based, inclusive) to flag; a merge keeps its top-left value."""
+
+    first_row: int
+    first_col: int = field(compare=False)
+    last_row: int = field(compare=False)
+    last_col: int = field(compare=False)
+    merged: bool = field(compare=False)
+    text: str = field(compare=False)  # the formula, or the merged range
 
 
 @dataclass
@@ -22,14 +67,56 @@ class Batch:
     headers: list[str]  # as written in the input, extra columns included
     key_at: dict[str, int]  # schema key -> column index
     _workbook: Any
+    _marks: list[_Mark] = field(default_factory=list)
+    sheet_hidden: bool = False
+    _handle: Any = None  # the file openpyxl reads from; closed with the workbook
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """(Excel row number, cell values padded to the header width) for every row
-        below the header, blank ones included: the caller decides what a blank row is."""
+        below the header, blank ones included (the caller decides what a blank row is),
+        except the blank rows after the last row with a value: they are no rows at all,
+        and a sheet whose last cell is XFD1048576 has a million of them."""
         width = len(self.headers)
+        blank = (None,) * width
+        pending_from, pending = 0, 0
+        active: list[tuple[int, int, _Mark, bool]] = []  # (last_row, order, mark, top-left has a value)
+        marks = iter(self._marks)
+        upcoming = next(marks, None)
+        for number, values in self._sheet_rows(width):
+            values = tuple(_clean(v, number, col) for col, v in enumerate(values))
+            while upcoming is not None and upcoming.first_row <= number:
+                has_value = (upcoming.first_col <= width and upcoming.first_row == number
+                             and not is_blank(values[upcoming.first_col - 1]))
+                heapq.heappush(active, (upcoming.last_row, id(upcoming), upcoming, has_value))
+                upcoming = next(marks, None)
+            while active and active[0][0] < number:
+                heapq.heappop(active)
+            if active:
+                values = _apply_marks(values, number, active, width)
+            if is_blank_row(values):
+                if not pending:
+                    pending_from = number
+                pending += 1
+                continue
+            for skipped in range(pending_from, pending_from + pending):
+                yield skipped, blank
+            pending = 0
+            yield number, values
+
+    def _sheet_rows(self, width: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
         sheet = self._workbook[self.sheet]
-        for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-            values = tuple(values[:width]) if len(values) >= width else tuple(values) + (None,) * (width - len(values))
+        rows = sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True)
+        number = 1
+        while True:
+            try:
+                values = next(rows, None)
+            except Exception as error:  # the sheet XML is parsed lazily, row by row
+                raise _unreadable(self.path, error, f"工作表「{self.sheet}」第 {number + 1} 行附近") from None
+            if values is None:
+                return
+            number += 1
+            if len(values) != width:
+                values = tuple(values[:width]) + (None,) * (width - len(values))
             yield number, values
 
     def cells(self, values: tuple[Any, ...]) -> dict[str, Any]:
@@ -37,37 +124,157 @@ class Batch:
 
     def close(self) -> None:
         self._workbook.close()
+        if self._handle is not None:
+            self._handle.close()
 
 
 def is_blank_row(values: tuple[Any, ...]) -> bool:
     return all(is_blank(v) for v in values)
 
 
+def _ref(row: int, col_index: int) -> str:
+    return f"{get_column_letter(col_index + 1)}{row}"
+
+
+def _clean(value: Any, row: int, col: int) -> Any:
+    if type(value) is not str:
+        return value
+    if value in EXCEL_ERRORS:
+        return CellProblem(value, f"单元格 {_ref(row, col)} 是 Excel 错误值 {value};请修正该单元格或其公式后重试")
+    if "_x" in value:
+        # OOXML writes a control character as _xHHHH_; openpyxl hands the escape on as text.
+        value = _ESCAPED_CHAR.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value
+
+
+def _apply_marks(values: tuple[Any, ...], number: int, active, width: int) -> tuple[Any, ...]:
+    cells = list(values)
+    for _, _, mark, has_value in active:
+        for col in range(mark.first_col, min(mark.last_col, width) + 1):
+            ref = _ref(number, col - 1)
+            if not mark.merged:
+                cells[col - 1] = CellProblem(
+                    mark.text, f"单元格 {ref} 是公式 {mark.text},文件中没有它的计算结果"
+                               "(常见于程序生成的文件);请在 Excel 中打开并保存后重试")
+            elif has_value and (number, col) != (mark.first_row, mark.first_col) and is_blank(cells[col - 1]):
+                top_left = _ref(mark.first_row, mark.first_col - 1)
+                cells[col - 1] = CellProblem(
+                    "", f"单元格 {ref} 属于合并单元格 {mark.text},值只写在 {top_left};"
+                        "请取消合并,并在每一行填写各自的值")
+    return tuple(cells)
+
+
 def open_batch(path: str | Path, schema: Schema) -> Batch:
     path = Path(path)
     check_workbook_file(path)
+    # Our own handle: openpyxl leaves the file open when it fails half-way through loading.
+    handle = path.open("rb")
     try:
         with warnings.catch_warnings():
             # openpyxl warns about data validation / conditional formats it drops; we only read values.
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
     except Exception as error:  # openpyxl raises KeyError, ValueError, BadZipFile...: all mean unreadable
-        raise UnreadableWorkbook(f"{path}: 无法读取工作簿({type(error).__name__}: {error})") from None
+        handle.close()
+        raise _unreadable(path, error, "") from None
     try:
-        if schema.sheet in workbook.sheetnames:
-            name, by_name = schema.sheet, True
-        else:
-            name, by_name = workbook.sheetnames[0], False
+        name, by_name = _choose_sheet(path, workbook, schema.sheet)
         sheet = workbook[name]
-        header_row = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        try:
+            header_row = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        except Exception as error:
+            raise _unreadable(path, error, f"工作表「{name}」第 1 行") from None
         headers = ["" if h is None else str(h) for h in header_row]
         while headers and is_blank(headers[-1]):
             headers.pop()
         key_at = _match_header(path, name, headers, schema)
+        marks = _scan_sheet(path, getattr(sheet, "_worksheet_path", None))
     except BaseException:
         workbook.close()
+        handle.close()
         raise
-    return Batch(path, name, by_name, headers, key_at, workbook)
+    return Batch(path, name, by_name, headers, key_at, workbook, marks,
+                 sheet_hidden=getattr(sheet, "sheet_state", "visible") != "visible", _handle=handle)
+
+
+def _choose_sheet(path: Path, workbook, wanted: str) -> tuple[str, bool]:
+    """The sheet named ``wanted`` even when hidden; otherwise the first sheet a clerk can see."""
+    if wanted in workbook.sheetnames:
+        return wanted, True
+    visible = [ws.title for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+    if visible:
+        return visible[0], False
+    if workbook.sheetnames:
+        return workbook.sheetnames[0], False
+    raise UnreadableWorkbook(f"{path}: 工作簿中没有工作表")
+
+
+def _unreadable(path: Path, error: Exception, where: str) -> UnreadableWorkbook:
+    prefix = f"{path}: {where}" + (":" if where else "")
+    kind = type(error).__name__
+    causes, cause = [], error
+    while cause is not None and len(causes) < 5:  # openpyxl re-raises a parse error as ValueError
+        causes.append(type(cause).__name__)
+        cause = cause.__cause__ or cause.__context__
+    if any("Entit" in name or "DTD" in name for name in causes):  # defusedxml: EntitiesForbidden, DTDForbidden, ...
+        return UnreadableWorkbook(f"{prefix}XML 中含有实体声明(可能是恶意构造的文件,如“十亿笑声”攻击),"
+                                  "拒绝读取;请在 Excel 中另存为新的 .xlsx")
+    return UnreadableWorkbook(f"{prefix}无法读取工作簿({kind}: {error});请在 Excel 中打开并另存为 .xlsx 后重试")
+
+
+def _scan_sheet(path: Path, member: str | None) -> list[_Mark]:
+    """Formulas without a saved result and merged ranges, from the sheet's raw XML.
+
+    Streams the member through inflate in chunks; the regular expression runs only on
+    chunks that hold a formula at all, so a sheet without formulas costs one inflate."""
+    if not member:
+        return []
+    marks: list[_Mark] = []
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as source:
+            carry = b""
+            while True:
+                chunk = source.read(_SCAN_CHUNK)
+                data = carry + chunk
+                if not chunk:
+                    _scan_chunk(data, marks)
+                    break
+                cut = data.rfind(b"row>") + 4  # whole rows only: a cell never straddles chunks
+                if cut < 4:
+                    cut = len(data) if len(data) > 16 * _SCAN_CHUNK else 0
+                carry = data[cut:]
+                _scan_chunk(data[:cut], marks)
+                if len(marks) > MAX_MARKS:
+                    raise UnreadableWorkbook(
+                        f"{path}: 有超过 {MAX_MARKS} 个公式没有保存计算结果(文件多半由程序生成);"
+                        "请在 Excel 中打开并保存后重试")
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError) as error:
+        raise _unreadable(path, error, "") from None
+    marks.sort()
+    return marks
+
+
+def _scan_chunk(data: bytes, marks: list[_Mark]) -> None:
+    if b"mergeCell" in data:
+        for found in _MERGE.finditer(data):
+            first_col, first_row = column_index_from_string(found[1].decode()), int(found[2])
+            last_col = column_index_from_string(found[3].decode()) if found[3] else first_col
+            last_row = int(found[4]) if found[4] else first_row
+            text = found.group(0).split(b'ref="')[1].decode()
+            marks.append(_Mark(first_row, first_col, last_row, last_col, True, text))
+    if not _FORMULA_HINT.search(data):
+        return
+    for found in _FORMULA_CELL.finditer(data):
+        attributes, formula, cached = found[1], found[2], found[3]
+        if cached or (cached is not None and _STRING_RESULT.search(attributes)):
+            continue  # a saved result; an empty text result is a result too
+        ref = _REF.search(attributes)
+        if ref is None:
+            continue  # a cell without a reference cannot be placed; openpyxl reads it as written
+        col, row = column_index_from_string(ref[1].decode()), int(ref[2])
+        text = "=" + xml_unescape(formula.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"}) \
+            if formula else "(共享公式)"
+        marks.append(_Mark(row, col, row, col, False, text))
 
 
 def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema) -> dict[str, int]:

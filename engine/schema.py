@@ -20,6 +20,46 @@ class Invalid(Exception):
     """A cell value that cannot be accepted; the message says why, in Chinese."""
 
 
+class CellProblem:
+    """A cell the reader found but cannot hand on as a value: an Excel error value, a
+    formula saved without its result, the covered part of a merged range.
+
+    Never blank (so the row is not skipped) and never parsed: every kind turns it into
+    ``Invalid`` with the reader's message.  ``shown`` is what the clerk sees in the cell.
+    """
+
+    __slots__ = ("shown", "message")
+
+    def __init__(self, shown: str, message: str):
+        self.shown, self.message = shown, message
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def __repr__(self) -> str:
+        return f"CellProblem({self.shown!r}, {self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CellProblem) and (self.shown, self.message) == (other.shown, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.shown, self.message))
+
+    def __reduce__(self):
+        return CellProblem, (self.shown, self.message)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def reject_control_characters(text: str) -> None:
+    """A control character is invisible in Excel and never part of a name, code or choice."""
+    found = _CONTROL.search(text)
+    if found:
+        raise Invalid(f"含不可见的控制字符 U+{ord(found.group()):04X}(第 {found.start() + 1} 个字符);"
+                      "请删除该字符后重试")
+
+
 def clean_text(value: str) -> str:
     """Full-width letters, digits and spaces to their plain forms; stray spaces off."""
     return unicodedata.normalize("NFKC", value).strip()
@@ -45,6 +85,21 @@ class Kind:
 
     def parse(self, value: Any) -> Any:
         raise NotImplementedError
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every kind, including ones a rulebook adds, refuses a cell the reader flagged,
+        # so no kind can mistake one for a value.
+        super().__init_subclass__(**kwargs)
+        parse = cls.__dict__.get("parse")
+        if parse is not None:
+            def guarded(self, value: Any, _parse=parse) -> Any:
+                if isinstance(value, CellProblem):
+                    raise Invalid(value.message)
+                if isinstance(value, str):
+                    reject_control_characters(value)
+                return _parse(self, value)
+            guarded.__doc__, guarded.__name__ = parse.__doc__, parse.__name__
+            cls.parse = guarded
 
     def describe(self) -> str:
         raise NotImplementedError

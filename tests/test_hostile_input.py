@@ -1,0 +1,279 @@
+"""Damaged and hostile batches (issue 6): each ends in exit 2 with a one-line message,
+or in 输入有误 rows that say what is wrong; never a traceback, never a hang."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import hostile_files as hostile
+from cli import cli
+from conftest import VALID_ID, headers, read_sheet, request, write_batch
+
+# A request every rule accepts (受理, fee 20): any other 结论 means the damage leaked in.
+GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}
+
+
+def run_check(batch: Path, *extra: str):
+    return CliRunner().invoke(cli, ["check", str(batch), *extra])
+
+
+def refused(result) -> str:
+    """A refusal: exit 2, one line, no traceback; returns the line."""
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def decided(result, batch: Path) -> list[dict]:
+    assert result.exit_code == 0, result.output
+    return read_sheet(batch.with_name(f"{batch.stem}.decisions.xlsx"))
+
+
+def errors_of(batch: Path) -> list[dict]:
+    return read_sheet(batch.with_name(f"{batch.stem}.decisions.xlsx"), "错误")
+
+
+def no_output(batch: Path) -> bool:
+    return not list(batch.parent.glob("*.decisions.xlsx")) and not list(batch.parent.glob("*.part"))
+
+
+@pytest.fixture
+def valid(tmp_path, book) -> Path:
+    return write_batch(tmp_path / "valid.xlsx", book, [request(**GOOD)])
+
+
+# --- files that are not workbooks ----------------------------------------------------
+
+def test_check_refuses_random_bytes_when_file_is_not_a_zip(tmp_path):
+    batch = hostile.random_bytes(tmp_path / "noise.xlsx")
+    assert "不是 Excel .xlsx 工作簿" in refused(run_check(batch))
+    assert no_output(batch)
+
+
+def test_check_refuses_csv_when_renamed_to_xlsx(tmp_path):
+    batch = hostile.csv_renamed(tmp_path / "batch.xlsx")
+    assert "CSV" in refused(run_check(batch))
+
+
+def test_check_refuses_empty_file(tmp_path):
+    assert "文件是空的" in refused(run_check(hostile.empty_file(tmp_path / "empty.xlsx")))
+
+
+@pytest.mark.parametrize("name", ["encrypted.xlsx", "legacy.xls"])
+def test_check_refuses_ole2_file_when_encrypted_or_legacy_xls(tmp_path, name):
+    line = refused(run_check(hostile.ole2_file(tmp_path / name)))
+    assert "加密" in line and ".xls" in line and "另存为 .xlsx" in line
+
+
+def test_check_reads_values_only_when_workbook_has_macros(tmp_path, valid):
+    batch = hostile.as_xlsm(valid, tmp_path / "macros.xlsm")
+    rows = decided(run_check(batch), batch)
+    assert [r["结论"] for r in rows] == ["受理"]
+    # the decision workbook is a plain .xlsx: the VBA project is never copied
+    with zipfile.ZipFile(tmp_path / "macros.decisions.xlsx") as archive:
+        assert not [n for n in archive.namelist() if "vba" in n.lower()]
+
+
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"])
+def test_check_refuses_entity_expansion_when_hidden_in_workbook_xml(tmp_path, book, member):
+    rows = [request(**GOOD)]
+    if member == "xl/sharedStrings.xml":  # openpyxl writes inline strings; xlsxwriter a shared table
+        source = hostile.xlsxwriter_batch(tmp_path / "source.xlsx",
+                                          [headers(book), [request(**r).get(h) for r in rows for h in headers(book)]])
+    else:
+        source = write_batch(tmp_path / "source.xlsx", book, rows)
+    batch = hostile.billion_laughs(source, tmp_path / "laughs.xlsx", member)
+    started = time.monotonic()
+    line = refused(run_check(batch))
+    assert time.monotonic() - started < 10
+    assert "实体" in line
+    assert no_output(batch)
+
+
+@pytest.fixture(scope="session")
+def bomb(tmp_path_factory, book) -> Path:
+    folder = tmp_path_factory.mktemp("bomb")
+    source = write_batch(folder / "source.xlsx", book, [request()])
+    return hostile.zip_bomb(source, folder / "bomb.xlsx", megabytes=200)
+
+
+def test_check_refuses_zip_bomb_before_parsing_when_member_inflates_hugely(bomb):
+    assert bomb.stat().st_size < 2 * 1024**2
+    started = time.monotonic()
+    line = refused(run_check(bomb))
+    assert time.monotonic() - started < 2
+    assert "压缩炸弹" in line
+
+
+# --- sheet shapes --------------------------------------------------------------------
+
+def test_check_refuses_quickly_when_sheet_has_only_a1_and_the_last_cell(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "申请"
+    workbook.active["A1"] = "申请编号"
+    workbook.active["XFD1048576"] = "x"
+    batch = tmp_path / "far.xlsx"
+    workbook.save(batch)
+    started = time.monotonic()
+    assert "缺少必需的列" in refused(run_check(batch))
+    assert time.monotonic() - started < 5
+
+
+def test_check_decides_the_rows_and_ignores_the_void_when_one_cell_is_far_away(tmp_path, book):
+    batch = write_batch(tmp_path / "far.xlsx", book, [request(**GOOD)])
+    workbook = openpyxl.load_workbook(batch)
+    workbook["申请"]["XFD1048576"] = "stray"
+    workbook.save(batch)
+    started = time.monotonic()
+    result = run_check(batch)
+    assert time.monotonic() - started < 20
+    rows = decided(result, batch)
+    assert [r["结论"] for r in rows] == ["受理"]
+    # the million blank rows after the last value are not rows of the batch
+    assert "申请 1 行,跳过空行 0 行" in result.output
+
+
+def test_check_writes_an_empty_decision_workbook_when_batch_has_no_data_rows(tmp_path, book):
+    batch = write_batch(tmp_path / "empty.xlsx", book, [])
+    result = run_check(batch)
+    assert decided(result, batch) == []
+    assert "申请 0 行" in result.output
+
+
+def test_check_matches_headers_when_reordered_and_padded_with_spaces(tmp_path, book):
+    names = list(reversed(headers(book)))
+    row = request(**GOOD)
+    batch = hostile.xlsxwriter_batch(tmp_path / "shuffled.xlsx",
+                                     [[f" {h}  " for h in names], [row.get(h) for h in names]])
+    rows = decided(run_check(batch), batch)
+    assert rows[0]["结论"] == "受理"
+    assert list(rows[0])[: len(names)] == [f" {h}  " for h in names]  # the clerk's headers, as written
+
+
+def test_check_refuses_batch_naming_the_column_when_header_is_duplicated(tmp_path, book):
+    names = headers(book) + ["卡状态"]
+    batch = hostile.xlsxwriter_batch(tmp_path / "dup.xlsx", [names])
+    line = refused(run_check(batch))
+    assert "列重复" in line and "卡状态" in line
+
+
+def test_check_flags_the_covered_cells_when_cells_are_merged(tmp_path, book):
+    batch = write_batch(tmp_path / "merged.xlsx", book, [
+        request(申请编号="M1", **GOOD),
+        request(申请编号="M2", **GOOD),
+        request(申请编号="M3", **GOOD)])
+    workbook = openpyxl.load_workbook(batch)
+    column = headers(book).index("业务类型") + 1
+    letter = openpyxl.utils.get_column_letter(column)
+    workbook["申请"].merge_cells(f"{letter}2:{letter}3")
+    workbook.save(batch)
+    rows = decided(run_check(batch), batch)
+    assert [r["结论"] for r in rows] == ["受理", "输入有误", "受理"]
+    problem = errors_of(batch)[0]
+    assert problem["行号"] == 3 and problem["列"] == "业务类型"
+    assert f"合并单元格 {letter}2:{letter}3" in problem["问题"]
+
+
+# --- cell values ---------------------------------------------------------------------
+
+def test_check_uses_the_saved_result_when_formula_has_one(tmp_path, book):
+    names = headers(book)
+    row = request(**GOOD)
+    cells = [row.get(h) for h in names]
+    cells[names.index("业务类型")] = hostile.Formula('="补"&"卡"', "补卡")
+    batch = hostile.xlsxwriter_batch(tmp_path / "cached.xlsx", [names, cells])
+    assert [r["结论"] for r in decided(run_check(batch), batch)] == ["受理"]
+
+
+def test_check_reports_the_cell_when_formula_has_no_saved_result(tmp_path, book):
+    batch = write_batch(tmp_path / "uncached.xlsx", book, [
+        request(**{**GOOD, "申请编号": "F1", "业务类型": '="补"&"卡"'}),
+        request(申请编号="F2", **GOOD)])
+    rows = decided(run_check(batch), batch)
+    assert [r["结论"] for r in rows] == ["输入有误", "受理"]
+    assert rows[0]["业务类型"] == '="补"&"卡"'  # shown as the formula's text, not blank
+    problem = errors_of(batch)[0]
+    assert problem["列"] == "业务类型" and problem["申请编号"] == "F1"
+    assert "是公式" in problem["问题"] and "没有" in problem["问题"] and "保存后重试" in problem["问题"]
+
+
+def test_check_reports_the_cell_when_it_holds_an_excel_error_value(tmp_path, book):
+    batch = write_batch(tmp_path / "na.xlsx", book, [request(**{**GOOD, "卡状态": "#N/A"})])
+    rows = decided(run_check(batch), batch)
+    assert rows[0]["结论"] == "输入有误"
+    letter = openpyxl.utils.get_column_letter(headers(book).index("卡状态") + 1)
+    problem = errors_of(batch)[0]
+    assert problem["值"] == "#N/A" and f"单元格 {letter}2 是 Excel 错误值 #N/A" in problem["问题"]
+
+
+@pytest.mark.parametrize("applied, verdict", [
+    (dt.datetime(2026, 3, 1), "受理"),  # an Excel date
+    ("2026-03-01", "受理"),  # a date typed as text
+    (46082, "输入有误"),  # a date serial left in General format
+])
+def test_check_reads_apply_date_when_given_as(tmp_path, book, applied, verdict):
+    batch = write_batch(tmp_path / "dates.xlsx", book, [request(**GOOD, 申请日期=applied)])
+    assert decided(run_check(batch), batch)[0]["结论"] == verdict
+    if verdict == "输入有误":
+        assert "2026-03-01" in errors_of(batch)[0]["问题"]  # the hint: what the serial would mean
+
+
+def test_check_still_decides_the_row_when_a_cell_is_over_excels_limit(tmp_path, book):
+    long_text = "备" * 40_000
+    batch = write_batch(tmp_path / "long.xlsx", book, [request(**GOOD, 备注=long_text)],
+                        extra_headers=("备注",))
+    rows = decided(run_check(batch), batch)
+    assert rows[0]["结论"] == "受理"
+    assert rows[0]["备注"] == long_text[:32_767]
+
+
+def test_check_reports_the_cell_when_text_holds_control_characters(tmp_path, book):
+    names = headers(book)
+    row = request(**GOOD, 持卡人姓名="张\x07三")
+    batch = hostile.xlsxwriter_batch(tmp_path / "control.xlsx", [names, [row.get(h) for h in names]])
+    rows = decided(run_check(batch), batch)
+    assert rows[0]["结论"] == "输入有误"
+    assert "控制字符 U+0007" in errors_of(batch)[0]["问题"]
+
+
+def test_check_finds_the_batch_sheet_by_name_when_it_is_hidden_and_not_first(tmp_path, book):
+    batch = write_batch(tmp_path / "hidden.xlsx", book, [request(**GOOD)])
+    workbook = openpyxl.load_workbook(batch)
+    workbook.create_sheet("封面", 0)["A1"] = "某区社保中心"
+    workbook["申请"].sheet_state = "hidden"
+    workbook.active = 0
+    workbook.save(batch)
+    result = run_check(batch)
+    assert [r["结论"] for r in decided(result, batch)] == ["受理"]
+    assert "工作表「申请」" in result.output
+
+
+def test_check_uses_the_first_visible_sheet_and_says_so_when_none_is_named_batch(tmp_path, book):
+    batch = write_batch(tmp_path / "other.xlsx", book, [request(**GOOD)], sheet="三月")
+    workbook = openpyxl.load_workbook(batch)
+    workbook.create_sheet("下拉选项", 0).sheet_state = "hidden"
+    workbook.active = 1
+    workbook.save(batch)
+    result = run_check(batch)
+    assert [r["结论"] for r in decided(result, batch)] == ["受理"]
+    assert "工作表「三月」(未找到「申请」,已使用第一个可见的工作表)" in result.output
+
+
+def test_check_counts_one_output_row_per_input_row_when_batch_mixes_damage(tmp_path, book):
+    rows = [request(申请编号=f"R{i}", 业务类型=service, 卡状态="挂失")
+            for i, service in enumerate(["补卡", "#N/A", '="补卡"', "补卡", "不存在", "补卡"])]
+    batch = write_batch(tmp_path / "mixed.xlsx", book, rows)
+    decided_rows = decided(run_check(batch), batch)
+    assert [r["申请编号"] for r in decided_rows] == [f"R{i}" for i in range(6)]
+    assert all(r["结论"] for r in decided_rows)
+    assert VALID_ID in {r["公民身份号码"] for r in decided_rows}
