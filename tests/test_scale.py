@@ -1,0 +1,44 @@
+"""Batches far past durable-rules' 1024-session limit are decided completely and the same way twice."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from engine.check import check_batch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from make_batch import write_batch  # noqa: E402
+
+
+def _results(path: Path) -> list[tuple]:
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    rows = [tuple(r) for r in workbook["结果"].iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def _decided_twice(tmp_path: Path, book, rows: int, workers: int) -> None:
+    batch = write_batch(rows, tmp_path / "batch.xlsx")
+    first = check_batch(batch, tmp_path / "first.xlsx", book, workers=workers)
+    second = check_batch(batch, tmp_path / "second.xlsx", book, workers=1)
+    assert first.rows == second.rows == rows
+    assert sum(first.verdicts.values()) == rows
+    one, two = _results(tmp_path / "first.xlsx"), _results(tmp_path / "second.xlsx")
+    assert len(one) == rows + 1
+    verdict = one[0].index("结论")
+    assert all(r[verdict] in book.verdicts for r in one[1:])
+    assert [r[0] for r in one[1:]] == [f"B{i:07d}" for i in range(1, rows + 1)]  # input order kept
+    assert one == two  # same decisions, same 核验码, whether decided by workers or in-process
+
+
+def test_5000_rows_are_all_decided_identically_when_run_twice(tmp_path, book):
+    _decided_twice(tmp_path, book, 5_000, workers=2)
+
+
+@pytest.mark.slow
+def test_100000_rows_are_all_decided_identically_when_run_twice(tmp_path, book):
+    _decided_twice(tmp_path, book, 100_000, workers=2)
