@@ -21,6 +21,7 @@ from engine.progress import row_progress
 from engine.rulebook import Rulebook, load_rulebook
 from engine.template import write_template
 from engine import cases as case_book, catalogue, impact, lint as rule_lint  # policy staff: issue 5
+from engine import explain as explaining, ledger as ledgers, verify as verifying  # auditors: issue 4
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
 
@@ -39,6 +40,16 @@ def _load(rules_dir: Path) -> Rulebook:
         return load_rulebook(rules_dir)
     except SscardError as error:
         raise _fail(error) from None
+
+
+def ledger_option(command):
+    @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), envvar=ledgers.ENV,
+                  default=None, show_default="用户数据目录中的 sscard/ledger.sqlite3",
+                  help=f"决定账本(SQLite)的路径;也可用环境变量 {ledgers.ENV} 设置。")
+    @wraps(command)
+    def wrapper(*args, ledger_path: Path | None, **kwargs):
+        return command(*args, ledger=ledgers.Ledger(ledger_path or ledgers.default_path()), **kwargs)
+    return wrapper
 
 
 class _Failed(click.ClickException):
@@ -64,8 +75,10 @@ def cli() -> None:
                    "多个批次或文件夹:输出文件夹。")
 @click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="全部 CPU 核",
               help="判定用的进程数。")
+@ledger_option
 @rules_option
-def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Rulebook) -> None:
+def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Rulebook,
+          ledger: ledgers.Ledger) -> None:
     """逐行检查 BATCHES 中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
 
     可给多个工作簿或一个文件夹:每个批次一个决定工作簿,另加一个「合并汇总.xlsx」;
@@ -82,7 +95,7 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Ru
         try:
             with row_progress(batches[0].name) as progress:
                 summary = check_batch(batches[0], output, book, command_line=command_line, workers=workers,
-                                      progress=progress)
+                                      progress=progress, ledger=ledger)
         except SscardError as error:
             raise _fail(error) from None
         _echo_summary(summary, book)
@@ -240,6 +253,99 @@ def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None
         click.echo(line)
     if path:
         click.echo(f"已写出 {path}")
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("request_id")
+@rules_option
+def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
+    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值。
+
+    WORKBOOK 可以是决定工作簿(显示记录的结论,并按当前规则重新判断是否一致),
+    也可以是批次工作簿(按当前规则判断)。
+
+    Example:
+
+        sscard explain 决定.xlsx A0001
+    """
+    try:
+        result = explaining.explain(workbook, request_id, book)
+    except SscardError as error:
+        raise _fail(error) from None
+    for line in result.lines():
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--batch", type=click.Path(dir_okay=False, path_type=Path),
+              help="生成该工作簿的批次:核对其 SHA-256,并按当前规则重新判断,列出结论会变的行(规则漂移)。")
+@rules_option
+def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
+    """核对决定工作簿:每行的核验码、「审计」表;给出 --batch 时再查批次是否相符及规则漂移。
+
+    退出码:0 一切相符;1 有被改动或会变的行(逐行列出);2 文件无法读取。
+
+    Example:
+
+        sscard verify 决定.xlsx --batch 申请批次.xlsx
+    """
+    try:
+        result = verifying.verify_workbook(workbook, book, batch)
+    except SscardError as error:
+        raise _fail(error) from None
+    for note in result.notes:
+        click.echo(f"注意:{note}")
+    for finding in result.findings:
+        click.echo(str(finding))
+    if not result.ok:
+        raise click.ClickException(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
+    click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符" + ("、批次无规则漂移" if batch else ""))
+
+
+@cli.command()
+@click.argument("request_id", required=False)
+@click.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以非零退出。")
+@ledger_option
+def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -> None:
+    """列出账本中的每次 check 运行;给出 REQUEST_ID 时列出该申请历次的决定。
+
+    Example:
+
+        sscard history
+
+        sscard history A0001
+
+        sscard history --verify
+    """
+    try:
+        if check_chain:
+            report = ledger.verify()
+        elif request_id:
+            past = ledger.decisions_for(request_id)
+        else:
+            runs = ledger.runs()
+    except SscardError as error:
+        raise _fail(error) from None
+    if check_chain:
+        for problem in report.problems:
+            click.echo(problem)
+        if not report.intact:
+            raise click.ClickException(f"账本 {ledger.path} 的哈希链断裂:{report.problems[0]}")
+        click.echo(f"账本 {ledger.path} 完好:{report.runs} 次运行,最新哈希 {report.head}")
+    elif request_id:
+        if not past:
+            click.echo(f"账本中没有申请编号「{request_id}」的决定")
+        for d in past:
+            click.echo(f"{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
+                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {d.rules}  规则库 {d.run.rulebook_version}")
+    else:
+        if not runs:
+            click.echo(f"账本 {ledger.path} 中还没有运行记录")
+        for run in runs:
+            click.echo(f"{run.seq:>4}  {run.started}  运行 {run.run_id[:12]}  {run.input_name}  {run.rows} 行"
+                       f"  规则库 {run.rulebook_version}  {run.command_line}")
 
 
 def main() -> None:

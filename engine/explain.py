@@ -1,0 +1,180 @@
+"""Why a row got its decision, and why not another: every rule of its service, matched
+or not, in words taken from the very conditions the engine runs (decide.condition_of).
+
+Reads a decision workbook (its 结果 row holds the input cells, so the row is judged
+again from them) or a batch workbook (the row is decided afresh).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import labels
+from .audit import RULEBOOK_DIGEST, canonical
+from .check import _decision_cells, _duplicate_problem
+from .conditions import PARAM_PREFIX, All, Condition
+from .decide import Decider, Decision, condition_of
+from .decision_workbook import StoredRow, is_decision_workbook, open_decisions
+from .errors import SscardError
+from .normalise import Normalised, normalise
+from .reader import is_blank_row, open_batch
+from .rulebook import Rulebook
+from .schema import Invalid, is_blank
+
+
+@dataclass
+class RowExplanation:
+    row: int  # Excel row number in the workbook read
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    path: Path
+    request_id: str
+    from_decisions: bool  # True: a decision workbook; False: a batch, decided afresh
+    rows: list[RowExplanation] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for row in self.rows:
+            out.append(f"{self.path.name} 第 {row.row} 行,申请编号 {self.request_id}")
+            out.extend(row.lines)
+        return out
+
+
+def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
+    path = Path(path)
+    wanted = request_id.strip()
+    decisions = is_decision_workbook(path)
+    result = Explanation(path, wanted, decisions)
+    source = _from_decisions(path, book, wanted) if decisions else _from_batch(path, book, wanted)
+    matches = list(source)
+    if not matches:
+        raise SscardError(f"{path}: 找不到申请编号「{wanted}」")
+    decider = Decider(book)
+    for number, cells, stored, recorded_digest in matches:
+        row = normalise(book.schema, cells)
+        decision = decider.decide(row)
+        if len(matches) > 1:
+            decision = decider.invalid(list(decision.problems)
+                                       + [_duplicate_problem(book, wanted, [m[0] for m in matches])])
+        lines: list[str] = []
+        if stored is not None:
+            lines += _stored_lines(stored, decision, book, recorded_digest)
+        else:
+            lines.append(f"结论(按当前规则 {book.version}):{decision.verdict}")
+        lines += _why(book, row, decision)
+        result.rows.append(RowExplanation(number, lines))
+    return result
+
+
+Match = tuple[int, dict[str, Any], StoredRow | None, str | None]
+
+
+def _from_decisions(path: Path, book: Rulebook, wanted: str) -> Iterator[Match]:
+    workbook = open_decisions(path)
+    try:
+        key_at = workbook.key_at(book.schema)
+        rid_at = key_at.get(book.schema.request_id)
+        recorded = workbook.audit.get(RULEBOOK_DIGEST)
+        for row in workbook.rows():
+            if rid_at is not None and _same_id(book, row.inputs[rid_at], wanted):
+                yield row.number, {k: row.inputs[i] for k, i in key_at.items()}, row, recorded
+    finally:
+        workbook.close()
+
+
+def _from_batch(path: Path, book: Rulebook, wanted: str) -> Iterator[Match]:
+    batch = open_batch(path, book.schema)
+    try:
+        rid_at = batch.key_at[book.schema.request_id]
+        for number, values in batch.rows():
+            if not is_blank_row(values) and _same_id(book, values[rid_at], wanted):
+                yield number, batch.cells(values), None, None
+    finally:
+        batch.close()
+
+
+def _same_id(book: Rulebook, value: Any, wanted: str) -> bool:
+    if is_blank(value):
+        return False
+    try:
+        return book.schema.by_key[book.schema.request_id].kind.parse(value) == wanted
+    except Invalid:
+        return False
+
+
+def _stored_lines(stored: StoredRow, fresh: Decision, book: Rulebook, recorded_digest: str | None) -> list[str]:
+    verdict = stored.cell(labels.VERDICT)
+    lines = [f"记录的结论:{_text(verdict)}(规则 {_text(stored.cell(labels.RULES)) or '无'})"]
+    now = _decision_cells(fresh)
+    differs = [column for column, old, new in zip(labels.DECISION_COLUMNS, stored.cells, now)
+               if column in (labels.VERDICT, labels.FEE, labels.MISSING) and canonical(old) != canonical(new)]
+    same_book = recorded_digest == book.digest
+    where = "当前规则库(与生成时相同)" if same_book else f"当前规则库 {book.version}(与生成时不同)"
+    if differs:
+        changes = ";".join(f"{c} {_text(stored.cell(c))} → {_text(now[labels.DECISION_COLUMNS.index(c)])}"
+                           for c in differs)
+        lines.append(f"按{where}重新判断:不一致:{changes}")
+    else:
+        lines.append(f"按{where}重新判断:一致,结论 {fresh.verdict}")
+    return lines
+
+
+def _why(book: Rulebook, row: Normalised, decision: Decision) -> list[str]:
+    if decision.verdict == book.invalid_verdict:
+        return ["输入有误,未评估任何规则:"] + [
+            f"  {p.check} {p.column}「{_text(p.value)}」:{p.message}({p.clause})" for p in decision.problems]
+    service = row.fact[book.schema.dispatch]
+    fact = dict(row.fact)
+    fact.update({PARAM_PREFIX + name: value for name, value in decision.params.items()})
+    lines = [f"业务类型 {book.service_name(service)}({service}),申请日期 "
+             f"{_text(row.fact.get(book.schema.effective_date))}"]
+    for name, value in decision.params.items():
+        lines.append(f"  参数 {name} = {value}(依据:{book.parameters[name].reference})")
+    if "PARAMETER-NOT-IN-FORCE" in decision.rules:
+        return lines + [f"  {line}" for line in decision.basis]
+    label = _labeller(book)
+    for rule in book.rules_for(service):
+        condition = condition_of(book, service, rule)
+        own = _rule_part(condition)  # the service test always holds for the row's own service
+        if condition.evaluate(fact):
+            evidence = own.evidence(fact, label) if own else []
+            lines.append(f"  {rule.id} 命中: {', '.join(evidence) or '本业务的每个申请'} ({rule.clause})"
+                         f" → {rule.verdict}")
+        else:
+            failures = own.failures(fact, label) if own else []
+            lines.append(f"  {rule.id} 未命中: {'; '.join(failures)} ({rule.clause})")
+    engine = set(decision.rules) - {"NO-RULE-FIRED"}
+    python = {rule.id for rule in book.rules_for(service) if condition_of(book, service, rule).evaluate(fact)}
+    if engine != python:  # the explanation reads the conditions itself; durable-rules must agree
+        lines.append(f"  注意:规则引擎触发的规则({', '.join(sorted(engine))})与上述逐条核对"
+                     f"({', '.join(sorted(python))})不一致,请报告此问题")
+    lines.append(f"结论:{decision.verdict}(按优先次序 {' > '.join(book.verdicts)} 取最强者)")
+    return lines
+
+
+def _rule_part(condition: Condition) -> Condition | None:
+    if isinstance(condition, All):
+        rest = condition.parts[1:]
+        return rest[0] if len(rest) == 1 else All(rest)
+    return None
+
+
+def _labeller(book: Rulebook):
+    def label(key: str) -> str:
+        if key.startswith(PARAM_PREFIX):
+            return f"参数 {key[len(PARAM_PREFIX):]}"
+        return book.schema.label(key)
+    return label
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return canonical(value)[:10] if canonical(value).endswith("T00:00:00") else canonical(value)
+    return canonical(value)

@@ -1,0 +1,211 @@
+"""Has anyone edited this decision workbook, and would today's rules decide it the same?
+
+Every 结果 row's 核验码 is recomputed from the cells as they are now; the 审计 sheet's
+own digest and the digest over all 核验码 catch edited audit lines and deleted or moved
+rows.  With the batch: its SHA-256 must be the one 审计 names, and each row is decided
+again under the current rules (rule drift).
+
+These digests are plain SHA-256: they catch an edit by anyone who does not recompute
+them.  The ledger (ledger.py) is the record a workbook editor cannot reach.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import labels
+from .audit import (AUDIT_DIGEST, INPUT_DIGEST, RESULTS_DIGEST, ROW_COUNT, RULEBOOK_DIGEST, ResultsDigest, audit_digest,
+                    canonical, file_sha256, row_digest)
+from .check import _decision_cells, _duplicate_problem
+from .decide import Decider, Decision
+from .decision_workbook import DecisionWorkbook, StoredRow, open_decisions
+from .normalise import normalise
+from .reader import is_blank_row, open_batch
+from .rulebook import Rulebook
+from .schema import Invalid, is_blank
+
+DRIFT_COLUMNS = (labels.VERDICT, labels.FEE, labels.MISSING)
+
+
+@dataclass(frozen=True)
+class Finding:
+    row: int | None  # Excel row on 结果; None for the workbook as a whole
+    request_id: str
+    check: str  # 核验码 / 审计 / 批次 / 规则漂移
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第 {self.row} 行 申请编号 {self.request_id or '(空)'}" if self.row else "工作簿"
+        return f"[{self.check}] {where}:{self.message}"
+
+
+@dataclass
+class Verification:
+    path: Path
+    rows: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def verify_workbook(path: str | Path, book: Rulebook, batch: str | Path | None = None) -> Verification:
+    workbook = open_decisions(path)
+    try:
+        result = Verification(workbook.path)
+        recorded = _check_audit(workbook, book, result)
+        if recorded is not None:
+            _check_rows(workbook, book, recorded, result)
+        if batch is not None:
+            _check_batch(workbook, book, Path(batch), result)
+    finally:
+        workbook.close()
+    return result
+
+
+def _check_audit(workbook: DecisionWorkbook, book: Rulebook, result: Verification) -> str | None:
+    """The recorded rulebook digest, or None when the 审计 sheet cannot vouch for one."""
+    items = workbook.audit_items
+    if items is None:
+        result.findings.append(Finding(None, "", "审计", f"缺少「{labels.AUDIT_SHEET}」表,无法核对核验码"))
+        return None
+    audit = dict(items)
+    stored = audit.get(AUDIT_DIGEST)
+    lines = [(k, v) for k, v in items if k != AUDIT_DIGEST]
+    if stored != audit_digest(lines):
+        result.findings.append(Finding(None, "", "审计", f"「{labels.AUDIT_SHEET}」表的内容与其{AUDIT_DIGEST}不符:"
+                                                          "有审计行被改动、增加或删除"))
+    recorded = audit.get(RULEBOOK_DIGEST)
+    if not recorded:
+        result.findings.append(Finding(None, "", "审计", f"「{labels.AUDIT_SHEET}」表没有{RULEBOOK_DIGEST}"))
+        return None
+    if recorded != book.digest:
+        result.notes.append(f"本工作簿由规则库 {audit.get('规则库版本', '?')}({recorded[:12]}…)生成,"
+                            f"当前规则库为 {book.version}({book.digest[:12]}…);"
+                            "核验码按工作簿记录的规则库核对;用 --batch 查看规则变化的影响")
+    return recorded
+
+
+def _check_rows(workbook: DecisionWorkbook, book: Rulebook, recorded: str, result: Verification) -> None:
+    audit = workbook.audit
+    rid_at = workbook.key_at(book.schema).get(book.schema.request_id)
+    edited: list[StoredRow] = []
+    ids: Counter = Counter()
+    sheet_digest = ResultsDigest()
+    for row in workbook.rows():
+        result.rows += 1
+        sheet_digest.add("" if row.code is None else str(row.code))
+        ids[_request_id(book, row.inputs, rid_at)] += 1
+        if str(row.code) != row_digest(row.inputs, row.cells, recorded):
+            edited.append(row)
+    if edited:
+        current = Decider(book) if book.digest == recorded else None
+        for row in edited:
+            result.findings.append(Finding(row.number, _shown(row, rid_at), "核验码",
+                                           _what_changed(workbook, book, current, row, rid_at, ids)))
+    expected_rows = audit.get(ROW_COUNT)
+    if expected_rows is not None and str(expected_rows) != str(result.rows):
+        result.findings.append(Finding(None, "", "审计", f"「{labels.RESULT_SHEET}」表有 {result.rows} 行,"
+                                                          f"审计记录为 {expected_rows} 行:有行被删除或插入"))
+    elif not edited and audit.get(RESULTS_DIGEST) and audit[RESULTS_DIGEST] != sheet_digest.hexdigest():
+        result.findings.append(Finding(None, "", "核验码", f"各行核验码与{RESULTS_DIGEST}不符:行的顺序被调换,"
+                                                            "或有行被替换"))
+
+
+def _what_changed(workbook: DecisionWorkbook, book: Rulebook, decider: Decider | None, row: StoredRow,
+                  rid_at: int | None, ids: Counter) -> str:
+    if decider is None:
+        return "核验码不符:输入列或决定列已被改动(当前规则库与工作簿记录的不同,无法指出是哪一列)"
+    decision, duplicate = _decide(book, decider, workbook.key_at(book.schema), row.inputs, ids)
+    expected = _decision_cells(decision)
+    # A duplicated id's 依据 names the batch rows of its copies, which 结果 no longer shows.
+    changed = [f"{column} 现为「{_text(now)}」,按规则应为「{_text(then)}」"
+               for column, now, then in zip(labels.DECISION_COLUMNS, row.cells, expected)
+               if canonical(now) != canonical(then) and not (duplicate and column == labels.BASIS)]
+    if changed:
+        return "核验码不符:决定被改动:" + ";".join(changed)
+    return "核验码不符:输入列或核验码本身被改动(决定列与按规则重新判断的结果一致)"
+
+
+def _check_batch(workbook: DecisionWorkbook, book: Rulebook, batch_path: Path, result: Verification) -> None:
+    recorded = workbook.audit.get(INPUT_DIGEST)
+    actual = file_sha256(batch_path) if batch_path.is_file() else ""
+    if recorded != actual:
+        result.findings.append(Finding(None, "", "批次", f"{batch_path.name} 的 SHA-256 {actual[:12] or '?'}… "
+                                                          f"与审计记录的输入文件 {str(recorded or '?')[:12]}… 不符:"
+                                                          "不是生成本工作簿的那个批次"))
+    rid_at = workbook.key_at(book.schema).get(book.schema.request_id)
+    decided = _decide_batch(book, batch_path)
+    stored = workbook.rows()
+    count = 0
+    for row, (_number, decision) in zip(stored, decided):
+        count += 1
+        now = _decision_cells(decision)
+        drift = [f"{column} {_text(row.cell(column))} → {_text(now[labels.DECISION_COLUMNS.index(column)])}"
+                 for column in DRIFT_COLUMNS
+                 if canonical(row.cell(column)) != canonical(now[labels.DECISION_COLUMNS.index(column)])]
+        if drift:
+            result.findings.append(Finding(row.number, _shown(row, rid_at), "规则漂移",
+                                           "按当前规则:" + ";".join(drift)
+                                           + f"(规则 {_text(row.cell(labels.RULES))} → {_text(now[-1])})"))
+    remaining = sum(1 for _ in stored) + sum(1 for _ in decided)
+    if remaining:
+        result.findings.append(Finding(None, "", "批次", f"批次与「{labels.RESULT_SHEET}」表的行数不同"
+                                                          f"(前 {count} 行已比较,另有 {remaining} 行无法对应)"))
+
+
+def _decide_batch(book: Rulebook, path: Path) -> Iterator[tuple[int, Decision]]:
+    """Every non-blank batch row decided under ``book``, duplicates as check treats them."""
+    decider = Decider(book)
+    batch = open_batch(path, book.schema)
+    try:
+        ids: dict[Any, list[int]] = {}
+        for number, values in batch.rows():
+            if not is_blank_row(values):
+                rid = normalise(book.schema, batch.cells(values)).fact.get(book.schema.request_id)
+                ids.setdefault(rid, []).append(number)
+        for number, values in batch.rows():
+            if is_blank_row(values):
+                continue
+            row = normalise(book.schema, batch.cells(values))
+            decision = decider.decide(row)
+            rid = row.fact.get(book.schema.request_id)
+            if rid and len(ids.get(rid, ())) > 1:
+                decision = decider.invalid(list(decision.problems) + [_duplicate_problem(book, rid, ids[rid])])
+            yield number, decision
+    finally:
+        batch.close()
+
+
+def _decide(book: Rulebook, decider: Decider, key_at: dict[str, int], inputs: tuple[Any, ...],
+            ids: Counter) -> tuple[Decision, bool]:
+    row = normalise(book.schema, {key: inputs[index] for key, index in key_at.items()})
+    decision = decider.decide(row)
+    rid = row.fact.get(book.schema.request_id)
+    if rid and ids[rid] > 1:
+        decision = decider.invalid(list(decision.problems) + [_duplicate_problem(book, rid, [])])
+        return decision, True
+    return decision, False
+
+
+def _request_id(book: Rulebook, inputs: tuple[Any, ...], rid_at: int | None) -> Any:
+    """The id as check reads it (trimmed, full-width folded), so duplicates count alike."""
+    if rid_at is None or is_blank(inputs[rid_at]):
+        return None
+    try:
+        return book.schema.by_key[book.schema.request_id].kind.parse(inputs[rid_at])
+    except Invalid:
+        return None
+
+
+def _shown(row: StoredRow, rid_at: int | None) -> str:
+    return _text(row.inputs[rid_at]) if rid_at is not None else ""
+
+
+def _text(value: Any) -> str:
+    return canonical(value) if value is not None else ""
