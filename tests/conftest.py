@@ -72,3 +72,9 @@ def decide(book, decider):
         cells = {by_header[h]: v for h, v in request(**fields).items()}
         return decider.decide(normalise(book.schema, cells))
     return run
+
+
+@pytest.fixture(autouse=True)
+def _ledger_in_tmp(tmp_path, monkeypatch):
+    """`sscard check` records every run in a ledger; no test may write the user's real one."""
+    monkeypatch.setenv("SSCARD_LEDGER", str(tmp_path / "ledger.sqlite3"))
