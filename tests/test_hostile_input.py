@@ -20,6 +20,12 @@ from conftest import VALID_ID, headers, read_sheet, request, write_batch
 GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}
 
 
+@pytest.fixture(autouse=True)
+def _own_ledger(tmp_path, monkeypatch):
+    # check records every run in a ledger; a test must never write the user's own.
+    monkeypatch.setenv("SSCARD_LEDGER", str(tmp_path / "ledger.sqlite3"))
+
+
 def run_check(batch: Path, *extra: str):
     return CliRunner().invoke(cli, ["check", str(batch), *extra])
 

@@ -1,0 +1,185 @@
+"""The two commands a clerk types (issue 3), through click's CliRunner: exit code, the
+printed summary, and the workbook written, read back."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import engine.check
+import hostile_files as hostile
+from cli import cli
+from conftest import headers, read_sheet, request, write_batch
+
+DECISION_HEADERS = ["结论", "费用(元)", "缺少材料", "办理地点", "后续事项", "依据", "规则", "核验码"]
+GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, fee 20
+
+
+@pytest.fixture(autouse=True)
+def _own_ledger(tmp_path, monkeypatch):
+    # check records every run in a ledger; a test must never write the user's own.
+    monkeypatch.setenv("SSCARD_LEDGER", str(tmp_path / "ledger.sqlite3"))
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def one_line_refusal(result) -> str:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+@pytest.fixture
+def batch(tmp_path, book) -> Path:
+    """Four requests with a blank row between them and a column sscard does not know."""
+    path = write_batch(tmp_path / "三月批次.xlsx", book, [
+        request(申请编号="A1", **GOOD, 备注="窗口 3"),
+        request(申请编号="A2", 业务类型="补卡", 卡状态="正常"),  # not reported lost: 不予受理
+        {},
+        request(申请编号="A3", 业务类型="补卡", 卡状态="挂失"),  # no documents: 补正材料
+        request(申请编号="A4", 业务类型="换新", 备注="?"),  # unknown service: 输入有误
+    ], extra_headers=("备注",))
+    return path
+
+
+def test_check_writes_decisions_beside_the_batch_and_prints_the_summary_when_no_output_given(batch):
+    result = invoke("check", batch)
+    assert result.exit_code == 0, result.output
+    output = batch.with_name("三月批次.decisions.xlsx")
+    assert output.exists()
+    lines = result.output.splitlines()
+    assert lines[0] == f"读取 {batch} 工作表「申请」"
+    assert lines[1] == "申请 4 行,跳过空行 1 行"
+    assert {"  受理: 1", "  补正材料: 1", "  不予受理: 1", "  输入有误: 1"} <= set(lines)
+    assert lines[-1] == f"已写出 {output}"
+
+
+def test_check_writes_where_asked_when_output_given(batch, tmp_path):
+    target = tmp_path / "out" / "决定.xlsx"
+    result = invoke("check", batch, "-o", target)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"已写出 {target}"
+    assert target.exists() and not batch.with_name("三月批次.decisions.xlsx").exists()
+
+
+def test_decision_workbook_holds_every_input_column_then_the_decision_when_read_back(batch, book):
+    invoke("check", batch)
+    output = batch.with_name("三月批次.decisions.xlsx")
+    workbook = openpyxl.load_workbook(output, read_only=True)
+    assert workbook.sheetnames == ["结果", "汇总", "错误", "审计"]
+    header = next(workbook["结果"].iter_rows(max_row=1, values_only=True))
+    workbook.close()
+    assert list(header) == headers(book) + ["备注"] + DECISION_HEADERS
+    rows = read_sheet(output)
+    assert [r["申请编号"] for r in rows] == ["A1", "A2", "A3", "A4"]  # input order, blank row skipped
+    assert [r["结论"] for r in rows] == ["受理", "不予受理", "补正材料", "输入有误"]
+    assert rows[0]["费用(元)"] == 20 and rows[0]["备注"] == "窗口 3"
+    assert rows[0]["规则"] and rows[0]["核验码"]
+    assert rows[2]["缺少材料"]
+
+
+def test_error_sheet_names_row_request_column_value_and_problem_when_a_row_is_bad(batch):
+    invoke("check", batch)
+    errors = read_sheet(batch.with_name("三月批次.decisions.xlsx"), "错误")
+    assert list(errors[0]) == ["行号", "申请编号", "列", "值", "问题"]
+    assert [(e["行号"], e["申请编号"], e["列"], e["值"]) for e in errors] == [(6, "A4", "业务类型", "换新")]
+    assert "不是可选值" in errors[0]["问题"]
+
+
+def test_summary_sheet_has_a_native_chart_when_batch_is_checked(batch):
+    invoke("check", batch)
+    output = batch.with_name("三月批次.decisions.xlsx")
+    with zipfile.ZipFile(output) as archive:
+        assert "xl/charts/chart1.xml" in archive.namelist()
+    overview = read_sheet(output, "汇总")
+    total = next(r for r in overview if r["业务类型"] == "合计")
+    assert total["合计"] == 4
+    assert total["费用合计(元)"] == sum(r["费用(元)"] or 0 for r in read_sheet(output))
+
+
+def test_check_leaves_the_input_bytes_untouched_when_it_runs(batch):
+    before = batch.read_bytes()
+    assert invoke("check", batch).exit_code == 0
+    assert batch.read_bytes() == before
+
+
+def test_check_refuses_output_equal_to_input_when_o_names_the_batch(batch):
+    before = batch.read_bytes()
+    line = one_line_refusal(invoke("check", batch, "-o", batch))
+    assert "不能与输入文件相同" in line
+    assert batch.read_bytes() == before
+
+
+def test_check_exits_2_with_one_line_when_file_is_not_xlsx(tmp_path):
+    path = hostile.csv_renamed(tmp_path / "批次.xlsx")
+    assert "不是 Excel .xlsx 工作簿" in one_line_refusal(invoke("check", path))
+
+
+def test_check_exits_2_naming_the_column_when_a_required_column_is_missing(tmp_path, book):
+    names = [h for h in headers(book) if h != "卡状态"]
+    path = hostile.xlsxwriter_batch(tmp_path / "批次.xlsx", [names])
+    line = one_line_refusal(invoke("check", path))
+    assert "缺少必需的列:卡状态" in line
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(1)"])
+def test_text_that_looks_like_a_formula_is_written_back_as_text_when_checked(tmp_path, book, text):
+    names = headers(book) + ["备注"]
+    row = request(**GOOD, 持卡人姓名=text, 备注=text)
+    bad = request(申请编号="B", **{**GOOD, "业务类型": text})
+    path = hostile.xlsxwriter_batch(tmp_path / "批次.xlsx", [names, [row.get(h) for h in names],
+                                                             [bad.get(h) for h in names]])
+    assert invoke("check", path).exit_code == 0
+    workbook = openpyxl.load_workbook(path.with_name("批次.decisions.xlsx"))
+    results, errors = workbook["结果"], workbook["错误"]
+    written = [results.cell(2, names.index("持卡人姓名") + 1), results.cell(2, names.index("备注") + 1),
+               results.cell(3, names.index("业务类型") + 1), errors.cell(2, 4)]
+    assert [(c.value, c.data_type) for c in written] == [(text, "s")] * 4
+
+
+def test_template_writes_headers_drop_downs_text_id_column_and_help_sheet(tmp_path, book):
+    target = tmp_path / "空白批次.xlsx"
+    result = invoke("template", target)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"已写出 {target}"
+    workbook = openpyxl.load_workbook(target)
+    sheet = workbook["申请"]
+    assert [c.value for c in sheet[1]] == headers(book)
+    lists = {}
+    for validation in sheet.data_validations.dataValidation:
+        if validation.type == "list":
+            column = openpyxl.utils.get_column_letter(min(r.min_col for r in validation.sqref.ranges))
+            lists[sheet[f"{column}1"].value] = validation.formula1
+    closed = [c.header for c in book.schema.columns if c.kind.choices]
+    assert set(lists) == set(closed)
+    assert "本人" in lists["办理人"] and "代办" in lists["办理人"]
+    id_column = openpyxl.utils.get_column_letter(headers(book).index("公民身份号码") + 1)
+    assert sheet.column_dimensions[id_column].number_format == "@"
+    guide = [r[0] for r in workbook["说明"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert set(headers(book)) <= set(guide)
+
+
+def test_check_leaves_no_output_and_no_part_file_when_writing_crashes(batch, monkeypatch):
+    calls = {"n": 0}
+    real = engine.check.write_cell
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 20:
+            raise RuntimeError("disk gone")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine.check, "write_cell", failing)
+    result = invoke("check", batch)
+    assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
+    assert calls["n"] > 20  # the crash did happen mid-write
+    assert not list(batch.parent.glob("*.decisions.xlsx"))
+    assert not list(batch.parent.glob("*.part")) and not list(batch.parent.glob(".*.part"))
