@@ -35,6 +35,10 @@ EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
 # the list stays small.
 MAX_MARKS = 100_000
 _SCAN_CHUNK = 4 << 20
+# A batch has a few dozen columns.  A header reaching far right is damage (a stray cell
+# in XFD1): every row would be padded to its width, and the decision columns written
+# after it would fall off Excel's last column (16,384) without a word from the writer.
+MAX_COLUMNS = 1024
 
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _FORMULA_CELL = re.compile(
@@ -187,6 +191,10 @@ def open_batch(path: str | Path, schema: Schema) -> Batch:
         headers = ["" if h is None else str(h) for h in header_row]
         while headers and is_blank(headers[-1]):
             headers.pop()
+        if len(headers) > MAX_COLUMNS:
+            raise MissingColumns(
+                f"{path} 工作表「{name}」第 1 行有 {len(headers)} 列(最右的非空表头在 {_ref(1, len(headers) - 1)}),"
+                f"超过上限 {MAX_COLUMNS} 列;多半是远处有误填的单元格,请删除多余的列后重试")
         key_at = _match_header(path, name, headers, schema)
         marks = _scan_sheet(path, getattr(sheet, "_worksheet_path", None))
     except BaseException:

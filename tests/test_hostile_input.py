@@ -149,6 +149,15 @@ def test_check_decides_the_rows_and_ignores_the_void_when_one_cell_is_far_away(t
     assert "申请 1 行,跳过空行 0 行" in result.output
 
 
+def test_check_refuses_naming_the_cell_when_a_stray_header_cell_is_far_right(tmp_path, book):
+    batch = write_batch(tmp_path / "wide.xlsx", book, [request(**GOOD)])
+    workbook = openpyxl.load_workbook(batch)
+    workbook["申请"]["XFD1"] = "x"
+    workbook.save(batch)
+    line = refused(run_check(batch))
+    assert "XFD1" in line and "请删除多余的列" in line
+
+
 def test_check_writes_an_empty_decision_workbook_when_batch_has_no_data_rows(tmp_path, book):
     batch = write_batch(tmp_path / "empty.xlsx", book, [])
     result = run_check(batch)
