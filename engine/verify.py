@@ -204,8 +204,8 @@ def _request_id(book: Rulebook, inputs: tuple[Any, ...], rid_at: int | None) -> 
 
 
 def _shown(row: StoredRow, rid_at: int | None) -> str:
-    return _text(row.inputs[rid_at]) if rid_at is not None else ""
+    return canonical(row.inputs[rid_at]) if rid_at is not None else ""
 
 
 def _text(value: Any) -> str:
-    return canonical(value) if value is not None else ""
+    return canonical(value) or "(空)"

@@ -1,0 +1,161 @@
+"""An auditor's checks on a decision workbook: edits are found, clean workbooks pass,
+rule changes show up as drift, and the 审计 sheet says what produced the sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from conftest import RULES, read_sheet, request, write_batch
+from engine.audit import canonical, read_back
+from engine.writer import Styles, atomic_workbook, write_cell
+
+EXTRA = ("备注", "金额", "时间", "核对")
+ROWS = [
+    request(申请编号="R-ACCEPT", 业务类型="补卡", 卡状态="挂失", **{"材料:身份证件原件": "是"}),
+    request(申请编号="R-REJECT", 业务类型="补卡", 卡状态="正常", **{"材料:身份证件原件": "是"}),
+    request(申请编号="R-BANK", 业务类型="密码重置", 账户类型="银行账户"),
+    # Extra columns with values Excel stores differently from Python: they must not
+    # make an untouched row look edited.
+    request(申请编号="R-ODD", 业务类型="挂失", 原因="丢失",
+            备注="a" * 40000, 金额=0.1 + 0.2, 时间=dt.datetime(2026, 3, 1, 9, 30, 15, 123456), 核对=True),
+    request(申请编号="R-REJECT-2", 业务类型="补卡", 卡状态="正常", 备注="_x0041_ 不是转义"),
+]
+
+
+@pytest.fixture
+def decided(tmp_path, book):
+    batch = write_batch(tmp_path / "batch.xlsx", book, ROWS, extra_headers=EXTRA)
+    out = tmp_path / "batch.decisions.xlsx"
+    result = CliRunner().invoke(cli, ["check", str(batch), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    return batch, out
+
+
+def _edit(path, request_id, column, value):
+    """Change one cell the way an auditor (or anyone) would: openpyxl, load, save."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["结果"]
+    header = [c.value for c in sheet[1]]
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[header.index("申请编号")].value == request_id:
+            cells[header.index(column)].value = value
+            number = cells[0].row
+    workbook.save(path)
+    return number
+
+
+def test_workbook_verifies_clean_when_nothing_was_edited(decided):
+    batch, out = decided
+    result = CliRunner().invoke(cli, ["verify", str(out), "--batch", str(batch)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{out} 核对通过:5 行的核验码与审计记录均相符、批次无规则漂移\n"
+
+
+def test_verify_names_the_row_when_a_verdict_was_edited_outside_sscard(decided):
+    _, out = decided
+    number = _edit(out, "R-REJECT", "结论", "受理")
+    result = CliRunner().invoke(cli, ["verify", str(out)])
+    assert result.exit_code == 1
+    assert (f"[核验码] 第 {number} 行 申请编号 R-REJECT:核验码不符:决定被改动:"
+            "结论 现为「受理」,按规则应为「不予受理」") in result.output
+    assert "R-ACCEPT" not in result.output and "R-ODD" not in result.output  # a resave alone changes nothing
+    assert "核对未通过:1 个问题" in result.output
+
+
+def test_verify_names_the_row_when_an_input_cell_was_edited(decided):
+    _, out = decided
+    number = _edit(out, "R-ACCEPT", "持卡人姓名", "李四")
+    result = CliRunner().invoke(cli, ["verify", str(out)])
+    assert result.exit_code == 1
+    assert f"[核验码] 第 {number} 行 申请编号 R-ACCEPT:核验码不符:输入列或核验码本身被改动" in result.output
+
+
+def test_verify_fails_when_a_row_was_deleted(decided):
+    _, out = decided
+    workbook = openpyxl.load_workbook(out)
+    workbook["结果"].delete_rows(3)
+    workbook.save(out)
+    result = CliRunner().invoke(cli, ["verify", str(out)])
+    assert result.exit_code == 1
+    assert "[审计] 工作簿:「结果」表有 4 行,审计记录为 5 行:有行被删除或插入" in result.output
+
+
+def test_verify_fails_when_an_audit_line_was_edited(decided):
+    _, out = decided
+    workbook = openpyxl.load_workbook(out)
+    for key, value in workbook["审计"].iter_rows(min_row=2):
+        if key.value == "规则库版本":
+            value.value = "2099.01.01"
+    workbook.save(out)
+    result = CliRunner().invoke(cli, ["verify", str(out)])
+    assert result.exit_code == 1
+    assert "[审计] 工作簿:「审计」表的内容与其审计表核验码不符" in result.output
+
+
+def test_verify_fails_when_the_batch_is_not_the_one_recorded(decided, tmp_path, book):
+    _, out = decided
+    other = write_batch(tmp_path / "other.xlsx", book, ROWS[:2])
+    result = CliRunner().invoke(cli, ["verify", str(out), "--batch", str(other)])
+    assert result.exit_code == 1
+    assert "[批次] 工作簿:other.xlsx 的 SHA-256" in result.output
+    assert "不是生成本工作簿的那个批次" in result.output
+
+
+def test_verify_lists_drift_rows_when_a_rule_outcome_changed_in_a_copy(decided, tmp_path):
+    batch, out = decided
+    draft = tmp_path / "draft_rules"
+    shutil.copytree(RULES, draft, ignore=shutil.ignore_patterns("__pycache__"))
+    module = draft / "reissue.py"
+    source = module.read_text(encoding="utf-8")
+    old = 'reason="未办理挂失,不能补卡",\n        when=row.card_status == "正常",\n        verdict="不予受理",'
+    assert old in source
+    module.write_text(source.replace(old, old.replace('verdict="不予受理"', 'verdict="人工复核"')), encoding="utf-8")
+
+    result = CliRunner().invoke(cli, ["verify", str(out), "--batch", str(batch), "--rules", str(draft)])
+
+    assert result.exit_code == 1
+    drift = [line for line in result.output.splitlines() if line.startswith("[规则漂移]")]
+    assert drift == [
+        "[规则漂移] 第 3 行 申请编号 R-REJECT:按当前规则:结论 不予受理 → 人工复核"
+        "(规则 REISSUE-NOT-REPORTED → REISSUE-NOT-REPORTED)",
+        # 人工复核 is now weaker than the missing document, so that rule decides.
+        "[规则漂移] 第 6 行 申请编号 R-REJECT-2:按当前规则:结论 不予受理 → 补正材料;缺少材料 (空) → 身份证件原件"
+        "(规则 REISSUE-NOT-REPORTED, REISSUE-MISSING-HOLDER-ID → REISSUE-MISSING-HOLDER-ID, REISSUE-NOT-REPORTED)",
+    ]
+    assert "注意:本工作簿由规则库" in result.output  # the rulebook changed, yet the 核验码 still check out
+    assert "[核验码]" not in result.output
+
+
+def test_audit_sheet_records_what_produced_the_workbook(decided, book):
+    batch, out = decided
+    audit = {r["项目"]: r["内容"] for r in read_sheet(out, "审计")}
+    assert audit["规则库 SHA-256"] == book.digest
+    assert audit["规则库版本"] == book.version
+    assert audit["输入文件"] == "batch.xlsx"
+    assert audit["申请行数"] == "5"
+    assert audit["运行时间"][-6:] in audit["时区"]  # an offset, so the time means one instant
+    assert "本批使用:20" in audit["参数 card_fee"]
+    assert audit["命令行"].startswith("sscard ")  # argv as typed (here: pytest's)
+    for key in ("Python", "openpyxl", "durable-rules", "sscard 版本", "输入文件 SHA-256", "账本记录哈希"):
+        assert audit[key]
+
+
+@pytest.mark.parametrize("value", [
+    0.1 + 0.2, 1e20, 3.0, 12345678901234567890, 2**53 + 1, -0.0, True, False,
+    dt.datetime(2026, 3, 1), dt.datetime(2026, 3, 1, 12, 34, 56, 789123), dt.date(2026, 3, 1), dt.time(8, 5, 1),
+    "a" * 40000, " 前后空格 ", "a\r\nb", "c\x01d", "_x0041_", "_x005F_", "=1+1", "", None,
+], ids=repr)
+def test_canonical_is_identical_when_a_value_is_written_and_read_back(tmp_path, value):
+    path = tmp_path / "round.xlsx"
+    with atomic_workbook(path) as workbook:
+        write_cell(workbook.add_worksheet("s"), 0, 0, value, Styles(workbook, ["x"]))
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    back = next(workbook["s"].iter_rows(values_only=True), (None,))[0]
+    workbook.close()
+    assert canonical(read_back(back)) == canonical(value)
