@@ -69,6 +69,10 @@ class Condition:
         """Fact keys this condition reads (columns and parameters)."""
         raise NotImplementedError
 
+    def could_hold(self, fact: Mapping[str, Any]) -> bool:
+        """Whether the condition may hold once the parameters missing from ``fact`` are known."""
+        return self.evaluate(fact)
+
     def params(self) -> set[str]:
         return {k[len(PARAM_PREFIX):] for k in self.keys() if k.startswith(PARAM_PREFIX)}
 
@@ -116,6 +120,11 @@ class Compare(Condition):
             return bool(_OPS[self.op][1](value, other))
         except TypeError:
             return False
+
+    def could_hold(self, fact: Mapping[str, Any]) -> bool:
+        if isinstance(self.operand, Param) and self.operand.key not in fact:
+            return self.key in fact
+        return self.evaluate(fact)
 
     def keys(self) -> set[str]:
         extra = {self.operand.key} if isinstance(self.operand, Param) else set()
@@ -212,6 +221,9 @@ class All(Condition):
     def evaluate(self, fact):
         return all(p.evaluate(fact) for p in self.parts)
 
+    def could_hold(self, fact):
+        return all(p.could_hold(fact) for p in self.parts)
+
     def keys(self):
         return set().union(*(p.keys() for p in self.parts))
 
@@ -234,6 +246,9 @@ class AnyOf(Condition):
 
     def evaluate(self, fact):
         return any(p.evaluate(fact) for p in self.parts)
+
+    def could_hold(self, fact):
+        return any(p.could_hold(fact) for p in self.parts)
 
     def keys(self):
         return set().union(*(p.keys() for p in self.parts))

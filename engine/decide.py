@@ -30,6 +30,9 @@ class Decision:
     params: dict[str, Any] = field(default_factory=dict)  # parameter values this row was decided with
 
 
+PARAMETER_NOT_IN_FORCE = "PARAMETER-NOT-IN-FORCE"
+
+
 def condition_of(book: Rulebook, service: str, rule: Rule) -> Condition:
     """The condition a rule runs with inside its service's ruleset."""
     in_service = Compare(book.schema.dispatch, "==", service)
@@ -40,6 +43,7 @@ class Decider:
     def __init__(self, book: Rulebook):
         self.book = book
         self._rules: dict[str, dict[str, Rule]] = {}
+        self._conditions: dict[str, dict[str, Condition]] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
         self._params: dict[str, tuple[str, ...]] = {}
         rulesets = {}
@@ -47,6 +51,7 @@ class Decider:
             rules = book.rules_for(service.code)
             conditions = [(r.id, condition_of(book, service.code, r)) for r in rules]
             self._rules[service.code] = {r.id: r for r in rules}
+            self._conditions[service.code] = dict(conditions)
             keys = set().union(*(c.keys() for _, c in conditions))
             self._keys[service.code] = tuple(sorted(keys))
             params = {k[len(PARAM_PREFIX):] for k in keys if k.startswith(PARAM_PREFIX)}
@@ -62,18 +67,30 @@ class Decider:
         service = row.fact[book.schema.dispatch]
         day: dt.date = row.fact[book.schema.effective_date]
         in_force = book.parameters.on(day)
-        needed = self._params[service]
-        absent = [name for name in needed if name not in in_force]
-        params = {name: in_force[name] for name in needed if name in in_force}
-        if absent:
-            lines = tuple(f"申请日期 {day.isoformat()} 早于参数 {name} 的首个生效日期 "
-                          f"{book.parameters[name].values[0][0].isoformat()},无规则可依,须人工决定"
-                          for name in absent)
-            return Decision(book.unruled_verdict, basis=lines, rules=("PARAMETER-NOT-IN-FORCE",), params=params)
+        params = {name: in_force[name] for name in self._params[service] if name in in_force}
         fact = dict(row.fact)
         fact.update({PARAM_PREFIX + name: value for name, value in params.items()})
         fired = self.fire(service, fact)
-        return self.combine(service, fired, params)
+        return self.combine(service, fired, params, self._unsettled(service, fact, fired, params, day))
+
+    def _unsettled(self, service: str, fact: dict[str, Any], fired: tuple[str, ...], params: dict[str, Any],
+                   day: dt.date) -> tuple[str, ...]:
+        """Why no rule in force can settle this row: a parameter it needs has no value on ``day``.
+
+        A rule reading such a parameter could not be evaluated; a fired rule charging
+        such a fee cannot say how much.  Rules that settle the row without them still count.
+        """
+        book = self.book
+        absent = [name for name in self._params[service] if name not in params]
+        if not absent:
+            return ()
+        rules = self._rules[service]
+        needed = {name for name in absent
+                  if any(r.fee == name for i, r in rules.items() if i in fired)
+                  or any(name in c.params() and c.could_hold(fact) for c in self._conditions[service].values())}
+        return tuple(f"申请日期 {day.isoformat()} 早于参数 {name} 的首个生效日期 "
+                     f"{book.parameters[name].values[0][0].isoformat()},无规则可依,须人工决定"
+                     for name in absent if name in needed)
 
     def fire(self, service: str, fact: dict[str, Any]) -> tuple[str, ...]:
         relevant = {k: fact[k] for k in self._keys[service] if k in fact}
@@ -84,16 +101,21 @@ class Decider:
             self._cache[key] = fired
         return fired
 
-    def combine(self, service: str, fired_ids: tuple[str, ...], params: dict[str, Any]) -> Decision:
+    def combine(self, service: str, fired_ids: tuple[str, ...], params: dict[str, Any],
+                unsettled: tuple[str, ...] = ()) -> Decision:
         book = self.book
-        if not fired_ids:
+        if not fired_ids and not unsettled:
             return Decision(book.unruled_verdict, basis=("没有规则适用于此申请,须人工决定",), rules=("NO-RULE-FIRED",),
                             params=params)
         by_id = self._rules[service]
         order = list(by_id)
         fired = sorted((by_id[i] for i in fired_ids), key=lambda r: (book.rank(r.verdict), order.index(r.id)))
-        verdict = fired[0].verdict
+        verdict = fired[0].verdict if fired else book.unruled_verdict
         charged = verdict in book.charged_verdicts
+        fee_unknown = charged and any(r.fee and r.fee not in params for r in fired)
+        if unsettled and (fee_unknown or book.rank(verdict) > book.rank(book.unruled_verdict)):
+            # Nothing in force settles it, or it would go ahead at a fee no parameter gives.
+            return Decision(book.unruled_verdict, basis=unsettled, rules=(PARAMETER_NOT_IN_FORCE,), params=params)
         fee = max((params[r.fee] for r in fired if r.fee), default=0) if charged else 0
         missing: tuple[str, ...] = ()
         if verdict == book.missing_verdict:
@@ -103,8 +125,9 @@ class Decider:
         # documents are brought) carries the steps of acceptance too.
         follow = [r for r in fired if r.verdict == verdict or (charged and r.verdict in book.charged_verdicts)]
         next_steps = ";".join(dict.fromkeys(r.next for r in follow if r.next))
-        return Decision(verdict, fee, missing, place, next_steps, tuple(r.basis for r in fired),
-                        tuple(r.id for r in fired), params=params)
+        extra_rules = (PARAMETER_NOT_IN_FORCE,) if unsettled else ()
+        return Decision(verdict, fee, missing, place, next_steps, tuple(r.basis for r in fired) + unsettled,
+                        tuple(r.id for r in fired) + extra_rules, params=params)
 
     def invalid(self, problems: list[Problem] | tuple[Problem, ...]) -> Decision:
         return Decision(self.book.invalid_verdict,
