@@ -44,7 +44,11 @@ _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _FORMULA_CELL = re.compile(
     rb"<" + _NS + rb"c\s([^>]*)>\s*<" + _NS + rb"f(?:\s[^>]*)?(?:/>|>([^<]*)</" + _NS + rb"f>)\s*"
     rb"(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>([^<]*)</" + _NS + rb"v>)?")
-_FORMULA_HINT = re.compile(rb"<" + _NS + rb"f[\s>/]")
+# Cheap gates (a literal first, so the search is fast): the end of a formula element, or
+# of any empty element, followed by no result.  Only a chunk one of them hits is parsed
+# with _FORMULA_CELL, so a sheet whose formulas all have results costs one quick search.
+_NO_RESULT = rb"\s*(?:<" + _NS + rb"v\s*/>|<" + _NS + rb"v>\s*</" + _NS + rb"v>|</" + _NS + rb"c>)"
+_NO_RESULT_GATES = (re.compile(rb"f>" + _NO_RESULT), re.compile(rb"/>" + _NO_RESULT))
 _MERGE = re.compile(rb"<" + _NS + rb'mergeCell\s[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _STRING_RESULT = re.compile(rb'\bt="str"')
@@ -233,8 +237,8 @@ def _unreadable(path: Path, error: Exception, where: str) -> UnreadableWorkbook:
 def _scan_sheet(path: Path, member: str | None) -> list[_Mark]:
     """Formulas without a saved result and merged ranges, from the sheet's raw XML.
 
-    Streams the member through inflate in chunks; the regular expression runs only on
-    chunks that hold a formula at all, so a sheet without formulas costs one inflate."""
+    Streams the member through inflate in chunks; the full regular expression runs only
+    on chunks where a cheap search finds an element with no result after it."""
     if not member:
         return []
     marks: list[_Mark] = []
@@ -270,7 +274,7 @@ def _scan_chunk(data: bytes, marks: list[_Mark]) -> None:
             last_row = int(found[4]) if found[4] else first_row
             text = found.group(0).split(b'ref="')[1].decode()
             marks.append(_Mark(first_row, first_col, last_row, last_col, True, text))
-    if not _FORMULA_HINT.search(data):
+    if not any(gate.search(data) for gate in _NO_RESULT_GATES):
         return
     for found in _FORMULA_CELL.finditer(data):
         attributes, formula, cached = found[1], found[2], found[3]

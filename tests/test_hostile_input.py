@@ -4,6 +4,7 @@ or in 输入有误 rows that say what is wrong; never a traceback, never a hang.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -207,6 +208,19 @@ def test_check_uses_the_saved_result_when_formula_has_one(tmp_path, book):
     cells = [row.get(h) for h in names]
     cells[names.index("业务类型")] = hostile.Formula('="补"&"卡"', "补卡")
     batch = hostile.xlsxwriter_batch(tmp_path / "cached.xlsx", [names, cells])
+    assert [r["结论"] for r in decided(run_check(batch), batch)] == ["受理"]
+
+
+def test_check_reads_blank_when_formula_saved_an_empty_text_result(tmp_path, book):
+    # =IF(…,"",…) is common; Excel saves its "" result as <c t="str"><f>…</f><v></v></c>,
+    # which is a result, not a missing one
+    names = headers(book)
+    cells = [request(**GOOD).get(h) for h in names]
+    cells[names.index("材料:社区证明")] = hostile.Formula('=""', "")
+    source = hostile.xlsxwriter_batch(tmp_path / "source.xlsx", [names, cells])
+    batch = hostile.rewrite_zip(source, tmp_path / "empty_result.xlsx", replace={
+        "xl/worksheets/sheet1.xml": lambda xml: re.sub(rb'(<c r="[A-Z]+2")(><f>""</f><v></v>)', rb'\1 t="str"\2', xml)})
+    assert b't="str"' in zipfile.ZipFile(batch).read("xl/worksheets/sheet1.xml")
     assert [r["结论"] for r in decided(run_check(batch), batch)] == ["受理"]
 
 
