@@ -63,6 +63,11 @@ def uses(*services):
 
 YES_NO = YesNo()
 
+# Which services ask for which document: a 材料 cell of a service that never asks for
+# it is ignored, like any field the service does not use (挂失 is done by phone).
+WITH_HOLDER_ID = uses("info_change", "pin_reset", "pin_unlock", "cancel_loss", "reissue", "exchange")
+WITH_CARD = uses("info_change", "pin_reset", "pin_unlock", "cancel_loss", "exchange", "deregister")
+
 COLUMNS = (
     Column("申请编号", "request_id", Text(), required=True, clause="C2",
            help="本批次内唯一的申请编号;同一编号出现两次,两行都判为输入有误"),
@@ -102,14 +107,14 @@ COLUMNS = (
     Column("人社业务已办结", "hrss_closed", YES_NO, used_by=uses("deregister"), help="注销(死亡/失踪):空白按 否"),
     Column("银行业务已办清", "bank_closed", YES_NO, used_by=uses("deregister"), help="注销(死亡/失踪):空白按 否"),
     Column("已领取新卡", "new_card_received", YES_NO, used_by=uses("deregister"), help="注销(换领新卡):空白按 否"),
-    Column("材料:身份证件原件", "doc_id_original", YES_NO, help="持卡人本人有效身份证件原件;空白按 否"),
-    Column("材料:社保卡", "doc_card", YES_NO, help="社会保障卡本身已交回或出示;空白按 否"),
-    Column("材料:受托人身份证原件", "doc_agent_id_original", YES_NO, help="代办时受托人身份证原件;空白按 否"),
-    Column("材料:受托人身份证复印件", "doc_agent_id_copy", YES_NO, help="代办时受托人身份证复印件;空白按 否"),
-    Column("材料:单位证明", "doc_employer_letter", YES_NO, help="代办补卡、委托人有单位时;空白按 否"),
-    Column("材料:社区证明", "doc_community_letter", YES_NO, help="代办补卡、委托人无单位时(街道社区证明);空白按 否"),
-    Column("材料:变更证明", "doc_change_proof", YES_NO, help="姓名/身份证号码/民族变更的官方证明;空白按 否"),
-    Column("材料:户籍注销证明", "doc_hukou_cancellation", YES_NO, help="注销(死亡/失踪)时;空白按 否"),
+    Column("材料:身份证件原件", "doc_id_original", YES_NO, used_by=WITH_HOLDER_ID, help="持卡人本人有效身份证件原件;空白按 否"),
+    Column("材料:社保卡", "doc_card", YES_NO, used_by=WITH_CARD, help="社会保障卡本身已交回或出示;空白按 否"),
+    Column("材料:受托人身份证原件", "doc_agent_id_original", YES_NO, used_by=uses("reissue"), help="代办时受托人身份证原件;空白按 否"),
+    Column("材料:受托人身份证复印件", "doc_agent_id_copy", YES_NO, used_by=uses("reissue"), help="代办时受托人身份证复印件;空白按 否"),
+    Column("材料:单位证明", "doc_employer_letter", YES_NO, used_by=uses("reissue"), help="代办补卡、委托人有单位时;空白按 否"),
+    Column("材料:社区证明", "doc_community_letter", YES_NO, used_by=uses("reissue"), help="代办补卡、委托人无单位时(街道社区证明);空白按 否"),
+    Column("材料:变更证明", "doc_change_proof", YES_NO, used_by=uses("info_change"), help="姓名/身份证号码/民族变更的官方证明;空白按 否"),
+    Column("材料:户籍注销证明", "doc_hukou_cancellation", YES_NO, used_by=uses("deregister"), help="注销(死亡/失踪)时;空白按 否"),
 )
 
 SCHEMA = Schema(

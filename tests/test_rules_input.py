@@ -135,12 +135,18 @@ def test_closed_value_is_read_when_padded_with_stray_or_full_width_spaces(decide
     assert (decision.verdict, decision.fee) == ("受理", 20)
 
 
-@pytest.mark.parametrize(("column", "value"), [
-    ("卡状态", "冻结"), ("卡状态", "挂 失"), ("办理人", "家属"), ("原因", "遗失"),
-    ("材料:身份证件原件", "Y"), ("材料:身份证件原件", "有"), ("材料:身份证件原件", 1),
+@pytest.mark.parametrize(("base", "column", "value"), [
+    (LOSS, "卡状态", "冻结"), (LOSS, "卡状态", "挂 失"), (LOSS, "办理人", "家属"), (LOSS, "原因", "遗失"),
+    (REISSUE, "材料:身份证件原件", "Y"), (REISSUE, "材料:身份证件原件", "有"), (REISSUE, "材料:身份证件原件", 1),
 ])
-def test_closed_value_is_input_error_naming_column_and_value_when_not_a_spelling(decide, column, value):
-    invalid(decide(**{**LOSS, column: value}), column, str(value))
+def test_closed_value_is_input_error_naming_column_and_value_when_not_a_spelling(decide, base, column, value):
+    invalid(decide(**{**base, column: value}), column, str(value))
+
+
+def test_document_cell_is_ignored_when_the_service_never_asks_for_that_document(decide):
+    # 挂失 is done by phone: a stray mark in a 材料 column must not make the row 输入有误.
+    decision = decide(**{**LOSS, "材料:身份证件原件": "有", "材料:受托人身份证复印件": "Y"})
+    assert decision.verdict == "受理"
 
 
 @pytest.mark.parametrize(("value", "verdict"), [
