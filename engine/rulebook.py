@@ -111,15 +111,24 @@ def load_rulebook(directory: str | Path) -> Rulebook:
         raise RulebookError(f"{init} 没有定义 RULEBOOK")
     book.directory = directory
     book.parameters = load_parameters(directory / book.parameters_file)
-    book.files, book.digest = _fingerprint(directory)
+    book.files, book.digest = _fingerprint(directory, _module_files(name) + [directory / book.parameters_file])
     validate(book)
     return book
 
 
-def _fingerprint(directory: Path) -> tuple[dict[str, str], str]:
-    """SHA-256 of every rule module and parameter file, and one digest over them all."""
-    files = sorted(p for p in directory.rglob("*") if p.suffix in (".py", ".toml") and "__pycache__" not in p.parts)
-    hashes = {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+def _module_files(package: str) -> list[Path]:
+    """The files of the rulebook package's modules that were actually loaded: what decides."""
+    return [Path(module.__file__) for key, module in list(sys.modules.items())
+            if (key == package or key.startswith(package + ".")) and getattr(module, "__file__", None)]
+
+
+def _fingerprint(directory: Path, files: list[Path]) -> tuple[dict[str, str], str]:
+    """SHA-256 of every rule module and the parameter file, and one digest over them all.
+
+    Helpers kept beside the rules (the case table, its generator) do not decide a row
+    and are left out, so regenerating test cases does not look like a rule change."""
+    hashes = {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+              for p in sorted(set(files))}
     overall = hashlib.sha256("".join(f"{k}\0{v}\n" for k, v in hashes.items()).encode()).hexdigest()
     return hashes, overall
 
