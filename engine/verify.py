@@ -167,7 +167,7 @@ def _decide_batch(book: Rulebook, path: Path) -> Iterator[tuple[int, Decision]]:
         ids: dict[Any, list[int]] = {}
         for number, values in batch.rows():
             if not is_blank_row(values):
-                rid = normalise(book.schema, batch.cells(values)).fact.get(book.schema.request_id)
+                rid = _request_id(book, values, batch.key_at.get(book.schema.request_id))
                 ids.setdefault(rid, []).append(number)
         for number, values in batch.rows():
             if is_blank_row(values):
