@@ -31,15 +31,8 @@ def rules_option(command):
                   show_default="随 sscard 安装的规则库", help="使用另一个规则库目录(如草案)。")
     @wraps(command)
     def wrapper(*args, rules_dir: Path, **kwargs):
-        return command(*args, book=_load(rules_dir), **kwargs)
+        return command(*args, book=load_rulebook(rules_dir), **kwargs)
     return wrapper
-
-
-def _load(rules_dir: Path) -> Rulebook:
-    try:
-        return load_rulebook(rules_dir)
-    except SscardError as error:
-        raise _fail(error) from None
 
 
 def ledger_option(command):
@@ -53,16 +46,24 @@ def ledger_option(command):
 
 
 class _Failed(click.ClickException):
-    exit_code = 2
+    """An engine error, shown as one line, with the exit code its class carries."""
+
+    def __init__(self, error: SscardError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
 
 
-def _fail(error: SscardError) -> _Failed:
-    failure = _Failed(str(error))
-    failure.exit_code = error.exit_code
-    return failure
+class _Cli(click.Group):
+    """Every command's engine errors become one line and their exit code, in one place."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SscardError as error:
+            raise _Failed(error) from None
 
 
-@click.group()
+@click.group(cls=_Cli)
 @click.version_option(package_name="sscard", message="sscard %(version)s")
 def cli() -> None:
     """检查社会保障卡柜面申请:Excel 批次进,决定工作簿出。"""
@@ -92,15 +93,12 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Ru
     """
     command_line = shlex.join(["sscard", *sys.argv[1:]])
     if len(batches) == 1 and not batches[0].is_dir():
-        try:
-            with row_progress(batches[0].name) as progress:
-                summary = check_batch(batches[0], output, book, command_line=command_line, workers=workers,
-                                      progress=progress, ledger=ledger)
-        except SscardError as error:
-            raise _fail(error) from None
+        with row_progress(batches[0].name) as progress:
+            summary = check_batch(batches[0], output, book, command_line=command_line, workers=workers,
+                                  progress=progress, ledger=ledger)
         _echo_summary(summary, book)
         return
-    result = check_many(list(batches), output, book, command_line=command_line, workers=workers,
+    result = check_many(list(batches), output, book, command_line=command_line, workers=workers, ledger=ledger,
                         on_done=lambda path, summary, error: click.echo(
                             f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}"))
     click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
@@ -136,10 +134,7 @@ def template(output: Path, book: Rulebook) -> None:
 
         sscard template 申请批次.xlsx
     """
-    try:
-        path = write_template(output, book)
-    except SscardError as error:
-        raise _fail(error) from None
+    path = write_template(output, book)
     click.echo(f"已写出 {path}")
 
 
@@ -171,10 +166,7 @@ def rules_export(output: Path, book: Rulebook) -> None:
 
         sscard rules export 规则目录.xlsx
     """
-    try:
-        path = catalogue.write_catalogue(book, output)
-    except SscardError as error:
-        raise _fail(error) from None
+    path = catalogue.write_catalogue(book, output)
     click.echo(f"规则 {len(book.unique_rules())} 条;已写出 {path}")
 
 
@@ -193,10 +185,7 @@ def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> Non
         sscard rules test --rules 草案/rules 草案/rules/cases.xlsx
     """
     path = cases or book.directory / "cases.xlsx"
-    try:
-        report = case_book.run_cases(path, book)
-    except SscardError as error:
-        raise _fail(error) from None
+    report = case_book.run_cases(path, book)
     click.echo(f"用例 {path};规则库 {book.directory}(版本 {book.version})")
     for line in case_book.report_lines(report):
         click.echo(line)
@@ -243,12 +232,9 @@ def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None
 
         sscard diff 上月批次.xlsx --old rules --new 草案/rules -o 影响.xlsx
     """
-    old, new = _load(old_dir), _load(new_dir)
-    try:
-        result = impact.compare(batch, old, new)
-        path = impact.write_impact(result, output) if output else None
-    except SscardError as error:
-        raise _fail(error) from None
+    old, new = load_rulebook(old_dir), load_rulebook(new_dir)
+    result = impact.compare(batch, old, new)
+    path = impact.write_impact(result, output) if output else None
     for line in impact.summary_lines(result):
         click.echo(line)
     if path:
@@ -269,10 +255,7 @@ def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
 
         sscard explain 决定.xlsx A0001
     """
-    try:
-        result = explaining.explain(workbook, request_id, book)
-    except SscardError as error:
-        raise _fail(error) from None
+    result = explaining.explain(workbook, request_id, book)
     for line in result.lines():
         click.echo(line)
 
@@ -291,10 +274,7 @@ def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
 
         sscard verify 决定.xlsx --batch 申请批次.xlsx
     """
-    try:
-        result = verifying.verify_workbook(workbook, book, batch)
-    except SscardError as error:
-        raise _fail(error) from None
+    result = verifying.verify_workbook(workbook, book, batch)
     for note in result.notes:
         click.echo(f"注意:{note}")
     for finding in result.findings:
@@ -319,15 +299,12 @@ def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -
 
         sscard history --verify
     """
-    try:
-        if check_chain:
-            report = ledger.verify()
-        elif request_id:
-            past = ledger.decisions_for(request_id)
-        else:
-            runs = ledger.runs()
-    except SscardError as error:
-        raise _fail(error) from None
+    if check_chain:
+        report = ledger.verify()
+    elif request_id:
+        past = ledger.decisions_for(request_id)
+    else:
+        runs = ledger.runs()
     if check_chain:
         for problem in report.problems:
             click.echo(problem)

@@ -14,6 +14,7 @@ from typing import Callable
 from . import labels
 from .check import Summary, check_batch, default_output
 from .errors import SscardError
+from .ledger import Ledger
 from .rulebook import Rulebook
 from .writer import Styles, atomic_workbook, write_table
 
@@ -50,14 +51,15 @@ def expand(inputs: list[Path]) -> list[Path]:
 
 
 def check_many(inputs: list[Path], output_dir: Path | None, book: Rulebook, *, command_line: str = "",
-               workers: int = 1, progress: Callable[[Path], Callable[[int], None] | None] | None = None,
+               workers: int = 1, ledger: Ledger | None = None,
+               progress: Callable[[Path], Callable[[int], None] | None] | None = None,
                on_done: Callable[[Path, Summary | None, str | None], None] | None = None) -> ManyResult:
     result = ManyResult()
     batches = expand(inputs)
     for batch in batches:
         output = output_dir / default_output(batch).name if output_dir else None
         try:
-            summary = check_batch(batch, output, book, command_line=command_line, workers=workers,
+            summary = check_batch(batch, output, book, command_line=command_line, workers=workers, ledger=ledger,
                                   progress=progress(batch) if progress else None)
         except SscardError as error:
             result.failures.append((batch, str(error)))
