@@ -7,7 +7,7 @@ may fire too): it pins each case to the rules it is written for, so deleting a r
 changes no 结论 or fee (a 办理地点, a free-of-charge basis) still fails a named case.  Missing documents compare as a set: their order is
 presentation, not policy.  Each case is judged on its own (a 申请编号 shared by two
 cases does not make them 输入有误, as it would in a batch).  A column the workbook
-lacks reads as blank (see lenient.py), so cases written for the live rulebook still
+lacks reads as blank (see reader.open_batch), so cases written for the live rulebook still
 run against a draft that adds a column.
 """
 
@@ -23,8 +23,7 @@ from . import labels
 from .decide import Decider, Decision
 from .errors import MissingColumns
 from .normalise import normalise
-from .lenient import open_lenient
-from .reader import is_blank_row
+from .reader import is_blank_row, open_batch
 from .rulebook import Rulebook
 from .schema import clean_text, header_key, is_blank
 from .writer import Styles, atomic_workbook, write_cell, write_header
@@ -78,7 +77,8 @@ class Report:
 
 def run_cases(path: str | Path, book: Rulebook) -> Report:
     decider = Decider(book)
-    batch, absent = open_lenient(path, book.schema)
+    batch = open_batch(path, book.schema, optional_may_be_absent=True)
+    absent = batch.absent
     try:
         at = _expectation_columns(batch.path, batch.sheet, batch.headers)
         outcomes = []

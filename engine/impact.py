@@ -16,9 +16,8 @@ from typing import Any
 from . import labels
 from .decide import Decider, Decision
 from .errors import SscardError
-from .lenient import open_lenient
 from .normalise import Problem, normalise
-from .reader import is_blank_row
+from .reader import is_blank_row, open_batch
 from .rulebook import Rulebook
 from .writer import Styles, atomic_workbook, write_table
 
@@ -56,9 +55,9 @@ def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
     batch_path = Path(batch_path)
     impact = Impact(batch_path, old, new)
     old_decider, new_decider = Decider(old), Decider(new)
-    old_batch, _ = open_lenient(batch_path, old.schema)
+    old_batch = open_batch(batch_path, old.schema, optional_may_be_absent=True)
     try:
-        new_batch, _ = open_lenient(batch_path, new.schema)
+        new_batch = open_batch(batch_path, new.schema, optional_may_be_absent=True)
     except BaseException:
         old_batch.close()
         raise

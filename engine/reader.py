@@ -78,6 +78,7 @@ class Batch:
     _marks: list[_Mark] = field(default_factory=list)
     sheet_hidden: bool = False
     _handle: Any = None  # the file openpyxl reads from; closed with the workbook
+    absent: list[str] = field(default_factory=list)  # optional columns the sheet lacks (read as blank)
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """(Excel row number, cell values padded to the header width) for every row
@@ -172,7 +173,13 @@ def _apply_marks(values: tuple[Any, ...], number: int, active, width: int) -> tu
     return tuple(cells)
 
 
-def open_batch(path: str | Path, schema: Schema) -> Batch:
+def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool = False) -> Batch:
+    """The batch on ``path``, its header matched against ``schema``.
+
+    Every schema column must be present, unless ``optional_may_be_absent``: then only the
+    required ones, and a missing optional column reads as blank (``Batch.absent`` names
+    them).  Comparing a draft that adds a document column against past batches needs that;
+    checking a clerk's batch does not, where a lost column would silently read as 否."""
     path = Path(path)
     check_workbook_file(path)
     # Our own handle: openpyxl leaves the file open when it fails half-way through loading.
@@ -199,14 +206,14 @@ def open_batch(path: str | Path, schema: Schema) -> Batch:
             raise MissingColumns(
                 f"{path} 工作表「{name}」第 1 行有 {len(headers)} 列(最右的非空表头在 {_ref(1, len(headers) - 1)}),"
                 f"超过上限 {MAX_COLUMNS} 列;多半是远处有误填的单元格,请删除多余的列后重试")
-        key_at = _match_header(path, name, headers, schema)
+        key_at, absent = _match_header(path, name, headers, schema, optional_may_be_absent)
         marks = _scan_sheet(path, getattr(sheet, "_worksheet_path", None))
     except BaseException:
         workbook.close()
         handle.close()
         raise
     return Batch(path, name, by_name, headers, key_at, workbook, marks,
-                 sheet_hidden=getattr(sheet, "sheet_state", "visible") != "visible", _handle=handle)
+                 sheet_hidden=getattr(sheet, "sheet_state", "visible") != "visible", _handle=handle, absent=absent)
 
 
 def _choose_sheet(path: Path, workbook, wanted: str) -> tuple[str, bool]:
@@ -289,7 +296,8 @@ def _scan_chunk(data: bytes, marks: list[_Mark]) -> None:
         marks.append(_Mark(row, col, row, col, False, text))
 
 
-def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema) -> dict[str, int]:
+def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
+                  optional_may_be_absent: bool) -> tuple[dict[str, int], list[str]]:
     key_at: dict[str, int] = {}
     duplicated: list[str] = []
     for index, header in enumerate(headers):
@@ -303,7 +311,8 @@ def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema) ->
     where = f"{path} 工作表「{sheet}」第 1 行"
     if duplicated:
         raise MissingColumns(f"{where}:列重复,无法确定用哪一列:{'、'.join(duplicated)}")
-    missing = [c.header for c in schema.columns if c.key not in key_at]
+    absent = [c for c in schema.columns if c.key not in key_at]
+    missing = [c.header for c in absent if c.required or not optional_may_be_absent]
     if missing:
         raise MissingColumns(f"{where}缺少必需的列:{'、'.join(missing)};可用 sscard template 生成正确的表头")
-    return key_at
+    return key_at, [c.header for c in absent]
