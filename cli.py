@@ -7,7 +7,6 @@ what happened.  Engine errors become a one-line message and exit code 2.
 from __future__ import annotations
 
 import shlex
-import sys
 from functools import wraps
 from pathlib import Path
 
@@ -56,6 +55,12 @@ class _Failed(click.ClickException):
 class _Cli(click.Group):
     """Every command's engine errors become one line and their exit code, in one place."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The command line as typed, for the 审计 sheet and the ledger (sys.argv is the
+        # host's when sscard is called from Python, as in tests).
+        ctx.meta["command_line"] = shlex.join(["sscard", *args])
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -91,7 +96,7 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Ru
 
         sscard check 各网点/ -o 决定/
     """
-    command_line = shlex.join(["sscard", *sys.argv[1:]])
+    command_line = click.get_current_context().meta["command_line"]
     if len(batches) == 1 and not batches[0].is_dir():
         with row_progress(batches[0].name) as progress:
             summary = check_batch(batches[0], output, book, command_line=command_line, workers=workers,

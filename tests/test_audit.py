@@ -141,7 +141,7 @@ def test_audit_sheet_records_what_produced_the_workbook(decided, book):
     assert audit["申请行数"] == "5"
     assert audit["运行时间"][-6:] in audit["时区"]  # an offset, so the time means one instant
     assert "本批使用:20" in audit["参数 card_fee"]
-    assert audit["命令行"].startswith("sscard ")  # argv as typed (here: pytest's)
+    assert audit["命令行"].startswith("sscard check ")  # as typed, whoever called sscard
     for key in ("Python", "openpyxl", "durable-rules", "sscard 版本", "输入文件 SHA-256", "账本记录哈希"):
         assert audit[key]
 
