@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -42,3 +43,23 @@ def test_5000_rows_are_all_decided_identically_when_run_twice(tmp_path, book):
 @pytest.mark.slow
 def test_100000_rows_are_all_decided_identically_when_run_twice(tmp_path, book):
     _decided_twice(tmp_path, book, 100_000, workers=2)
+
+
+@pytest.mark.slow
+def test_full_worksheet_is_decided_in_bounded_memory_when_it_has_1048575_rows(tmp_path):
+    # Run as a clerk would, in its own process, so its peak memory is its own.
+    batch = write_batch(1_048_575, tmp_path / "full.xlsx")
+    out = tmp_path / "full.decisions.xlsx"
+    measure = ("import resource, subprocess, sys; "
+               "subprocess.run([sys.executable, 'cli.py', 'check', sys.argv[1], '-o', sys.argv[2]], check=True, "
+               "stdout=subprocess.DEVNULL); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", measure, str(batch), str(out)], cwd=root, check=True,
+                          capture_output=True, text=True)
+    peak_mb = int(done.stdout.strip())
+    assert peak_mb < 400, f"peak RSS {peak_mb} MB"
+    workbook = openpyxl.load_workbook(out, read_only=True)
+    rows = sum(1 for _ in workbook["结果"].iter_rows(min_row=2, values_only=True))
+    workbook.close()
+    assert rows == 1_048_575
