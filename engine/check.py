@@ -104,7 +104,7 @@ def _replay(spool) -> Iterator[tuple[int, tuple[Any, ...], str | None, str | Non
             return
 
 
-def _duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Problem:
+def duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Problem:
     header = book.schema.by_key[book.schema.request_id].header
     where = "、".join(f"第 {r} 行" for r in rows)
     return Problem("INPUT-DUPLICATE-ID", header, request_id,
@@ -130,9 +130,9 @@ def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, r
         for number, values, request_id, service, decision in records:
             if request_id in duplicates:
                 decision = decider.invalid(list(decision.problems)
-                                           + [_duplicate_problem(book, request_id, duplicates[request_id])])
+                                           + [duplicate_problem(book, request_id, duplicates[request_id])])
             out_row += 1
-            cells = _decision_cells(decision)
+            cells = decision_cells(decision)
             for col, value in enumerate(values):
                 write_cell(results, out_row, col, value, styles)
             base = len(values)
@@ -165,7 +165,7 @@ def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, r
                                  results_digest.hexdigest(), entry.seal(summary.rows) if entry else ""), styles)
 
 
-def _decision_cells(decision: Decision) -> list[Any]:
+def decision_cells(decision: Decision) -> list[Any]:
     return [decision.verdict, decision.fee, labels.LIST_SEPARATOR.join(decision.missing), decision.place,
             decision.next, "\n".join(decision.basis), labels.RULE_SEPARATOR.join(decision.rules)]
 

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from . import labels
 from .audit import RULEBOOK_DIGEST, canonical
-from .check import _decision_cells, _duplicate_problem
+from .check import decision_cells, duplicate_problem
 from .conditions import PARAM_PREFIX, All, Condition
 from .decide import Decider, Decision, condition_of
 from .decision_workbook import StoredRow, is_decision_workbook, open_decisions
@@ -60,7 +60,7 @@ def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
         decision = decider.decide(row)
         if len(matches) > 1:
             decision = decider.invalid(list(decision.problems)
-                                       + [_duplicate_problem(book, wanted, [m[0] for m in matches])])
+                                       + [duplicate_problem(book, wanted, [m[0] for m in matches])])
         lines: list[str] = []
         if stored is not None:
             lines += _stored_lines(stored, decision, book, recorded_digest)
@@ -110,7 +110,7 @@ def _same_id(book: Rulebook, value: Any, wanted: str) -> bool:
 def _stored_lines(stored: StoredRow, fresh: Decision, book: Rulebook, recorded_digest: str | None) -> list[str]:
     verdict = stored.cell(labels.VERDICT)
     lines = [f"记录的结论:{_text(verdict)}(规则 {_text(stored.cell(labels.RULES)) or '无'})"]
-    now = _decision_cells(fresh)
+    now = decision_cells(fresh)
     differs = [column for column, old, new in zip(labels.DECISION_COLUMNS, stored.cells, now)
                if column in (labels.VERDICT, labels.FEE, labels.MISSING) and canonical(old) != canonical(new)]
     same_book = recorded_digest == book.digest

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from . import labels
 from .audit import (AUDIT_DIGEST, INPUT_DIGEST, RESULTS_DIGEST, ROW_COUNT, RULEBOOK_DIGEST, ResultsDigest, audit_digest,
                     canonical, file_sha256, row_digest)
-from .check import _decision_cells, _duplicate_problem
+from .check import decision_cells, duplicate_problem
 from .decide import Decider, Decision
 from .decision_workbook import DecisionWorkbook, StoredRow, open_decisions
 from .normalise import normalise
@@ -122,7 +122,7 @@ def _what_changed(workbook: DecisionWorkbook, book: Rulebook, decider: Decider |
     if decider is None:
         return "核验码不符:输入列或决定列已被改动(当前规则库与工作簿记录的不同,无法指出是哪一列)"
     decision, duplicate = _decide(book, decider, workbook.key_at(book.schema), row.inputs, ids)
-    expected = _decision_cells(decision)
+    expected = decision_cells(decision)
     # A duplicated id's 依据 names the batch rows of its copies, which 结果 no longer shows.
     changed = [f"{column} 现为「{_text(now)}」,按规则应为「{_text(then)}」"
                for column, now, then in zip(labels.DECISION_COLUMNS, row.cells, expected)
@@ -145,7 +145,7 @@ def _check_batch(workbook: DecisionWorkbook, book: Rulebook, batch_path: Path, r
     count = 0
     for row, (_number, decision) in zip(stored, decided):
         count += 1
-        now = _decision_cells(decision)
+        now = decision_cells(decision)
         drift = [f"{column} {_text(row.cell(column))} → {_text(now[labels.DECISION_COLUMNS.index(column)])}"
                  for column in DRIFT_COLUMNS
                  if canonical(row.cell(column)) != canonical(now[labels.DECISION_COLUMNS.index(column)])]
@@ -176,7 +176,7 @@ def _decide_batch(book: Rulebook, path: Path) -> Iterator[tuple[int, Decision]]:
             decision = decider.decide(row)
             rid = row.fact.get(book.schema.request_id)
             if rid and len(ids.get(rid, ())) > 1:
-                decision = decider.invalid(list(decision.problems) + [_duplicate_problem(book, rid, ids[rid])])
+                decision = decider.invalid(list(decision.problems) + [duplicate_problem(book, rid, ids[rid])])
             yield number, decision
     finally:
         batch.close()
@@ -188,7 +188,7 @@ def _decide(book: Rulebook, decider: Decider, key_at: dict[str, int], inputs: tu
     decision = decider.decide(row)
     rid = row.fact.get(book.schema.request_id)
     if rid and ids[rid] > 1:
-        decision = decider.invalid(list(decision.problems) + [_duplicate_problem(book, rid, [])])
+        decision = decider.invalid(list(decision.problems) + [duplicate_problem(book, rid, [])])
         return decision, True
     return decision, False
 
