@@ -124,7 +124,10 @@ class Choice(Kind):
                  true: str | None = None, false: str | None = None):
         self.values = tuple(values)
         self.aliases = dict(aliases or {})
-        self.choices = tuple(self.aliases) if self.aliases else self.values
+        # One spelling per value is offered (drop-downs, messages); the others are still read.
+        self.choices = tuple(dict.fromkeys(self.label(v) for v in self.values))
+        self._others = "(也接受:" + "/".join(a for a in self.aliases if a not in self.choices) + ")" \
+            if set(self.aliases) - set(self.choices) else ""
         # Excel's own TRUE / FALSE (a logical cell, or the same word typed) stand for these.
         self.true, self.false = true, false
 
@@ -132,7 +135,7 @@ class Choice(Kind):
         if isinstance(value, bool):
             if self.true is not None:
                 return self.true if value else self.false
-            raise Invalid(f"「{value}」不是可选值;可选:{'/'.join(self.choices)}")
+            raise Invalid(f"「{value}」不是可选值;{self.describe()}")
         text = clean_text(_shown(value))
         if self.true is not None and text in ("TRUE", "FALSE"):
             return self.true if text == "TRUE" else self.false
@@ -140,14 +143,14 @@ class Choice(Kind):
             return self.aliases[text]
         if text in self.values:
             return text
-        raise Invalid(f"「{_shown(value)}」不是可选值;可选:{'/'.join(self.choices)}")
+        raise Invalid(f"「{_shown(value)}」不是可选值;{self.describe()}")
 
     def label(self, canonical: str) -> str:
         """The spelling a person reads for a canonical value (first alias naming it)."""
         return next((a for a, v in self.aliases.items() if v == canonical), canonical)
 
     def describe(self) -> str:
-        return "可选:" + "/".join(self.choices)
+        return "可选:" + "/".join(self.choices) + self._others
 
 
 def YesNo() -> Choice:
