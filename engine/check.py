@@ -195,7 +195,7 @@ def _write_overview(workbook, sheet, styles: Styles, book: Rulebook, summary: Su
         write_cell(sheet, notes_at + offset, 1, value, styles)
     if services:
         chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
-        for col, verdict in enumerate(verdicts, start=1):
+        for col in range(1, len(verdicts) + 1):
             chart.add_series({
                 "name": [labels.SUMMARY_SHEET, 0, col],
                 "categories": [labels.SUMMARY_SHEET, 1, 0, len(services), 0],

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .conditions import PARAM_PREFIX, Compare, Condition
+from .conditions import PARAM_PREFIX, Condition
 from .errors import RulebookError
 from .parameters import Parameters, load_parameters
 from .schema import Schema
@@ -182,6 +182,3 @@ def validate(book: Rulebook) -> None:
     if problems:
         raise RulebookError("规则库有误:\n  " + "\n  ".join(problems))
 
-
-def service_condition(book: Rulebook, service: str) -> Condition:
-    return Compare(book.schema.dispatch, "==", service)

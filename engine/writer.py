@@ -16,7 +16,6 @@ from typing import Any, Iterator, Sequence
 
 import xlsxwriter
 
-from . import labels
 
 # A fill per 结论, light enough to read black text on.
 VERDICT_FILLS = ("#F4B6B6", "#F8CBAD", "#FFE699", "#D9D2E9", "#BDD7EE", "#C6EFCE")
