@@ -12,15 +12,19 @@ from pathlib import Path
 
 import click
 
-from engine.check import check_batch
+from engine.auditors import explain as explaining
+from engine.auditors import verify as verifying
+from engine.core.rulebook import Rulebook, load_rulebook
 from engine.errors import SscardError
-from engine.many import check_many
-from engine.parallel import default_workers
-from engine.progress import row_progress
-from engine.rulebook import Rulebook, load_rulebook
-from engine.template import write_template
-from engine import cases as case_book, catalogue, impact, lint as rule_lint  # policy staff: issue 5
-from engine import explain as explaining, ledger as ledgers, verify as verifying  # auditors: issue 4
+from engine.excel.template import write_template
+from engine.policy import cases as case_book
+from engine.policy import catalogue, impact
+from engine.policy import lint as rule_lint
+from engine.records import ledger as ledgers
+from engine.runs.check import check_batch
+from engine.runs.many import check_many
+from engine.runs.parallel import default_workers
+from engine.runs.progress import row_progress
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
 

@@ -72,10 +72,10 @@ def measure_check(path: Path, workers: int) -> dict:
 
 def measure_engine(path: Path, rows: int) -> dict:
     """Rows/s through durable-rules alone: normalised rows in, decisions out, no Excel."""
-    from engine.decide import Decider
-    from engine.normalise import normalise
-    from engine.reader import open_batch
-    from engine.rulebook import load_rulebook
+    from engine.core.decide import Decider
+    from engine.core.normalise import normalise
+    from engine.core.rulebook import load_rulebook
+    from engine.excel.reader import open_batch
     book = load_rulebook(ROOT / "rules")
     batch = open_batch(path, book.schema)
     normalised = [normalise(book.schema, batch.cells(values)) for _, values in itertools.islice(batch.rows(), rows)]

@@ -4,7 +4,7 @@ Change a rule in its service module; change a fee or threshold in parameters.tom
 Bump VERSION with every change that can alter a decision.
 """
 
-from engine.rulebook import Rulebook, Service
+from engine.core.rulebook import Rulebook, Service
 
 from . import cancel_loss, common, deregister, exchange, info_change, pin_reset, pin_unlock, reissue, report_loss
 from .schema import SCHEMA

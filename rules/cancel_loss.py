@@ -1,7 +1,7 @@
 """解除挂失 (§5): a found card is reinstated, unless a reissue was already applied for."""
 
-from engine.conditions import row
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
 
 from .places import WINDOW
 

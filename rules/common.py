@@ -4,8 +4,8 @@ C1 and C2 (a readable 公民身份号码, a known 业务类型, required fields)
 the input itself and live in schema.py; a row failing them reaches no rule here.
 """
 
-from engine.conditions import row
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
 
 ALL_SERVICES = ("info_change", "pin_reset", "pin_unlock", "report_loss", "cancel_loss", "reissue", "exchange",
                 "deregister")

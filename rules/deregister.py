@@ -2,8 +2,8 @@
 disappearance), or when the old card is handed back after a new one was received.
 Everything else must be settled first."""
 
-from engine.conditions import row
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
 
 from .places import WINDOW
 

@@ -1,7 +1,7 @@
 """换卡 (§7(一)): a damaged or unreadable card is exchanged; who caused it sets the fee."""
 
-from engine.conditions import row
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
 
 from .places import WINDOW
 from .schema import EXCHANGE_ELIGIBLE

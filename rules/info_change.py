@@ -3,8 +3,8 @@
 The card is handed back and made again; the fee depends on whose doing the error is.
 """
 
-from engine.conditions import row
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
 
 from .places import WINDOW
 

@@ -1,7 +1,7 @@
 """密码重置 (§2): a forgotten password is reset where the account is kept."""
 
-from engine.conditions import row
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
 
 from .places import BANK_BRANCH, WINDOW
 

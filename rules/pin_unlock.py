@@ -1,7 +1,7 @@
 """密码解锁 (§3): a 社保账户 locks after too many wrong passwords in a row."""
 
-from engine.conditions import param, row
-from engine.rulebook import Rule
+from engine.core.conditions import param, row
+from engine.core.rulebook import Rule
 
 from .places import BANK_PHONE, WINDOW
 

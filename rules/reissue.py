@@ -4,8 +4,8 @@ An agent may apply for the holder, with the holder's and the agent's ID and a le
 from the holder's employer, or from the community when the holder has none.
 """
 
-from engine.conditions import row
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
 
 from .places import WINDOW
 

@@ -1,7 +1,7 @@
 """挂失 (§4): a lost or stolen card is frozen at once, by phone; no documents."""
 
-from engine.conditions import row
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
 
 from .places import BOTH_PHONES
 

@@ -5,8 +5,8 @@ import datetime as dt
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-from engine.conditions import row
-from engine.schema import Choice, Column, Date, Invalid, Schema, Text, TextCode, WholeNumber, YesNo
+from engine.core.conditions import row
+from engine.core.schema import Choice, Column, Date, Invalid, Schema, Text, TextCode, WholeNumber, YesNo
 
 SERVICES = {
     "信息变更": "info_change",

@@ -9,9 +9,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from engine.decide import Decider, Decision
-from engine.normalise import normalise
-from engine.rulebook import load_rulebook
+from engine.core.decide import Decider, Decision
+from engine.core.normalise import normalise
+from engine.core.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

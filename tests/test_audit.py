@@ -9,11 +9,12 @@ import shutil
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import RULES, read_sheet, request, write_batch
 
 from cli import cli
-from conftest import RULES, read_sheet, request, write_batch
-from engine.audit import canonical, read_back
-from engine.writer import Styles, atomic_workbook, write_cell
+from engine.excel.ooxml import unescape as read_back
+from engine.excel.writer import Styles, atomic_workbook, write_cell
+from engine.records.digests import canonical
 
 EXTRA = ("备注", "金额", "时间", "核对")
 ROWS = [

@@ -6,14 +6,14 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import hostile_files as hostile
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
-import engine.check
-import hostile_files as hostile
-from cli import cli
 from conftest import headers, read_sheet, request, write_batch
+
+import engine.runs.check
+from cli import cli
 
 DECISION_HEADERS = ["结论", "费用(元)", "缺少材料", "办理地点", "后续事项", "依据", "规则", "核验码"]
 GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, fee 20
@@ -169,7 +169,7 @@ def test_template_writes_headers_drop_downs_text_id_column_and_help_sheet(tmp_pa
 
 def test_check_leaves_no_output_and_no_part_file_when_writing_crashes(batch, monkeypatch):
     calls = {"n": 0}
-    real = engine.check.write_cell
+    real = engine.runs.check.write_cell
 
     def failing(*args, **kwargs):
         calls["n"] += 1
@@ -177,7 +177,7 @@ def test_check_leaves_no_output_and_no_part_file_when_writing_crashes(batch, mon
             raise RuntimeError("disk gone")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine.check, "write_cell", failing)
+    monkeypatch.setattr(engine.runs.check, "write_cell", failing)
     result = invoke("check", batch)
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     assert calls["n"] > 20  # the crash did happen mid-write

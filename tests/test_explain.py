@@ -6,9 +6,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import request, write_batch
 
 from cli import cli
-from conftest import request, write_batch
 
 ROWS = [
     request(申请编号="ACCEPT", 业务类型="补卡", 卡状态="挂失", **{"材料:身份证件原件": "是"}),

@@ -9,13 +9,13 @@ import time
 import zipfile
 from pathlib import Path
 
+import hostile_files as hostile
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
-import hostile_files as hostile
-from cli import cli
 from conftest import VALID_ID, headers, read_sheet, request, write_batch
+
+from cli import cli
 
 # A request every rule accepts (受理, fee 20): any other 结论 means the damage leaked in.
 GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}

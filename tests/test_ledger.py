@@ -8,11 +8,11 @@ from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
+from conftest import request, write_batch
 
 from cli import cli
-from conftest import request, write_batch
-from engine import check as check_module
-from engine import writer
+from engine.excel import writer
+from engine.runs import check as check_module
 
 ROWS = [
     request(申请编号="L1", 业务类型="补卡", 卡状态="正常"),

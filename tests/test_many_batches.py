@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from conftest import read_sheet, request, write_batch
 
 from cli import cli
-from conftest import read_sheet, request, write_batch
 
 ACCEPTED = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, fee 20
 REJECTED = {"业务类型": "补卡", "卡状态": "正常"}  # 不予受理

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
+from conftest import VALID_ID, headers, read_sheet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import VALID_ID, headers, read_sheet
-from engine.check import check_batch
+from engine.runs.check import check_batch
 
 DAMAGED = st.one_of(
     st.none(), st.just(""), st.just("   "), st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12), st.integers(-5, 10 ** 17),

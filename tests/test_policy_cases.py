@@ -7,8 +7,8 @@ from conftest import RULES, VALID_ID
 from drafts import copy_rulebook, delete_rule
 
 from cli import cli
-from engine.cases import run_cases, write_cases
-from engine.reader import open_batch
+from engine.excel.reader import open_batch
+from engine.policy.cases import run_cases, write_cases
 from rules import make_cases
 
 

@@ -6,9 +6,9 @@ from click.testing import CliRunner
 from drafts import copy_rulebook, delete_rule
 
 from cli import cli
-from engine.conditions import row
-from engine.lint import lint
-from engine.rulebook import Rule
+from engine.core.conditions import row
+from engine.core.rulebook import Rule
+from engine.policy.lint import lint
 
 
 def _with_reissue_rules(book, *extra):

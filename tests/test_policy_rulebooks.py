@@ -5,9 +5,9 @@ import datetime as dt
 from conftest import request
 from drafts import copy_rulebook, raise_card_fee
 
-from engine.decide import Decider
-from engine.normalise import normalise
-from engine.rulebook import load_rulebook
+from engine.core.decide import Decider
+from engine.core.normalise import normalise
+from engine.core.rulebook import load_rulebook
 
 
 def _decide(book, decider, **fields):

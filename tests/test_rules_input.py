@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from test_rules import CANCEL, DEATH, EXCHANGE, INFO_DATA, LOSS, REISSUE, REISSUE_EMPLOYED, UNLOCK_SOCIAL
 
 WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import ROOT, read_sheet
-from engine.check import check_batch
+
+from engine.runs.check import check_batch
 
 SAMPLE = ROOT / "sample_data"
 BATCH = SAMPLE / "batch.xlsx"

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from engine.check import check_batch
+from engine.runs.check import check_batch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from make_batch import write_batch  # noqa: E402

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from . import labels
-from .decide import Decider, Decision
-from .errors import MissingColumns
-from .normalise import normalise
-from .reader import is_blank_row, open_batch
-from .rulebook import Rulebook
-from .schema import clean_text, header_key, is_blank
-from .writer import Styles, atomic_workbook, write_cell, write_header
+from engine import labels
+from engine.core.decide import Decider, Decision
+from engine.core.normalise import normalise
+from engine.core.rulebook import Rulebook
+from engine.core.schema import clean_text, header_key, is_blank
+from engine.errors import MissingColumns
+from engine.excel.reader import is_blank_row, open_batch
+from engine.excel.writer import Styles, atomic_workbook, write_cell, write_header
 
 CASE_SHEET = "用例"
 NAME = "用例名称"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .schema import Column, Invalid, Schema, is_blank
+from engine.core.schema import Column, Invalid, Schema, is_blank
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import labels
-from .audit import (AUDIT_DIGEST, INPUT_DIGEST, RESULTS_DIGEST, ROW_COUNT, RULEBOOK_DIGEST, ResultsDigest, audit_digest,
-                    canonical, file_sha256, row_digest)
-from .check import decision_cells, duplicate_problem
-from .decide import Decider, Decision
-from .decision_workbook import DecisionWorkbook, StoredRow, open_decisions
-from .normalise import normalise
-from .reader import is_blank_row, open_batch
-from .rulebook import Rulebook
-from .schema import Invalid, is_blank
+from engine import labels
+from engine.core.decide import Decider, Decision
+from engine.core.normalise import normalise
+from engine.core.rulebook import Rulebook
+from engine.core.schema import Invalid, is_blank
+from engine.excel.decision_workbook import DecisionWorkbook, StoredRow, open_decisions
+from engine.excel.reader import is_blank_row, open_batch
+from engine.records.digests import (
+    AUDIT_DIGEST,
+    INPUT_DIGEST,
+    RESULTS_DIGEST,
+    ROW_COUNT,
+    RULEBOOK_DIGEST,
+    ResultsDigest,
+    audit_digest,
+    canonical,
+    file_sha256,
+    row_digest,
+)
+from engine.runs.check import decision_cells, duplicate_problem
 
 DRIFT_COLUMNS = (labels.VERDICT, labels.FEE, labels.MISSING)
 

@@ -10,11 +10,11 @@ from typing import Any, Iterator
 
 import openpyxl
 
-from . import labels
-from .audit import read_back
-from .errors import SscardError, UnreadableWorkbook
-from .safe_file import check_workbook_file
-from .schema import Schema, header_key
+from engine import labels
+from engine.core.schema import Schema, header_key
+from engine.errors import SscardError, UnreadableWorkbook
+from engine.excel.ooxml import unescape
+from engine.excel.safe_file import check_workbook_file
 
 TAIL = (*labels.DECISION_COLUMNS, labels.DIGEST)
 
@@ -38,7 +38,7 @@ class DecisionWorkbook:
         self.audit_items: list[tuple[str, str]] | None = None  # None: no 审计 sheet
         if labels.AUDIT_SHEET in workbook.sheetnames:
             rows = workbook[labels.AUDIT_SHEET].iter_rows(min_row=2, values_only=True)
-            self.audit_items = [(read_back(r[0]), read_back(r[1]) if len(r) > 1 else None) for r in rows
+            self.audit_items = [(unescape(r[0]), unescape(r[1]) if len(r) > 1 else None) for r in rows
                                 if r and r[0] is not None]
 
     @property
@@ -58,7 +58,7 @@ class DecisionWorkbook:
         width = len(self.headers) + len(TAIL)
         sheet = self._workbook[labels.RESULT_SHEET]
         for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
-            values = tuple(read_back(v) for v in values) + (None,) * (width - len(values))
+            values = tuple(unescape(v) for v in values) + (None,) * (width - len(values))
             if all(v is None for v in values):
                 continue  # openpyxl reports formatted but empty rows past the end
             inputs = values[:len(self.headers)]

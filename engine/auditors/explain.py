@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import labels
-from .audit import RULEBOOK_DIGEST, canonical
-from .check import decision_cells, duplicate_problem
-from .conditions import PARAM_PREFIX, All, Condition
-from .decide import Decider, Decision, condition_of
-from .decision_workbook import StoredRow, is_decision_workbook, open_decisions
-from .errors import SscardError
-from .normalise import Normalised, normalise
-from .reader import is_blank_row, open_batch
-from .rulebook import Rulebook
-from .schema import Invalid, is_blank
+from engine import labels
+from engine.core.conditions import PARAM_PREFIX, All, Condition
+from engine.core.decide import Decider, Decision, condition_of
+from engine.core.normalise import Normalised, normalise
+from engine.core.rulebook import Rulebook
+from engine.core.schema import Invalid, is_blank
+from engine.errors import SscardError
+from engine.excel.decision_workbook import StoredRow, is_decision_workbook, open_decisions
+from engine.excel.reader import is_blank_row, open_batch
+from engine.records.digests import RULEBOOK_DIGEST, canonical
+from engine.runs.check import decision_cells, duplicate_problem
 
 
 @dataclass

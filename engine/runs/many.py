@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import labels
-from .check import Summary, check_batch, default_output
-from .errors import SscardError
-from .ledger import Ledger
-from .rulebook import Rulebook
-from .writer import Styles, atomic_workbook, write_table
+from engine import labels
+from engine.core.rulebook import Rulebook
+from engine.errors import SscardError
+from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.records.ledger import Ledger
+from engine.runs.check import Summary, check_batch, default_output
 
 COMBINED_NAME = "合并汇总.xlsx"
 BATCH_SUFFIXES = (".xlsx", ".xlsm")

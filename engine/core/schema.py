@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from .conditions import Condition
+from engine.core.conditions import Condition
 
 
 class Invalid(Exception):

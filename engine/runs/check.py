@@ -10,16 +10,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import labels
-from .audit import ResultsDigest, RunRecord, file_sha256, row_digest
-from .decide import Decider, Decision
-from .errors import SscardError
-from .ledger import Ledger
-from .normalise import Problem
-from .parallel import decide_rows
-from .reader import open_batch, is_blank_row
-from .rulebook import Rulebook
-from .writer import VERDICT_FILLS, Styles, atomic_workbook, display_width, write_cell, write_header, write_table
+from engine import labels
+from engine.core.decide import Decider, Decision
+from engine.core.normalise import Problem
+from engine.core.rulebook import Rulebook
+from engine.errors import SscardError
+from engine.excel.reader import is_blank_row, open_batch
+from engine.excel.writer import (
+    VERDICT_FILLS,
+    Styles,
+    atomic_workbook,
+    display_width,
+    write_cell,
+    write_header,
+    write_table,
+)
+from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
+from engine.records.ledger import Ledger
+from engine.runs.parallel import decide_rows
 
 UNKNOWN_SERVICE = "(无法识别)"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import RulebookError
+from engine.errors import RulebookError
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from typing import Any, Iterator, Sequence
 
 import platformdirs
 
-from .audit import RunRecord, canonical
-from .errors import SscardError
-from .rulebook import Rulebook
+from engine.core.rulebook import Rulebook
+from engine.errors import SscardError
+from engine.records.digests import RunRecord, canonical
 
 ENV = "SSCARD_LEDGER"
 GENESIS = "0" * 64  # the "previous hash" of the first run

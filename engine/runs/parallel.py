@@ -13,9 +13,9 @@ import os
 from collections import deque
 from typing import Any, Iterable, Iterator
 
-from .decide import Decider, Decision
-from .normalise import normalise
-from .rulebook import Rulebook, load_rulebook
+from engine.core.decide import Decider, Decision
+from engine.core.normalise import normalise
+from engine.core.rulebook import Rulebook, load_rulebook
 
 CHUNK_ROWS = 2000
 IN_FLIGHT_PER_WORKER = 2

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .conditions import MISSING, PARAM_PREFIX, All, AnyOf, Compare, Condition, NoneOf, OneOf, Param
-from .decide import condition_of
-from .errors import RulebookError
-from .rulebook import _ID, Rule, Rulebook, load_rulebook
-from .schema import Choice, Column, WholeNumber
+from engine.core.conditions import MISSING, PARAM_PREFIX, All, AnyOf, Compare, Condition, NoneOf, OneOf, Param
+from engine.core.decide import condition_of
+from engine.core.rulebook import _ID, Rule, Rulebook, load_rulebook
+from engine.core.schema import Choice, Column, WholeNumber
+from engine.errors import RulebookError
 
 OTHER_TEXT = "(其他文字)"  # stands for every text value no rule names
 

@@ -12,7 +12,6 @@ import hashlib
 import json
 import math
 import platform
-import re
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -20,8 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
-from .rulebook import Rulebook
-from .writer import MAX_CELL_TEXT
+from engine.core.rulebook import Rulebook
+from engine.excel.ooxml import MAX_CELL_TEXT
 
 DIGEST_LENGTH = 20  # hex characters shown in the 核验码 column
 
@@ -65,19 +64,6 @@ def _number(value: int | float) -> str:
 def _to_millisecond(value: dt.datetime) -> dt.datetime:
     # An Excel date-time keeps milliseconds at best.
     return value.replace(microsecond=0) + dt.timedelta(milliseconds=round(value.microsecond / 1000))
-
-
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def read_back(value: Any) -> Any:
-    """A cell value as openpyxl returns it -> the value sscard wrote.
-
-    xlsxwriter stores control characters (a \\r, say) as ``_xHHHH_`` and protects a
-    literal ``_xHHHH_`` as ``_x005F_xHHHH_``; openpyxl does not undo either."""
-    if isinstance(value, str) and "_x" in value:
-        return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
-    return value
 
 
 def row_digest(inputs: Sequence[Any], decision: Sequence[Any], rulebook_digest: str) -> str:

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import labels
-from .decide import Decider, Decision
-from .errors import SscardError
-from .normalise import Problem, normalise
-from .reader import is_blank_row, open_batch
-from .rulebook import Rulebook
-from .writer import Styles, atomic_workbook, write_table
+from engine import labels
+from engine.core.decide import Decider, Decision
+from engine.core.normalise import Problem, normalise
+from engine.core.rulebook import Rulebook
+from engine.errors import SscardError
+from engine.excel.reader import is_blank_row, open_batch
+from engine.excel.writer import Styles, atomic_workbook, write_table
 
 CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
                    "新缺少材料", "原规则", "新规则", "新依据")

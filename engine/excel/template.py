@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import labels
-from .rulebook import Rulebook
-from .schema import Date, TextCode, WholeNumber
-from .writer import Styles, atomic_workbook, display_width, write_table
+from engine import labels
+from engine.core.rulebook import Rulebook
+from engine.core.schema import Date, TextCode, WholeNumber
+from engine.excel.writer import Styles, atomic_workbook, display_width, write_table
 
 BLANK_ROWS = 1000  # rows prepared with drop-downs and formats
 

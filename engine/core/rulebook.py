@@ -15,10 +15,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .conditions import PARAM_PREFIX, Condition
-from .errors import RulebookError
-from .parameters import Parameters, load_parameters
-from .schema import Schema
+from engine.core.conditions import PARAM_PREFIX, Condition
+from engine.core.parameters import Parameters, load_parameters
+from engine.core.schema import Schema
+from engine.errors import RulebookError
 
 
 @dataclass(frozen=True)

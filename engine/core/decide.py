@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import PARAM_PREFIX, All, Compare, Condition
-from .durable_adapter import RuleRunner
-from .normalise import Normalised, Problem
-from .rulebook import Rule, Rulebook
+from engine.core.conditions import PARAM_PREFIX, All, Compare, Condition
+from engine.core.durable_adapter import RuleRunner
+from engine.core.normalise import Normalised, Problem
+from engine.core.rulebook import Rule, Rulebook
 
 
 @dataclass(frozen=True)

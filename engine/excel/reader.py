@@ -23,9 +23,10 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 
-from .errors import MissingColumns, UnreadableWorkbook
-from .safe_file import check_workbook_file
-from .schema import CellProblem, Schema, header_key, is_blank
+from engine.core.schema import CellProblem, Schema, header_key, is_blank
+from engine.errors import MissingColumns, UnreadableWorkbook
+from engine.excel.ooxml import unescape
+from engine.excel.safe_file import check_workbook_file
 
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
@@ -52,7 +53,6 @@ _NO_RESULT_GATES = (re.compile(rb"f>" + _NO_RESULT), re.compile(rb"/>" + _NO_RES
 _MERGE = re.compile(rb"<" + _NS + rb'mergeCell\s[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _STRING_RESULT = re.compile(rb'\bt="str"')
-_ESCAPED_CHAR = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 @dataclass(order=True)
@@ -150,10 +150,7 @@ def _clean(value: Any, row: int, col: int) -> Any:
         return value
     if value in EXCEL_ERRORS:
         return CellProblem(value, f"单元格 {_ref(row, col)} 是 Excel 错误值 {value};请修正该单元格或其公式后重试")
-    if "_x" in value:
-        # OOXML writes a control character as _xHHHH_; openpyxl hands the escape on as text.
-        value = _ESCAPED_CHAR.sub(lambda m: chr(int(m.group(1), 16)), value)
-    return value
+    return unescape(value)
 
 
 def _apply_marks(values: tuple[Any, ...], number: int, active, width: int) -> tuple[Any, ...]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .rulebook import Rule, Rulebook
-from .writer import Styles, atomic_workbook, write_table
+from engine.core.rulebook import Rule, Rulebook
+from engine.excel.writer import Styles, atomic_workbook, write_table
 
 EVERY_REQUEST = "(该业务的所有申请)"
 INTERPRETATION = "[interpretation] 解释性规则"

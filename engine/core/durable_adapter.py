@@ -14,8 +14,8 @@ from typing import Any, Iterable, Mapping
 
 import durable.engine as durable
 
-from .conditions import Condition
-from .errors import EngineFailure
+from engine.core.conditions import Condition
+from engine.errors import EngineFailure
 
 _SID = "batch"
 

@@ -16,10 +16,10 @@ from typing import Any, Iterator, Sequence
 
 import xlsxwriter
 
+from engine.excel.ooxml import MAX_CELL_TEXT
 
 # A fill per 结论, light enough to read black text on.
 VERDICT_FILLS = ("#F4B6B6", "#F8CBAD", "#FFE699", "#D9D2E9", "#BDD7EE", "#C6EFCE")
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
