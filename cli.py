@@ -14,7 +14,8 @@ import click
 
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
-from engine.core.rulebook import Rulebook, load_rulebook
+from engine.core.loader import load_rulebook
+from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.template import write_template
 from engine.policy import cases as case_book

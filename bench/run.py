@@ -73,8 +73,8 @@ def measure_check(path: Path, workers: int) -> dict:
 def measure_engine(path: Path, rows: int) -> dict:
     """Rows/s through durable-rules alone: normalised rows in, decisions out, no Excel."""
     from engine.core.decide import Decider
+    from engine.core.loader import load_rulebook
     from engine.core.normalise import normalise
-    from engine.core.rulebook import load_rulebook
     from engine.excel.reader import open_batch
     book = load_rulebook(ROOT / "rules")
     batch = open_batch(path, book.schema)

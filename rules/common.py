@@ -7,8 +7,7 @@ the input itself and live in schema.py; a row failing them reaches no rule here.
 from engine.core.conditions import row
 from engine.core.rulebook import Rule
 
-ALL_SERVICES = ("info_change", "pin_reset", "pin_unlock", "report_loss", "cancel_loss", "reissue", "exchange",
-                "deregister")
+from .services import CODES
 
 RULES = (
     Rule(
@@ -17,7 +16,7 @@ RULES = (
         reason="社保卡已注销,卡片已不存在,不能再办理业务",
         when=row.card_status == "注销",
         verdict="不予受理",
-        services=ALL_SERVICES,
+        services=CODES,
     ),
     Rule(
         id="COMMON-CARD-FROZEN",

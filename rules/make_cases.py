@@ -200,7 +200,8 @@ def rows() -> list[dict]:
 
 def main() -> None:
     from engine.cases import write_cases
-    from engine.rulebook import load_rulebook
+
+    from engine.core.loader import load_rulebook
 
     here = Path(__file__).resolve().parent
     path = write_cases(here / "cases.xlsx", load_rulebook(here), rows())

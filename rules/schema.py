@@ -8,18 +8,10 @@ from stdnum.exceptions import ValidationError
 from engine.core.conditions import row
 from engine.core.schema import Choice, Column, Date, Invalid, Schema, Text, TextCode, WholeNumber, YesNo
 
-SERVICES = {
-    "信息变更": "info_change",
-    "密码重置": "pin_reset",
-    "密码解锁": "pin_unlock",
-    "挂失": "report_loss",
-    "解除挂失": "cancel_loss",
-    "补卡": "reissue",
-    "换卡": "exchange",
-    "注销": "deregister",
-}
+from .services import CODES, SERVICES
+
 # The batch may name a service by its Chinese name or by its code.
-SERVICE_SPELLINGS = {**SERVICES, **{code: code for code in SERVICES.values()}}
+SERVICE_SPELLINGS = {**{s.name: s.code for s in SERVICES}, **{code: code for code in CODES}}
 
 PASSWORD_SERVICES = frozenset({"pin_reset", "pin_unlock"})
 EXCHANGE_ELIGIBLE = ("卡面污损", "卡面残缺", "无法读写")
@@ -71,7 +63,7 @@ WITH_CARD = uses("info_change", "pin_reset", "pin_unlock", "cancel_loss", "excha
 COLUMNS = (
     Column("申请编号", "request_id", Text(), required=True, clause="C2",
            help="本批次内唯一的申请编号;同一编号出现两次,两行都判为输入有误"),
-    Column("业务类型", "service", Choice(*SERVICES.values(), aliases=SERVICE_SPELLINGS), required=True, clause="C2",
+    Column("业务类型", "service", Choice(*CODES, aliases=SERVICE_SPELLINGS), required=True, clause="C2",
            help="八类业务之一,可填中文名(如 补卡)或代码(如 reissue)"),
     Column("申请日期", "apply_date", Date(), required=True, clause="C2",
            help="Excel 日期,或文字 YYYY-MM-DD;决定适用哪一期的参数(如工本费)"),

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from engine.core.decide import Decider, Decision
+from engine.core.loader import load_rulebook
 from engine.core.normalise import normalise
-from engine.core.rulebook import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

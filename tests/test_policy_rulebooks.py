@@ -6,8 +6,8 @@ from conftest import request
 from drafts import copy_rulebook, raise_card_fee
 
 from engine.core.decide import Decider
+from engine.core.loader import load_rulebook
 from engine.core.normalise import normalise
-from engine.core.rulebook import load_rulebook
 
 
 def _decide(book, decider, **fields):

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable
 
 from engine import labels
 from engine.core.conditions import PARAM_PREFIX, All, Condition
-from engine.core.decide import Decider, Decision, condition_of
+from engine.core.decide import Decision, condition_of
 from engine.core.normalise import Normalised, normalise
 from engine.core.rulebook import Rulebook
-from engine.core.schema import Invalid, is_blank
 from engine.errors import SscardError
 from engine.excel.decision_workbook import StoredRow, is_decision_workbook, open_decisions
-from engine.excel.reader import is_blank_row, open_batch
+from engine.excel.reader import open_batch
 from engine.records.digests import RULEBOOK_DIGEST, canonical
-from engine.runs.check import decision_cells, duplicate_problem
+from engine.runs.batch import DecidedBatch, decide_batch
 
 
 @dataclass
@@ -50,67 +49,56 @@ def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
     wanted = request_id.strip()
     decisions = is_decision_workbook(path)
     result = Explanation(path, wanted, decisions)
-    source = _from_decisions(path, book, wanted) if decisions else _from_batch(path, book, wanted)
-    matches = list(source)
+    source = _decisions_source(path, book) if decisions else _batch_source(path, book)
+    cells, recorded, decided = source
+    with decided:
+        matches = [row for row in decided if _same_id(row.request_id, wanted)]
     if not matches:
         raise SscardError(f"{path}: 找不到申请编号「{wanted}」")
-    decider = Decider(book)
-    for number, cells, stored, recorded_digest in matches:
-        row = normalise(book.schema, cells)
-        decision = decider.decide(row)
-        if len(matches) > 1:
-            decision = decider.invalid(list(decision.problems)
-                                       + [duplicate_problem(book, wanted, [m[0] for m in matches])])
-        lines: list[str] = []
-        if stored is not None:
-            lines += _stored_lines(stored, decision, book, recorded_digest)
+    for match in matches:
+        row = normalise(book.schema, cells(match.item))
+        if decisions:
+            lines = _stored_lines(match.item, match.decision, book, recorded)
         else:
-            lines.append(f"结论(按当前规则 {book.version}):{decision.verdict}")
-        lines += _why(book, row, decision)
-        result.rows.append(RowExplanation(number, lines))
+            lines = [f"结论(按当前规则 {book.version}):{match.decision.verdict}"]
+        result.rows.append(RowExplanation(match.number, lines + _why(book, row, match.decision)))
     return result
 
 
-Match = tuple[int, dict[str, Any], StoredRow | None, str | None]
+Source = tuple[Callable[[Any], dict[str, Any]], str | None, DecidedBatch]  # cells of an item, recorded digest, rows
 
 
-def _from_decisions(path: Path, book: Rulebook, wanted: str) -> Iterator[Match]:
+def _decisions_source(path: Path, book: Rulebook) -> Source:
+    """A decision workbook's 结果 rows, decided again from their input cells as check would."""
     workbook = open_decisions(path)
     try:
         key_at = workbook.key_at(book.schema)
-        rid_at = key_at.get(book.schema.request_id)
-        recorded = workbook.audit.get(RULEBOOK_DIGEST)
-        for row in workbook.rows():
-            if rid_at is not None and _same_id(book, row.inputs[rid_at], wanted):
-                yield row.number, {k: row.inputs[i] for k, i in key_at.items()}, row, recorded
+
+        def cells(stored: StoredRow) -> dict[str, Any]:
+            return {key: stored.inputs[index] for key, index in key_at.items()}
+        rows = ((stored.number, stored) for stored in workbook.rows())
+        return cells, workbook.audit.get(RULEBOOK_DIGEST), decide_batch(book, rows, cells, blank=lambda _: False)
     finally:
         workbook.close()
 
 
-def _from_batch(path: Path, book: Rulebook, wanted: str) -> Iterator[Match]:
+def _batch_source(path: Path, book: Rulebook) -> Source:
     batch = open_batch(path, book.schema)
     try:
-        rid_at = batch.key_at[book.schema.request_id]
-        for number, values in batch.rows():
-            if not is_blank_row(values) and _same_id(book, values[rid_at], wanted):
-                yield number, batch.cells(values), None, None
+        return batch.cells, None, decide_batch(book, batch.rows(), batch.cells)
     finally:
         batch.close()
 
 
-def _same_id(book: Rulebook, value: Any, wanted: str) -> bool:
-    if is_blank(value):
-        return False
-    try:
-        return book.schema.by_key[book.schema.request_id].kind.parse(value) == wanted
-    except Invalid:
-        return False
+def _same_id(request_id: str | None, wanted: str) -> bool:
+    """A clerk types the id as it comes: upper or lower case both find it."""
+    return bool(request_id) and request_id.casefold() == wanted.casefold()
 
 
 def _stored_lines(stored: StoredRow, fresh: Decision, book: Rulebook, recorded_digest: str | None) -> list[str]:
     verdict = stored.cell(labels.VERDICT)
     lines = [f"记录的结论:{_text(verdict)}(规则 {_text(stored.cell(labels.RULES)) or '无'})"]
-    now = decision_cells(fresh)
+    now = fresh.cells()
     differs = [column for column, old, new in zip(labels.DECISION_COLUMNS, stored.cells, now)
                if column in (labels.VERDICT, labels.FEE, labels.MISSING) and canonical(old) != canonical(new)]
     same_book = recorded_digest == book.digest

@@ -11,18 +11,16 @@ them.  The ledger (ledger.py) is the record a workbook editor cannot reach.
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from engine import labels
-from engine.core.decide import Decider, Decision
-from engine.core.normalise import normalise
+from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
-from engine.core.schema import Invalid, is_blank
 from engine.excel.decision_workbook import DecisionWorkbook, StoredRow, open_decisions
-from engine.excel.reader import is_blank_row, open_batch
+from engine.excel.reader import open_batch
 from engine.records.digests import (
     AUDIT_DIGEST,
     INPUT_DIGEST,
@@ -35,7 +33,7 @@ from engine.records.digests import (
     file_sha256,
     row_digest,
 )
-from engine.runs.check import decision_cells, duplicate_problem
+from engine.runs.batch import decide_batch
 
 DRIFT_COLUMNS = (labels.VERDICT, labels.FEE, labels.MISSING)
 
@@ -103,21 +101,27 @@ def _check_audit(workbook: DecisionWorkbook, book: Rulebook, result: Verificatio
 
 def _check_rows(workbook: DecisionWorkbook, book: Rulebook, recorded: str, result: Verification) -> None:
     audit = workbook.audit
-    rid_at = workbook.key_at(book.schema).get(book.schema.request_id)
-    edited: list[StoredRow] = []
-    ids: Counter = Counter()
+    key_at = workbook.key_at(book.schema)
+    rid_at = key_at.get(book.schema.request_id)
+    same_rules = book.digest == recorded
+    edited = False
     sheet_digest = ResultsDigest()
-    for row in workbook.rows():
-        result.rows += 1
-        sheet_digest.add("" if row.code is None else str(row.code))
-        ids[_request_id(book, row.inputs, rid_at)] += 1
-        if str(row.code) != row_digest(row.inputs, row.cells, recorded):
-            edited.append(row)
-    if edited:
-        current = Decider(book) if book.digest == recorded else None
-        for row in edited:
-            result.findings.append(Finding(row.number, _shown(row, rid_at), "核验码",
-                                           _what_changed(workbook, book, current, row, rid_at, ids)))
+
+    def cells(stored: StoredRow) -> dict[str, Any]:
+        return {key: stored.inputs[index] for key, index in key_at.items()}
+
+    rows = ((stored.number, stored) for stored in workbook.rows())
+    with decide_batch(book, rows, cells, blank=lambda _: False) as decided:
+        for row in decided:
+            stored: StoredRow = row.item
+            result.rows += 1
+            sheet_digest.add("" if stored.code is None else str(stored.code))
+            if str(stored.code) != row_digest(stored.inputs, stored.cells, recorded):
+                edited = True
+                message = _what_changed(stored, row.decision, row.request_id in decided.duplicates) \
+                    if same_rules else ("核验码不符:输入列或决定列已被改动"
+                                        "(当前规则库与工作簿记录的不同,无法指出是哪一列)")
+                result.findings.append(Finding(stored.number, _shown(stored, rid_at), "核验码", message))
     expected_rows = audit.get(ROW_COUNT)
     if expected_rows is not None and str(expected_rows) != str(result.rows):
         result.findings.append(Finding(None, "", "审计", f"「{labels.RESULT_SHEET}」表有 {result.rows} 行,"
@@ -127,15 +131,11 @@ def _check_rows(workbook: DecisionWorkbook, book: Rulebook, recorded: str, resul
                                                             "或有行被替换"))
 
 
-def _what_changed(workbook: DecisionWorkbook, book: Rulebook, decider: Decider | None, row: StoredRow,
-                  rid_at: int | None, ids: Counter) -> str:
-    if decider is None:
-        return "核验码不符:输入列或决定列已被改动(当前规则库与工作簿记录的不同,无法指出是哪一列)"
-    decision, duplicate = _decide(book, decider, workbook.key_at(book.schema), row.inputs, ids)
-    expected = decision_cells(decision)
+def _what_changed(stored: StoredRow, decision: Decision, duplicate: bool) -> str:
+    expected = decision.cells()
     # A duplicated id's 依据 names the batch rows of its copies, which 结果 no longer shows.
     changed = [f"{column} 现为「{_text(now)}」,按规则应为「{_text(then)}」"
-               for column, now, then in zip(labels.DECISION_COLUMNS, row.cells, expected)
+               for column, now, then in zip(labels.DECISION_COLUMNS, stored.cells, expected)
                if canonical(now) != canonical(then) and not (duplicate and column == labels.BASIS)]
     if changed:
         return "核验码不符:决定被改动:" + ";".join(changed)
@@ -150,67 +150,29 @@ def _check_batch(workbook: DecisionWorkbook, book: Rulebook, batch_path: Path, r
                                                           f"与审计记录的输入文件 {str(recorded or '?')[:12]}… 不符:"
                                                           "不是生成本工作簿的那个批次"))
     rid_at = workbook.key_at(book.schema).get(book.schema.request_id)
-    decided = _decide_batch(book, batch_path)
-    stored = workbook.rows()
-    count = 0
-    for row, (_number, decision) in zip(stored, decided):
-        count += 1
-        now = decision_cells(decision)
-        drift = [f"{column} {_text(row.cell(column))} → {_text(now[labels.DECISION_COLUMNS.index(column)])}"
-                 for column in DRIFT_COLUMNS
-                 if canonical(row.cell(column)) != canonical(now[labels.DECISION_COLUMNS.index(column)])]
-        if drift:
-            result.findings.append(Finding(row.number, _shown(row, rid_at), "规则漂移",
-                                           "按当前规则:" + ";".join(drift)
-                                           + f"(规则 {_text(row.cell(labels.RULES))} → {_text(now[-1])})"))
-    remaining = sum(1 for _ in stored) + sum(1 for _ in decided)
+    batch = open_batch(batch_path, book.schema)
+    try:
+        decided = decide_batch(book, batch.rows(), batch.cells)
+    finally:
+        batch.close()
+    count = remaining = 0
+    with decided:
+        for row, now_row in itertools.zip_longest(workbook.rows(), decided):
+            if row is None or now_row is None:
+                remaining += 1
+                continue
+            count += 1
+            now = now_row.decision.cells()
+            drift = [f"{column} {_text(row.cell(column))} → {_text(now[labels.DECISION_COLUMNS.index(column)])}"
+                     for column in DRIFT_COLUMNS
+                     if canonical(row.cell(column)) != canonical(now[labels.DECISION_COLUMNS.index(column)])]
+            if drift:
+                result.findings.append(Finding(row.number, _shown(row, rid_at), "规则漂移",
+                                               "按当前规则:" + ";".join(drift)
+                                               + f"(规则 {_text(row.cell(labels.RULES))} → {_text(now[-1])})"))
     if remaining:
         result.findings.append(Finding(None, "", "批次", f"批次与「{labels.RESULT_SHEET}」表的行数不同"
                                                           f"(前 {count} 行已比较,另有 {remaining} 行无法对应)"))
-
-
-def _decide_batch(book: Rulebook, path: Path) -> Iterator[tuple[int, Decision]]:
-    """Every non-blank batch row decided under ``book``, duplicates as check treats them."""
-    decider = Decider(book)
-    batch = open_batch(path, book.schema)
-    try:
-        ids: dict[Any, list[int]] = {}
-        for number, values in batch.rows():
-            if not is_blank_row(values):
-                rid = _request_id(book, values, batch.key_at.get(book.schema.request_id))
-                ids.setdefault(rid, []).append(number)
-        for number, values in batch.rows():
-            if is_blank_row(values):
-                continue
-            row = normalise(book.schema, batch.cells(values))
-            decision = decider.decide(row)
-            rid = row.fact.get(book.schema.request_id)
-            if rid and len(ids.get(rid, ())) > 1:
-                decision = decider.invalid(list(decision.problems) + [duplicate_problem(book, rid, ids[rid])])
-            yield number, decision
-    finally:
-        batch.close()
-
-
-def _decide(book: Rulebook, decider: Decider, key_at: dict[str, int], inputs: tuple[Any, ...],
-            ids: Counter) -> tuple[Decision, bool]:
-    row = normalise(book.schema, {key: inputs[index] for key, index in key_at.items()})
-    decision = decider.decide(row)
-    rid = row.fact.get(book.schema.request_id)
-    if rid and ids[rid] > 1:
-        decision = decider.invalid(list(decision.problems) + [duplicate_problem(book, rid, [])])
-        return decision, True
-    return decision, False
-
-
-def _request_id(book: Rulebook, inputs: tuple[Any, ...], rid_at: int | None) -> Any:
-    """The id as check reads it (trimmed, full-width folded), so duplicates count alike."""
-    if rid_at is None or is_blank(inputs[rid_at]):
-        return None
-    try:
-        return book.schema.by_key[book.schema.request_id].kind.parse(inputs[rid_at])
-    except Invalid:
-        return None
 
 
 def _shown(row: StoredRow, rid_at: int | None) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import labels
 from engine.core.conditions import PARAM_PREFIX, All, Compare, Condition
 from engine.core.durable_adapter import RuleRunner
 from engine.core.normalise import Normalised, Problem
@@ -28,6 +29,11 @@ class Decision:
     rules: tuple[str, ...] = ()  # IDs, in the order of basis
     problems: tuple[Problem, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)  # parameter values this row was decided with
+
+    def cells(self) -> list[Any]:
+        """The decision columns as a clerk reads them (labels.DECISION_COLUMNS)."""
+        return [self.verdict, self.fee, labels.LIST_SEPARATOR.join(self.missing), self.place, self.next,
+                "\n".join(self.basis), labels.RULE_SEPARATOR.join(self.rules)]
 
 
 PARAMETER_NOT_IN_FORCE = "PARAMETER-NOT-IN-FORCE"

@@ -54,11 +54,10 @@ class Parameters:
         return values
 
 
-def load_parameters(path: Path) -> Parameters:
+def parse_parameters(text: str, path: Path) -> Parameters:
+    """The parameter file's ``text``; ``path`` names it in messages."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RulebookError(f"参数文件 {path} 不存在") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RulebookError(f"参数文件 {path} 格式有误:{error}") from None
     parameters = {}

@@ -1,22 +1,18 @@
-"""A rulebook: rules, schema, parameters and verdicts, loaded from a directory.
+"""A rulebook: rules, schema, parameters and verdicts, as a rule folder declares them.
 
-The directory is a Python package whose ``__init__`` defines ``RULEBOOK``.  It is
-loaded under a name of its own, so a draft and the live rulebook can sit side by
-side in one process.  A bad declaration fails here, at load, naming the rule.
+``validate`` runs at load (engine.core.loader): a bad declaration fails there,
+naming the rule, instead of deciding rows wrongly.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import itertools
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.core.conditions import PARAM_PREFIX, Condition
-from engine.core.parameters import Parameters, load_parameters
+from engine.core.parameters import Parameters
 from engine.core.schema import Schema
 from engine.errors import RulebookError
 
@@ -44,10 +40,13 @@ class Rule:
 
 @dataclass(frozen=True)
 class Service:
+    """A kind of request.  Its rules are the ``RULES`` of the rule folder's module named by
+    its code, attached at load: the list of services is declared once."""
+
     code: str
     name: str
     clause: str
-    rules: tuple[Rule, ...]
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass
@@ -63,11 +62,12 @@ class Rulebook:
     charged_verdicts: tuple[str, ...]  # the fee is shown only for these
     missing_verdict: str  # 缺少材料 is filled only for this one
     parameters_file: str = "parameters.toml"
-    # filled by load_rulebook
+    # filled by engine.core.loader.load_rulebook
     directory: Path | None = None
     parameters: Parameters | None = None
     digest: str = ""
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    source: Any = None  # the RulebookSource it was loaded from: the exact bytes that decide
 
     def rules_for(self, service: str) -> tuple[Rule, ...]:
         """Every rule a request of ``service`` is judged by, common rules first."""
@@ -89,48 +89,6 @@ class Rulebook:
 
 
 _ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
-_loaded = itertools.count()
-
-
-def load_rulebook(directory: str | Path) -> Rulebook:
-    directory = Path(directory).resolve()
-    init = directory / "__init__.py"
-    if not init.is_file():
-        raise RulebookError(f"{directory} 不是规则目录:缺少 __init__.py")
-    name = f"_sscard_rulebook_{next(_loaded)}"
-    spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(directory)])
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as error:
-        raise RulebookError(f"规则目录 {directory} 加载失败:{type(error).__name__}: {error}") from error
-    book = getattr(module, "RULEBOOK", None)
-    if not isinstance(book, Rulebook):
-        raise RulebookError(f"{init} 没有定义 RULEBOOK")
-    book.directory = directory
-    book.parameters = load_parameters(directory / book.parameters_file)
-    book.files, book.digest = _fingerprint(directory, _module_files(name) + [directory / book.parameters_file])
-    validate(book)
-    return book
-
-
-def _module_files(package: str) -> list[Path]:
-    """The files of the rulebook package's modules that were actually loaded: what decides."""
-    return [Path(module.__file__) for key, module in list(sys.modules.items())
-            if (key == package or key.startswith(package + ".")) and getattr(module, "__file__", None)]
-
-
-def _fingerprint(directory: Path, files: list[Path]) -> tuple[dict[str, str], str]:
-    """SHA-256 of every rule module and the parameter file, and one digest over them all.
-
-    Helpers kept beside the rules (the case table, its generator) do not decide a row
-    and are left out, so regenerating test cases does not look like a rule change."""
-    hashes = {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-              for p in sorted(set(files))}
-    overall = hashlib.sha256("".join(f"{k}\0{v}\n" for k, v in hashes.items()).encode()).hexdigest()
-    return hashes, overall
 
 
 def validate(book: Rulebook) -> None:
@@ -144,6 +102,13 @@ def validate(book: Rulebook) -> None:
     for extra in (book.invalid_verdict, book.unruled_verdict, book.missing_verdict, *book.charged_verdicts):
         if extra not in book.verdicts:
             problems.append(f"结论「{extra}」不在 verdicts 中")
+    dispatch = schema.by_key.get(schema.dispatch)
+    accepted = set(getattr(dispatch.kind, "values", ())) if dispatch else set()
+    if dispatch is None:
+        problems.append(f"schema 的 dispatch 列 {schema.dispatch} 不在列清单中")
+    elif accepted != codes:
+        problems.append(f"列「{dispatch.header}」接受的值({'/'.join(sorted(accepted))})与业务清单"
+                        f"({'/'.join(sorted(codes))})不一致;请从业务清单派生该列的取值")
     for column in schema.columns:
         if column.key.startswith(PARAM_PREFIX):
             problems.append(f"列 {column.header} 的键 {column.key} 以 {PARAM_PREFIX} 开头,与参数冲突")

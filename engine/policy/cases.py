@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from engine import labels
-from engine.core.decide import Decider, Decision
-from engine.core.normalise import normalise
+from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
 from engine.core.schema import clean_text, header_key, is_blank
 from engine.errors import MissingColumns
-from engine.excel.reader import is_blank_row, open_batch
+from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_cell, write_header
+from engine.runs.batch import decide_batch
 
 CASE_SHEET = "用例"
 NAME = "用例名称"
@@ -76,20 +76,18 @@ class Report:
 
 
 def run_cases(path: str | Path, book: Rulebook) -> Report:
-    decider = Decider(book)
     batch = open_batch(path, book.schema, optional_may_be_absent=True)
-    absent = batch.absent
     try:
         at = _expectation_columns(batch.path, batch.sheet, batch.headers)
-        outcomes = []
-        for number, values in batch.rows():
-            if is_blank_row(values):
-                continue
-            case = _case(number, values, at)
-            decision = decider.decide(normalise(book.schema, batch.cells(values)))
-            outcomes.append(Outcome(case, decision, tuple(_differences(case, decision))))
+        # Each case stands alone: a 申请编号 shared by two cases does not make them 输入有误.
+        decided = decide_batch(book, batch.rows(), batch.cells, unique_ids=False)
     finally:
         batch.close()
+    with decided:
+        outcomes = []
+        for row in decided:
+            case = _case(row.number, row.item, at)
+            outcomes.append(Outcome(case, row.decision, tuple(_differences(case, row.decision))))
     coverage: dict[str, int] = {rule.id: 0 for rule in book.unique_rules()}
     for outcome in outcomes:
         for rule_id in set(outcome.decision.rules):
@@ -97,7 +95,7 @@ def run_cases(path: str | Path, book: Rulebook) -> Report:
                 coverage[rule_id] += 1
     service_of = {r.id: "、".join(book.service_name(s) for s in r.services) for r in book.common}
     service_of.update({r.id: s.name for s in book.services for r in s.rules})
-    return Report(outcomes, coverage, service_of, absent)
+    return Report(outcomes, coverage, service_of, batch.absent)
 
 
 def _expectation_columns(path: Path, sheet: str, headers: list[str]) -> dict[str, int]:

@@ -8,18 +8,18 @@ the rows whose decision sheet would change.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine import labels
-from engine.core.decide import Decider, Decision
-from engine.core.normalise import Problem, normalise
+from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
-from engine.excel.reader import is_blank_row, open_batch
+from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.runs.batch import DecidedBatch, decide_batch
 
 CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
                    "新缺少材料", "原规则", "新规则", "新依据")
@@ -54,52 +54,28 @@ class Impact:
 def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
     batch_path = Path(batch_path)
     impact = Impact(batch_path, old, new)
-    old_decider, new_decider = Decider(old), Decider(new)
-    old_batch = open_batch(batch_path, old.schema, optional_may_be_absent=True)
-    try:
-        new_batch = open_batch(batch_path, new.schema, optional_may_be_absent=True)
-    except BaseException:
-        old_batch.close()
-        raise
-    # Kept small per row: a duplicated 申请编号 is only known at the end of the batch.
-    decided: list[tuple[int, str, str, Decision, Decision]] = []
-    ids: dict[str, list[int]] = defaultdict(list)
-    try:
-        for (number, values), (_, same_values) in zip(old_batch.rows(), new_batch.rows()):
-            if is_blank_row(values):
-                continue
-            old_row = normalise(old.schema, old_batch.cells(values))
-            new_row = normalise(new.schema, new_batch.cells(same_values))
-            request_id = str(old_row.fact.get(old.schema.request_id) or "")
-            if request_id:
-                ids[request_id].append(number)
-            service = old_row.fact.get(old.schema.dispatch) or ""
-            decided.append((number, request_id, service, old_decider.decide(old_row), new_decider.decide(new_row)))
-    finally:
-        old_batch.close()
-        new_batch.close()
-    duplicates = {rid: rows for rid, rows in ids.items() if len(rows) > 1}
-    for number, request_id, service, before, after in decided:
-        if request_id in duplicates:
-            before = _duplicate(old, old_decider, before, request_id, duplicates[request_id])
-            after = _duplicate(new, new_decider, after, request_id, duplicates[request_id])
-        impact.rows += 1
-        impact.matrix[before.verdict, after.verdict] += 1
-        impact.fee_before += before.fee
-        impact.fee_after += after.fee
-        what = _what_changed(before, after)
-        if what:
-            name = old.service_name(service) if service else ""
-            impact.changes.append(Change(number, request_id, name, what, before, after))
+    with _decided(batch_path, old) as before_rows, _decided(batch_path, new) as after_rows:
+        for before, after in zip(before_rows, after_rows):
+            impact.rows += 1
+            impact.matrix[before.decision.verdict, after.decision.verdict] += 1
+            impact.fee_before += before.decision.fee
+            impact.fee_after += after.decision.fee
+            what = _what_changed(before.decision, after.decision)
+            if what:
+                name = old.service_name(before.service) if before.service else ""
+                impact.changes.append(Change(before.number, before.request_id or "", name, what, before.decision,
+                                             after.decision))
     return impact
 
 
-def _duplicate(book: Rulebook, decider: Decider, decision: Decision, request_id: str, rows: list[int]) -> Decision:
-    """As `sscard check` decides a duplicated 申请编号: every row carrying it is invalid."""
-    column = book.schema.by_key[book.schema.request_id]
-    problem = Problem("INPUT-DUPLICATE-ID", column.header, request_id,
-                      f"{column.header}「{request_id}」在本批次出现 {len(rows)} 次", column.clause or book.schema.clause)
-    return decider.invalid(list(decision.problems) + [problem])
+def _decided(batch_path: Path, book: Rulebook) -> DecidedBatch:
+    """The batch as `sscard check` would decide it under ``book``; a column ``book`` adds
+    (a new document) may be absent from a past batch."""
+    batch = open_batch(batch_path, book.schema, optional_may_be_absent=True)
+    try:
+        return decide_batch(book, batch.rows(), batch.cells)
+    finally:
+        batch.close()
 
 
 def _what_changed(before: Decision, after: Decision) -> tuple[str, ...]:

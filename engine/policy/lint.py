@@ -26,7 +26,8 @@ from typing import Any, Iterator
 
 from engine.core.conditions import MISSING, PARAM_PREFIX, All, AnyOf, Compare, Condition, NoneOf, OneOf, Param
 from engine.core.decide import condition_of
-from engine.core.rulebook import _ID, Rule, Rulebook, load_rulebook
+from engine.core.loader import load_rulebook
+from engine.core.rulebook import _ID, Rule, Rulebook
 from engine.core.schema import Choice, Column, WholeNumber
 from engine.errors import RulebookError
 

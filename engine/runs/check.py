@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import pickle
-import tempfile
 from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable
 
 from engine import labels
-from engine.core.decide import Decider, Decision
-from engine.core.normalise import Problem
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
-from engine.excel.reader import is_blank_row, open_batch
+from engine.excel.reader import open_batch
 from engine.excel.writer import (
     VERDICT_FILLS,
     Styles,
@@ -27,7 +23,7 @@ from engine.excel.writer import (
 )
 from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
 from engine.records.ledger import Ledger
-from engine.runs.parallel import decide_rows
+from engine.runs.batch import DecidedBatch, decide_batch
 
 UNKNOWN_SERVICE = "(无法识别)"
 
@@ -65,63 +61,20 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
     batch = open_batch(batch_path, book.schema)
     record = RunRecord(batch_path, file_sha256(batch_path), command_line)
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
-    decider = Decider(book)
-    with tempfile.TemporaryFile() as spool:
-        try:
-            duplicates = _decide_all(batch, book, decider, spool, summary, progress, workers)
-        finally:
-            batch.close()
-        spool.seek(0)
+    try:
+        decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
+    finally:
+        batch.close()
+    with decided:
+        summary.rows, summary.skipped = decided.rows, decided.skipped
         # The ledger commits only once the workbook is in place; any failure leaves it as it was.
         with ledger.recording(record, book) if ledger else nullcontext() as entry:
-            _write(output, batch.headers, book, decider, _replay(spool), duplicates, summary, record, entry)
+            _write(output, batch.headers, book, decided, summary, record, entry)
     return summary
 
 
-def _decide_all(batch, book, decider, spool, summary, progress, workers) -> dict[str, list[int]]:
-    """Decide every row into the spool (flat memory); return each request id used more
-    than once -> its row numbers."""
-    # Only the first row of each id is remembered: a list per id would double the
-    # memory a full worksheet of unique ids needs (about 230 MB instead of 125 MB).
-    first: dict[str, int] = {}
-    repeated: dict[str, list[int]] = defaultdict(list)
-
-    def requests():
-        for number, values in batch.rows():
-            if is_blank_row(values):
-                summary.skipped += 1
-                continue
-            yield (number, values), batch.cells(values)
-
-    for (number, values), (request_id, service, decision) in decide_rows(book, requests(), workers, decider):
-        if request_id:
-            if first.setdefault(request_id, number) != number:
-                repeated[request_id].append(number)
-        pickle.dump((number, values, request_id, service, decision), spool, pickle.HIGHEST_PROTOCOL)
-        summary.rows += 1
-        if progress and summary.rows % 1000 == 0:
-            progress(summary.rows)
-    return {request_id: [first[request_id], *rows] for request_id, rows in repeated.items()}
-
-
-def _replay(spool) -> Iterator[tuple[int, tuple[Any, ...], str | None, str | None, Decision]]:
-    while True:
-        try:
-            yield pickle.load(spool)
-        except EOFError:
-            return
-
-
-def duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Problem:
-    header = book.schema.by_key[book.schema.request_id].header
-    where = "、".join(f"第 {r} 行" for r in rows)
-    return Problem("INPUT-DUPLICATE-ID", header, request_id,
-                   f"{header}「{request_id}」在本批次出现 {len(rows)} 次({where}),无法确定以哪一行为准",
-                   book.schema.by_key[book.schema.request_id].clause or book.schema.clause)
-
-
-def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, records, duplicates,
-           summary: Summary, record: RunRecord, entry=None) -> None:
+def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
+           record: RunRecord, entry=None) -> None:
     with atomic_workbook(output) as workbook:
         styles = Styles(workbook, book.verdicts)
         results = workbook.add_worksheet(labels.RESULT_SHEET)
@@ -135,12 +88,11 @@ def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, r
         parameters_used: dict[str, set] = defaultdict(set)
         out_row = 0
         results_digest = ResultsDigest()
-        for number, values, request_id, service, decision in records:
-            if request_id in duplicates:
-                decision = decider.invalid(list(decision.problems)
-                                           + [duplicate_problem(book, request_id, duplicates[request_id])])
+        for row in decided:
+            number, values, request_id, service, decision = (row.number, row.item, row.request_id, row.service,
+                                                             row.decision)
             out_row += 1
-            cells = decision_cells(decision)
+            cells = decision.cells()
             for col, value in enumerate(values):
                 write_cell(results, out_row, col, value, styles)
             base = len(values)
@@ -171,11 +123,6 @@ def _write(output: Path, headers: list[str], book: Rulebook, decider: Decider, r
         write_table(audit, ("项目", "内容"),
                     record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
                                  results_digest.hexdigest(), entry.seal(summary.rows) if entry else ""), styles)
-
-
-def decision_cells(decision: Decision) -> list[Any]:
-    return [decision.verdict, decision.fee, labels.LIST_SEPARATOR.join(decision.missing), decision.place,
-            decision.next, "\n".join(decision.basis), labels.RULE_SEPARATOR.join(decision.rules)]
 
 
 def _result_widths(headers: list[str]) -> list[int]:

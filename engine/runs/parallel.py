@@ -1,7 +1,8 @@
 """Decide rows on every core, in input order, with bounded memory.
 
 durable-rules holds the GIL, so threads give nothing: each worker process loads its
-own rulebook and engine.  The main process keeps reading while workers decide; at
+own rulebook and engine, from the very bytes the main process loaded and hashed (never
+from the folder again, which may have been edited since).  The main process keeps reading while workers decide; at
 most a few chunks are in flight, so a million-row batch never sits in memory.
 """
 
@@ -14,8 +15,9 @@ from collections import deque
 from typing import Any, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
+from engine.core.loader import RulebookSource, load_source
 from engine.core.normalise import normalise
-from engine.core.rulebook import Rulebook, load_rulebook
+from engine.core.rulebook import Rulebook
 
 CHUNK_ROWS = 2000
 IN_FLIGHT_PER_WORKER = 2
@@ -29,9 +31,9 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _start_worker(rules_dir: str) -> None:
+def _start_worker(source: RulebookSource) -> None:
     global _worker_decider
-    _worker_decider = Decider(load_rulebook(rules_dir))
+    _worker_decider = Decider(load_source(source))
 
 
 def decide_one(decider: Decider, cells: dict[str, Any]) -> Decided:
@@ -60,7 +62,7 @@ def decide_rows(book: Rulebook, rows: Iterable[tuple[Any, dict[str, Any]]], work
                 yield tag, decide_one(decider, cells)
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold native state
-    with context.Pool(workers, initializer=_start_worker, initargs=(str(book.directory),)) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=(book.source,)) as pool:
         pending: deque = deque()
         for chunk in itertools.chain([first, second], chunks):
             tags = [tag for tag, _ in chunk]
