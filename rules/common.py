@@ -12,6 +12,7 @@ from .services import CODES
 RULES = (
     Rule(
         id="COMMON-CARD-CANCELLED",
+        name="卡已注销",
         clause="§8",
         reason="社保卡已注销,卡片已不存在,不能再办理业务",
         when=row.card_status == "注销",
@@ -20,6 +21,7 @@ RULES = (
     ),
     Rule(
         id="COMMON-CARD-FROZEN",
+        name="卡已挂失冻结",
         clause="§4",
         reason="卡片已挂失冻结,须先解除挂失或补卡",
         # C6: a 银行账户 password is the bank's business whatever the card status.

@@ -13,6 +13,7 @@ RENEWAL = row.reason == "换领新卡"
 RULES = (
     Rule(
         id="DEREGISTER-DEATH-ACCEPT",
+        name="死亡失踪注销",
         clause="§8(一)",
         reason="持卡人因死亡、失踪被注销户籍,办结人社业务后由经办窗口注销社保卡",
         when=DEATH,
@@ -22,6 +23,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-HUKOU-NOT-CANCELLED",
+        name="户籍未注销",
         clause="§8(一)",
         reason="户籍尚未被公安部门注销,不能注销社保卡",
         when=DEATH & (row.hukou_cancelled == "否"),
@@ -29,6 +31,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-HRSS-NOT-CLOSED",
+        name="人社业务未办结",
         clause="§8(一)",
         reason="人力资源社会保障业务尚未办结,须先办结再注销",
         when=DEATH & (row.hrss_closed == "否"),
@@ -36,6 +39,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-BANK-NOT-CLOSED",
+        name="银行业务未办清",
         clause="§8",
         reason="银行业务尚未办清,须先办清再注销",
         when=DEATH & (row.bank_closed == "否"),
@@ -43,6 +47,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-MISSING-HUKOU-PROOF",
+        name="缺户籍注销证明",
         clause="§8(一)",
         reason="须提交户籍注销证明",
         when=DEATH & (row.doc_hukou_cancellation == "否"),
@@ -51,6 +56,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-RENEWAL-ACCEPT",
+        name="换领新卡注销旧卡",
         clause="§8(二)",
         reason="换卡后领取新卡,旧卡由经办窗口收回注销",
         when=RENEWAL,
@@ -60,6 +66,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-NEW-CARD-NOT-RECEIVED",
+        name="未领新卡不能注销",
         clause="§8(二)",
         reason="尚未领取新卡,旧卡不能注销",
         when=RENEWAL & (row.new_card_received == "否"),
@@ -67,6 +74,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-RENEWAL-MISSING-CARD",
+        name="注销旧卡缺旧卡",
         clause="§8(二)",
         reason="须交回旧卡",
         when=RENEWAL & (row.doc_card == "否"),
@@ -75,6 +83,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-RENEWAL-NOT-IN-PERSON",
+        name="注销旧卡须本人",
         clause="§8(二)",
         reason="换领新卡后注销旧卡须持卡人本人办理,不能代办",
         when=RENEWAL & (row.applicant == "代办"),
@@ -83,6 +92,7 @@ RULES = (
     ),
     Rule(
         id="DEREGISTER-REASON-INVALID",
+        name="注销原因不符",
         clause="§8",
         reason="注销仅限持卡人死亡、失踪或换领新卡两种情形",
         when=row.reason.none_of("死亡", "失踪", "换领新卡"),

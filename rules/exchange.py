@@ -11,6 +11,7 @@ ELIGIBLE = row.reason.one_of(*EXCHANGE_ELIGIBLE)
 RULES = (
     Rule(
         id="EXCHANGE-ELIGIBLE",
+        name="卡面损坏可换卡",
         clause="§7(一)",
         reason="卡面污损、残缺不能辨认或不能读写,可申请换卡",
         when=ELIGIBLE,
@@ -20,6 +21,7 @@ RULES = (
     ),
     Rule(
         id="EXCHANGE-FREE",
+        name="质量问题免费换卡",
         clause="§7",
         reason="卡片质量问题或数据采集错误引起的坏卡,免费更换",
         when=ELIGIBLE & row.fault.one_of("卡片质量问题", "数据采集错误"),
@@ -27,6 +29,7 @@ RULES = (
     ),
     Rule(
         id="EXCHANGE-PAID",
+        name="使用不当收费换卡",
         clause="§7",
         reason="使用不当造成损坏或其他原因换领,须缴费后更换",
         when=ELIGIBLE & row.fault.one_of("使用不当", "其他"),
@@ -35,6 +38,7 @@ RULES = (
     ),
     Rule(
         id="EXCHANGE-CARD-EXPIRED",
+        name="卡片不设有效期",
         clause="§7",
         reason="社会保障卡不设有效期,可终生使用,不因过期换卡",
         when=row.reason == "卡片过期",
@@ -42,6 +46,7 @@ RULES = (
     ),
     Rule(
         id="EXCHANGE-REASON-INVALID",
+        name="换卡原因不符",
         clause="§7(一)",
         reason="换卡仅限卡面污损、残缺不能辨认或不能读写",
         when=row.reason.none_of(*EXCHANGE_ELIGIBLE, "卡片过期"),
@@ -49,6 +54,7 @@ RULES = (
     ),
     Rule(
         id="EXCHANGE-NOT-IN-PERSON",
+        name="换卡须本人",
         clause="§7(一)",
         reason="换卡须持卡人本人持旧卡和本人有效身份证件办理,不能代办",
         when=row.applicant == "代办",
@@ -57,6 +63,7 @@ RULES = (
     ),
     Rule(
         id="EXCHANGE-MISSING-CARD",
+        name="换卡缺旧卡",
         clause="§7(一)",
         reason="换卡须持旧卡",
         when=row.doc_card == "否",
@@ -65,6 +72,7 @@ RULES = (
     ),
     Rule(
         id="EXCHANGE-MISSING-ID",
+        name="换卡缺身份证件",
         clause="§7(一)",
         reason="换卡须持本人有效身份证件",
         when=row.doc_id_original == "否",

@@ -10,6 +10,7 @@ SOCIAL = row.account == "社保账户"
 RULES = (
     Rule(
         id="PIN-UNLOCK-LOCKED",
+        name="社保账户已锁定解锁",
         clause="§3",
         reason="社保账户密码连续输错已达锁定次数,本人凭卡和有效身份证件在经办窗口解锁",
         when=SOCIAL & (row.wrong_pin_count >= param("pin_lock_threshold")),
@@ -18,6 +19,7 @@ RULES = (
     ),
     Rule(
         id="PIN-UNLOCK-NOT-LOCKED",
+        name="密码未锁定",
         clause="§3",
         reason="连续输错次数未达锁定次数,密码未锁定,无需解锁",
         when=SOCIAL & (row.wrong_pin_count < param("pin_lock_threshold")),
@@ -25,6 +27,7 @@ RULES = (
     ),
     Rule(
         id="PIN-UNLOCK-BANK",
+        name="银行账户解锁转银行",
         clause="§3",
         reason="银行账户密码锁定,由持卡人拨打银行服务电话咨询解锁",
         when=row.account == "银行账户",
@@ -34,6 +37,7 @@ RULES = (
     ),
     Rule(
         id="PIN-UNLOCK-NOT-IN-PERSON",
+        name="密码解锁须本人",
         clause="§3",
         reason="密码解锁须本人办理,不能代办",
         when=SOCIAL & (row.applicant == "代办"),
@@ -42,6 +46,7 @@ RULES = (
     ),
     Rule(
         id="PIN-UNLOCK-MISSING-CARD",
+        name="密码解锁缺社保卡",
         clause="§3",
         reason="密码解锁须出示社会保障卡",
         when=SOCIAL & (row.doc_card == "否"),
@@ -50,6 +55,7 @@ RULES = (
     ),
     Rule(
         id="PIN-UNLOCK-MISSING-ID",
+        name="密码解锁缺身份证件",
         clause="§3",
         reason="密码解锁须出示本人有效身份证件",
         when=SOCIAL & (row.doc_id_original == "否"),

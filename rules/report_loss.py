@@ -8,6 +8,7 @@ from .places import BOTH_PHONES
 RULES = (
     Rule(
         id="REPORT-LOSS-ACCEPT",
+        name="丢失被盗挂失",
         clause="§4",
         reason="社保卡丢失或被盗,立即挂失,人社部门和合作银行冻结该卡",
         when=row.reason.one_of("丢失", "被盗") & (row.card_status == "正常"),
@@ -17,6 +18,7 @@ RULES = (
     ),
     Rule(
         id="REPORT-LOSS-ALREADY-REPORTED",
+        name="已挂失无需再挂",
         clause="§4",
         reason="卡片已处于挂失状态,无需再次挂失",
         when=row.card_status == "挂失",
@@ -25,6 +27,7 @@ RULES = (
     ),
     Rule(
         id="REPORT-LOSS-REASON-INVALID",
+        name="挂失原因不符",
         clause="§4",
         reason="挂失仅适用于社保卡丢失或被盗",
         when=row.reason.none_of("丢失", "被盗"),
@@ -32,6 +35,7 @@ RULES = (
     ),
     Rule(
         id="REPORT-LOSS-BY-OTHER",
+        name="他人代为挂失须复核",
         clause="§4",
         reason="问答只写持卡人本人拨打电话挂失,他人代为挂失须人工确认",
         when=row.applicant == "代办",

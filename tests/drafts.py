@@ -41,6 +41,7 @@ def require_power_of_attorney(directory: Path) -> None:
 RULES = RULES + (
     Rule(
         id="{NEW_RULE}",
+        name="代办缺授权委托书",
         clause="§6",
         reason="代办补卡须出具持卡人签署的授权委托书",
         when=AGENT & (row.doc_power_of_attorney == "否"),

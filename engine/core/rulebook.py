@@ -32,10 +32,16 @@ class Rule:
     next: str = ""
     interpretation: bool = False  # the source text is silent; policy staff decided
     services: tuple[str, ...] = ()  # for a rule shared by several services
+    name: str = ""  # a short Chinese name, shown beside the ID wherever people read rules
 
     @property
     def basis(self) -> str:
         return f"{self.reason}({self.clause})"
+
+    @property
+    def label(self) -> str:
+        """The ID with its name, as people read it: ``REISSUE-ACCEPT 挂失后补卡``."""
+        return f"{self.id} {self.name}" if self.name else self.id
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,8 @@ def validate(book: Rulebook) -> None:
             problems.append(f"{where}:缺少条款依据(clause)")
         if not rule.reason.strip():
             problems.append(f"{where}:缺少中文理由(reason)")
+        if not rule.name.strip():
+            problems.append(f"{where}:缺少简短的中文名称(name)")
         if rule.verdict not in book.verdicts:
             problems.append(f"{where}:结论「{rule.verdict}」不是 {'/'.join(book.verdicts)} 之一")
         if rule.fee and rule.fee not in params:
