@@ -15,12 +15,28 @@ from engine.core.normalise import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
+# Engine tests run on this small rulebook, so a change of the live policy never breaks them.
+FIXTURE_RULES = Path(__file__).resolve().parent / "fixture_rules"
+FIXTURE_MEMBER = "12345678"  # a valid 读者证号 of the fixture rulebook
 VALID_ID = "11010519491231002X"  # GB 11643 example number with a valid check digit
 
 
 @pytest.fixture(scope="session")
 def book():
     return load_rulebook(RULES)
+
+
+@pytest.fixture(scope="session")
+def fixture_book():
+    return load_rulebook(FIXTURE_RULES)
+
+
+def fixture_request(**fields: Any) -> dict[str, Any]:
+    """A request of the fixture rulebook by header name: a valid 本人 办证 unless told otherwise."""
+    row = {"申请编号": "F1", "业务类型": "办证", "申请日期": dt.datetime(2026, 3, 1), "姓名": "李四",
+           "读者证号": FIXTURE_MEMBER, "办理人": "本人", "材料:身份证件": "是"}
+    row.update(fields)
+    return row
 
 
 @pytest.fixture(scope="session")

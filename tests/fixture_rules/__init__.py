@@ -1,0 +1,24 @@
+"""A small rulebook for engine tests (a 借书证 counter, not the real card rules).
+
+Engine tests run on it, so a change of the live policy (a fee, a text) never breaks
+them; the shipped rulebook in rules/ is tested by its own cases.  It has one rule of
+every outcome, a dated fee, a dated threshold and a column that only some services use.
+"""
+
+from engine.core.rulebook import Rulebook
+
+from .schema import SCHEMA
+from .services import SERVICES
+
+RULEBOOK = Rulebook(
+    name="借书证测试规则",
+    version="fixture",
+    schema=SCHEMA,
+    services=SERVICES,
+    common=(),
+    verdicts=("输入有误", "不予受理", "补正材料", "人工复核", "转银行办理", "受理"),
+    invalid_verdict="输入有误",
+    unruled_verdict="人工复核",
+    charged_verdicts=("受理", "补正材料"),
+    missing_verdict="补正材料",
+)
