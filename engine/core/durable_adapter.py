@@ -1,4 +1,4 @@
-"""The one place that talks to durable-rules 2.0.28 (see ENGINE_NOTES.md).
+"""The one place that talks to durable-rules 2.0.28 (see docs/notes/ENGINE_NOTES.md).
 
 What it guards against, each measured there:
 - one session id for the whole batch, each fact retracted after it is judged,

@@ -1,7 +1,7 @@
 """Read a batch workbook: find the sheet, match the header by name, stream the rows.
 
 openpyxl's read-only, data-only mode streams in flat memory but hides three things a
-clerk must hear about (EXCEL_NOTES.md, 'Values as read'): a formula saved without its
+clerk must hear about (docs/notes/EXCEL_NOTES.md, 'Values as read'): a formula saved without its
 result reads as blank, the covered cells of a merged range read as blank, and an Excel
 error value reads as the text '#N/A'.  One extra pass over the sheet's raw XML (inflate
 and a regular expression, no parser) finds the first two before the rows are read;

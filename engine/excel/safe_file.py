@@ -2,7 +2,7 @@
 
 A native reader can be made to allocate gigabytes by a few kilobytes of zip, and an
 encrypted workbook makes openpyxl raise a misleading error, so the container is
-inspected first (EXCEL_NOTES.md, 'Bad files').
+inspected first (docs/notes/EXCEL_NOTES.md, 'Bad files').
 """
 
 from __future__ import annotations
