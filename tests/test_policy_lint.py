@@ -70,3 +70,12 @@ def test_lint_reports_declaration_problem_when_two_rules_share_an_id(tmp_path):
     result = CliRunner().invoke(cli, ["rules", "lint", "--rules", str(draft)])
     assert result.exit_code == 1
     assert "[声明] " in result.output and "规则 REISSUE-ACCEPT:编号重复" in result.output
+
+
+def test_lint_reports_gap_for_other_text_when_a_service_has_no_rule_for_unlisted_reasons(tmp_path):
+    # 原因 is open text: a service that reads it needs a rule for every 原因 it does not list.
+    draft = copy_rulebook(tmp_path / "draft")
+    delete_rule(draft, "report_loss", "REPORT-LOSS-REASON-INVALID")
+    result = CliRunner().invoke(cli, ["rules", "lint", "--rules", str(draft)])
+    assert result.exit_code == 1
+    assert "原因=(其他文字)" in result.output

@@ -37,6 +37,7 @@ class Decision:
 
 
 PARAMETER_NOT_IN_FORCE = "PARAMETER-NOT-IN-FORCE"
+CACHE_LIMIT = 100_000  # distinct rule inputs remembered
 
 
 def condition_of(book: Rulebook, service: str, rule: Rule) -> Condition:
@@ -104,6 +105,8 @@ class Decider:
         fired = self._cache.get(key)
         if fired is None:
             fired = tuple(self._runner.fired(service, relevant))
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()  # open text (原因) can make every row distinct: memory stays bounded
             self._cache[key] = fired
         return fired
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from engine.core.schema import Column, Invalid, Schema, is_blank
+from engine.core.schema import Column, Invalid, Schema, is_blank, shown
 
 
 @dataclass(frozen=True)
@@ -17,16 +17,13 @@ class Problem:
     value: Any
     message: str
     clause: str
+    key: str = ""  # the schema key of the cell, so the cell itself can be marked
 
 
 @dataclass
 class Normalised:
     fact: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
-
-
-def _value_shown(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
@@ -39,8 +36,8 @@ def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
     problems: list[Problem] = []
 
     def report(column: Column, check: str, message: str) -> None:
-        problems.append(Problem(check, column.header, _value_shown(cells.get(column.key)),
-                                f"{column.header}{message}", column.clause or schema.clause))
+        problems.append(Problem(check, column.header, shown(cells.get(column.key)),
+                                f"{column.header}{message}", column.clause or schema.clause, column.key))
 
     dispatch = schema.by_key[schema.dispatch]
     service = _read(dispatch, cells.get(dispatch.key), report)
