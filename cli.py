@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from engine import labels
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
 from engine.core.loader import load_rulebook
@@ -115,10 +116,16 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Ru
     for verdict in book.verdicts:
         if result.verdicts[verdict]:
             click.echo(f"  {verdict}: {result.verdicts[verdict]}")
+    click.echo(_fees(result, book))
     if result.combined:
         click.echo(f"已写出 {result.combined}")
     if result.failures:
         raise SystemExit(2)
+
+
+def _fees(totals, book: Rulebook) -> str:
+    return (f"应收 {totals.total_due:g} 元;补正后应收 {totals.total_pending:g} 元"
+            f"(「{book.missing_verdict}」的申请补齐材料后收取)")
 
 
 def _echo_summary(summary, book: Rulebook) -> None:
@@ -130,7 +137,7 @@ def _echo_summary(summary, book: Rulebook) -> None:
     for verdict in book.verdicts:
         if summary.verdicts[verdict]:
             click.echo(f"  {verdict}: {summary.verdicts[verdict]}")
-    click.echo(f"费用合计 {summary.total_fees:g} 元;输入问题 {summary.problems} 条(见「错误」表)")
+    click.echo(_fees(summary, book) + f";输入问题 {summary.problems} 条(见「错误」表)")
     click.echo(f"已写出 {summary.output}")
 
 
@@ -326,7 +333,8 @@ def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -
             click.echo(f"账本中没有申请编号「{request_id}」的决定")
         for d in past:
             click.echo(f"{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
-                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {d.rules}  规则库 {d.run.rulebook_version}")
+                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {labels.one_line(d.rules)}"
+                       f"  规则库 {d.run.rulebook_version}")
     else:
         if not runs:
             click.echo(f"账本 {ledger.path} 中还没有运行记录")

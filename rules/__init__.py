@@ -23,4 +23,6 @@ RULEBOOK = Rulebook(
     unruled_verdict="人工复核",
     charged_verdicts=("受理", "补正材料"),
     missing_verdict="补正材料",
+    missing_next="请申请人携带{missing}到{place}补正;材料齐全后即可办理",
+    unruled_next="请交窗口负责人复核决定:对照「依据」核实申请日期及当日适用的政策和收费标准;复核决定前暂不办理",
 )

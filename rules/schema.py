@@ -119,4 +119,5 @@ SCHEMA = Schema(
     sheet="申请",
     row_checks=(born_before_application,),
     clause="C2",
+    identity=("request_id", "holder_name", "service"),
 )

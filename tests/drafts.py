@@ -47,6 +47,7 @@ RULES = RULES + (
         when=AGENT & (row.doc_power_of_attorney == "否"),
         verdict="补正材料",
         missing=("授权委托书",),
+        place=WINDOW,
         interpretation=True,
     ),
 )

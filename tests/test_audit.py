@@ -124,10 +124,11 @@ def test_verify_lists_drift_rows_when_a_rule_outcome_changed_in_a_copy(decided, 
     drift = [line for line in result.output.splitlines() if line.startswith("[规则漂移]")]
     assert drift == [
         "[规则漂移] 第 3 行 申请编号 R-REJECT:按当前规则:结论 不予受理 → 人工复核"
-        "(规则 REISSUE-NOT-REPORTED → REISSUE-NOT-REPORTED)",
+        "(规则 REISSUE-NOT-REPORTED 未挂失不能补卡 → REISSUE-NOT-REPORTED 未挂失不能补卡)",
         # 人工复核 is now weaker than the missing document, so that rule decides.
         "[规则漂移] 第 6 行 申请编号 R-REJECT-2:按当前规则:结论 不予受理 → 补正材料;缺少材料 (空) → 身份证件原件"
-        "(规则 REISSUE-NOT-REPORTED, REISSUE-MISSING-HOLDER-ID → REISSUE-MISSING-HOLDER-ID, REISSUE-NOT-REPORTED)",
+        "(规则 REISSUE-NOT-REPORTED 未挂失不能补卡、REISSUE-MISSING-HOLDER-ID 补卡缺持卡人身份证件"
+        " → REISSUE-MISSING-HOLDER-ID 补卡缺持卡人身份证件、REISSUE-NOT-REPORTED 未挂失不能补卡)",
     ]
     assert "注意:本工作簿由规则库" in result.output  # the rulebook changed, yet the 核验码 still check out
     assert "[核验码]" not in result.output

@@ -61,7 +61,7 @@ def test_explain_lists_input_problems_when_row_is_invalid(decided):
     result = CliRunner().invoke(cli, ["explain", str(out), "BAD"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1:] == [
-        "记录的结论:输入有误(规则 INPUT-VALUE)",
+        "记录的结论:输入有误(规则 INPUT-VALUE 取值有误)",
         "按当前规则库(与生成时相同)重新判断:一致,结论 输入有误",
         "输入有误,未评估任何规则:",
         "  INPUT-VALUE 公民身份号码「110105194912310021」:公民身份号码 「110105194912310021」校验位错误,"

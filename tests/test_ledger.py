@@ -60,7 +60,7 @@ def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) == 2
-    assert all("batch.xlsx 第 3 行  受理  费用 20  缺少材料 无  规则 REISSUE-ACCEPT, REISSUE-FEE" in line
+    assert all("batch.xlsx 第 3 行  受理  费用 20  缺少材料 无  规则 REISSUE-ACCEPT 挂失后补卡、REISSUE-FEE 补卡收工本费" in line
                for line in lines)
 
 
@@ -120,7 +120,7 @@ def test_ledger_is_unchanged_when_check_fails_mid_run(batch, tmp_path, monkeypat
         raise OSError("磁盘已满")
 
     if breaks == "while writing rows":
-        monkeypatch.setattr(check_module, "_write_overview", crash)
+        monkeypatch.setattr(check_module, "write_overview", crash)
     else:
         monkeypatch.setattr(writer.os, "replace", crash)
     out = tmp_path / "b.xlsx"

@@ -97,7 +97,7 @@ def _same_id(request_id: str | None, wanted: str) -> bool:
 
 def _stored_lines(stored: StoredRow, fresh: Decision, book: Rulebook, recorded_digest: str | None) -> list[str]:
     verdict = stored.cell(labels.VERDICT)
-    lines = [f"记录的结论:{_text(verdict)}(规则 {_text(stored.cell(labels.RULES)) or '无'})"]
+    lines = [f"记录的结论:{_text(verdict)}(规则 {labels.one_line(_text(stored.cell(labels.RULES))) or '无'})"]
     now = fresh.cells()
     differs = [column for column, old, new in zip(labels.DECISION_COLUMNS, stored.cells, now)
                if column in (labels.VERDICT, labels.FEE, labels.MISSING) and canonical(old) != canonical(new)]

@@ -68,6 +68,11 @@ class Rulebook:
     charged_verdicts: tuple[str, ...]  # the fee is shown only for these
     missing_verdict: str  # 缺少材料 is filled only for this one
     parameters_file: str = "parameters.toml"
+    # 后续事项 of a row missing documents: what to bring and where ({missing}, {place}),
+    # instead of the steps of acceptance, which come only once the documents are there.
+    missing_next: str = ""
+    # 后续事项 of a row no rule in force settles (unruled_verdict): who decides, what to check.
+    unruled_next: str = ""
     # filled by engine.core.loader.load_rulebook
     directory: Path | None = None
     parameters: Parameters | None = None
@@ -138,6 +143,10 @@ def validate(book: Rulebook) -> None:
         for doc in rule.missing:
             if not any(h.endswith(doc) for h in headers):
                 problems.append(f"{where}:缺少材料「{doc}」不是输入表头中的材料")
+        if rule.missing and not rule.place.strip():
+            problems.append(f"{where}:列出缺少材料的规则须写明办理地点(place),告知申请人到哪里补正")
+        if rule.verdict == book.unruled_verdict and not rule.next.strip():
+            problems.append(f"{where}:结论为「{rule.verdict}」的规则须在后续事项(next)中写明由谁决定、核对什么")
         if rule.when is not None:
             for key in rule.when.keys():
                 if key.startswith(PARAM_PREFIX):
@@ -148,6 +157,10 @@ def validate(book: Rulebook) -> None:
         for service in rule.services:
             if service not in codes:
                 problems.append(f"{where}:适用业务 {service} 不存在")
+    try:
+        book.missing_next.format(missing="", place="")
+    except (KeyError, IndexError, ValueError):
+        problems.append("missing_next 只能使用 {missing} 和 {place} 两个占位符")
     for service in book.services:
         for rule in service.rules:
             if rule.services:

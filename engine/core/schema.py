@@ -338,12 +338,16 @@ class Schema:
     sheet: str  # the sheet the batch is expected on
     row_checks: tuple[RowCheck, ...] = ()
     clause: str = ""  # cited for input errors that name no clause of their own
+    # The keys a clerk recognises a request by, shown beside the decision on 结果 and on
+    # notices (default: the request id and the dispatch column).
+    identity: tuple[str, ...] = ()
     by_key: dict[str, Column] = field(init=False)
     by_header: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_key = {c.key: c for c in self.columns}
         self.by_header = {header_key(c.header): c for c in self.columns}
+        self.identity = self.identity or (self.request_id, self.dispatch)
 
     def label(self, key: str) -> str:
         column = self.by_key.get(key)

@@ -21,4 +21,6 @@ RULEBOOK = Rulebook(
     unruled_verdict="人工复核",
     charged_verdicts=("受理", "补正材料"),
     missing_verdict="补正材料",
+    missing_next="请带{missing}到{place}补正",
+    unruled_next="请交馆员复核决定",
 )
