@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import request, write_batch
+from conftest import read_sheet, request, write_batch
 
 from cli import cli
 
@@ -44,8 +44,9 @@ def decided(tmp_path_factory, book):
      "PIN-RESET-SOCIAL 未命中: 账户类型 = 银行账户, 须为 社保账户 (§2)"),
 ])
 def test_explain_gives_failed_conditions_with_actual_values_when_row_has_each_verdict(
-        decided, request_id, verdict, matched, failed):
+        decided, book, request_id, verdict, matched, failed):
     _, out = decided
+    matched, failed = _named(book, matched), _named(book, failed)
     result = CliRunner().invoke(cli, ["explain", str(out), request_id])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -54,6 +55,12 @@ def test_explain_gives_failed_conditions_with_actual_values_when_row_has_each_ve
     assert f"  {matched}" in lines
     assert f"  {failed}" in lines
     assert lines[-1].startswith(f"结论:{verdict}(")
+
+
+def _named(book, line: str) -> str:
+    """An expected line with the rule's name beside its ID, as explain shows it."""
+    rule_id, rest = line.split(" ", 1)
+    return f"{next(r.label for r in book.unique_rules() if r.id == rule_id)} {rest}"
 
 
 def test_explain_lists_input_problems_when_row_is_invalid(decided):
@@ -69,14 +76,14 @@ def test_explain_lists_input_problems_when_row_is_invalid(decided):
     ]
 
 
-def test_explain_decides_afresh_when_given_the_batch(decided):
+def test_explain_decides_afresh_when_given_the_batch(decided, book):
     batch, _ = decided
     result = CliRunner().invoke(cli, ["explain", str(batch), "REJECT"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "batch.xlsx 第 4 行,申请编号 REJECT"
     assert lines[1] == "结论(按当前规则 2026.11.26):不予受理"
-    assert "  REISSUE-ACCEPT 未命中: 卡状态 = 正常, 须为 挂失 (§6)" in lines
+    assert "  " + _named(book, "REISSUE-ACCEPT 未命中: 卡状态 = 正常, 须为 挂失 (§6)") in lines
 
 
 def test_explain_says_stored_verdict_disagrees_when_it_was_edited(decided, tmp_path):
@@ -97,3 +104,19 @@ def test_explain_fails_with_a_message_when_request_id_is_unknown(decided):
     result = CliRunner().invoke(cli, ["explain", str(out), "NOPE"])
     assert result.exit_code == 2
     assert result.output == f"Error: {out}: 找不到申请编号「NOPE」\n"
+
+
+def test_explain_names_the_same_row_as_the_error_sheet_when_the_batch_has_a_blank_row(tmp_path, book):
+    batch = write_batch(tmp_path / "batch.xlsx", book, [
+        request(申请编号="FIRST", 业务类型="挂失", 原因="丢失"),
+        {},  # a blank row: skipped, but it keeps its number
+        request(申请编号="Sq-Late", 业务类型="补卡", 卡状态="挂失", 公民身份号码="110105194912310021"),
+    ])
+    out = tmp_path / "out.xlsx"
+    assert CliRunner().invoke(cli, ["check", str(batch), "-o", str(out), "--workers", "1"]).exit_code == 0
+    error_row = read_sheet(out, "错误")[0]["行号"]
+    assert error_row == 4
+    for workbook in (out, batch):
+        result = CliRunner().invoke(cli, ["explain", str(workbook), "sq-late"])  # typed in lower case
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[0] == f"{workbook.name} 第 {error_row} 行,申请编号 Sq-Late"

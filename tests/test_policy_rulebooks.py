@@ -2,12 +2,14 @@
 
 import datetime as dt
 
+import pytest
 from conftest import request
 from drafts import copy_rulebook, raise_card_fee
 
 from engine.core.decide import Decider
 from engine.core.loader import load_rulebook
 from engine.core.normalise import normalise
+from engine.errors import RulebookError
 
 
 def _decide(book, decider, **fields):
@@ -47,3 +49,23 @@ def test_fee_change_applies_only_from_its_date_when_appended_to_parameters(tmp_p
     assert fee((draft, draft_decider), dt.date(2030, 6, 1)) == 30
     assert fee((book, decider), on) == 20
     assert [v for _, v in draft.parameters["card_fee"].values] == [20, 30]
+
+
+def test_rulebook_is_refused_when_a_rule_names_missing_documents_but_no_place(tmp_path):
+    # The 一次性告知书 must say where to bring what is missing.
+    draft = copy_rulebook(tmp_path / "draft")
+    source = (draft / "reissue.py").read_text(encoding="utf-8")
+    (draft / "reissue.py").write_text(source.replace('        missing=("单位证明",),\n        place=WINDOW,\n',
+                                                     '        missing=("单位证明",),\n'), encoding="utf-8")
+    with pytest.raises(RulebookError, match="REISSUE-AGENT-MISSING-EMPLOYER-LETTER:列出缺少材料的规则须写明办理地点"):
+        load_rulebook(draft)
+
+
+def test_rulebook_is_refused_when_a_review_rule_does_not_say_who_decides(tmp_path):
+    draft = copy_rulebook(tmp_path / "draft")
+    source = (draft / "report_loss.py").read_text(encoding="utf-8")
+    start = source.index("        next=", source.index('id="REPORT-LOSS-BY-OTHER"'))
+    end = source.index("\n", start) + 1
+    (draft / "report_loss.py").write_text(source[:start] + source[end:], encoding="utf-8")
+    with pytest.raises(RulebookError, match="REPORT-LOSS-BY-OTHER:结论为「人工复核」的规则须在后续事项"):
+        load_rulebook(draft)

@@ -25,7 +25,8 @@ from engine.runs.batch import DecidedBatch, decide_batch
 
 @dataclass
 class RowExplanation:
-    row: int  # Excel row number in the workbook read
+    row: int  # the request's row in its batch, as 错误 names it
+    request_id: str = ""  # as written in the workbook
     lines: list[str] = field(default_factory=list)
 
 
@@ -39,7 +40,7 @@ class Explanation:
     def lines(self) -> list[str]:
         out: list[str] = []
         for row in self.rows:
-            out.append(f"{self.path.name} 第 {row.row} 行,申请编号 {self.request_id}")
+            out.append(f"{self.path.name} 第 {row.row} 行,申请编号 {row.request_id or self.request_id}")
             out.extend(row.lines)
         return out
 
@@ -61,7 +62,7 @@ def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
             lines = _stored_lines(match.item, match.decision, book, recorded)
         else:
             lines = [f"结论(按当前规则 {book.version}):{match.decision.verdict}"]
-        result.rows.append(RowExplanation(match.number, lines + _why(book, row, match.decision)))
+        result.rows.append(RowExplanation(match.number, match.request_id or "", lines + _why(book, row, match.decision)))
     return result
 
 
@@ -119,7 +120,7 @@ def _why(book: Rulebook, row: Normalised, decision: Decision) -> list[str]:
     service = row.fact[book.schema.dispatch]
     fact = dict(row.fact)
     fact.update({PARAM_PREFIX + name: value for name, value in decision.params.items()})
-    lines = [f"业务类型 {book.service_name(service)}({service}),申请日期 "
+    lines = [f"业务类型 {book.service_name(service)},申请日期 "
              f"{_text(row.fact.get(book.schema.effective_date))}"]
     for name, value in decision.params.items():
         lines.append(f"  参数 {name} = {value}(依据:{book.parameters[name].reference})")
@@ -131,11 +132,11 @@ def _why(book: Rulebook, row: Normalised, decision: Decision) -> list[str]:
         own = _rule_part(condition)  # the service test always holds for the row's own service
         if condition.evaluate(fact):
             evidence = own.evidence(fact, label) if own else []
-            lines.append(f"  {rule.id} 命中: {', '.join(evidence) or '本业务的每个申请'} ({rule.clause})"
+            lines.append(f"  {rule.label} 命中: {', '.join(evidence) or '本业务的每个申请'} ({rule.clause})"
                          f" → {rule.verdict}")
         else:
             failures = own.failures(fact, label) if own else []
-            lines.append(f"  {rule.id} 未命中: {'; '.join(failures)} ({rule.clause})")
+            lines.append(f"  {rule.label} 未命中: {'; '.join(failures)} ({rule.clause})")
     engine = set(decision.rules) - {"NO-RULE-FIRED"}
     python = {rule.id for rule in book.rules_for(service) if condition_of(book, service, rule).evaluate(fact)}
     if engine != python:  # the explanation reads the conditions itself; durable-rules must agree

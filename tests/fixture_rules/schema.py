@@ -32,4 +32,5 @@ SCHEMA = Schema(
     effective_date="apply_date",
     sheet="申请",
     clause="F0",
+    identity=("request_id", "holder_name", "service"),
 )
