@@ -19,6 +19,8 @@ from engine.core.loader import load_rulebook
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.template import write_template
+from engine.papers import settings as office_settings
+from engine.papers.notices import write_notices
 from engine.policy import cases as case_book
 from engine.policy import catalogue, impact
 from engine.policy import lint as rule_lint
@@ -299,6 +301,42 @@ def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
     if not result.ok:
         raise click.ClickException(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
     click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符" + ("、批次无规则漂移" if batch else ""))
+
+
+@cli.command()
+@click.argument("decisions", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="告知书 PDF 的路径(默认:决定工作簿旁的 <名称>.告知书.pdf)。")
+@click.option("--id", "ids", multiple=True, help="只打印这些申请编号(可重复给出;不区分大小写)。默认:每个可出具告知书的申请。")
+@click.option("--settings", "settings_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar=office_settings.ENV,
+              help=f"经办机构设置文件(TOML,[office] 一节的 name、address、phone);也可用环境变量 "
+                   f"{office_settings.ENV} 设置。默认:用户配置目录中的 sscard/settings.toml。")
+@rules_option
+def notices(decisions: Path, output: Path | None, ids: tuple[str, ...], settings_path: Path | None,
+            book: Rulebook) -> None:
+    """为决定工作簿 DECISIONS 中的申请打印交给申请人的告知书(PDF,每个申请一页)。
+
+    受理:受理回执;补正材料:一次性告知书(列明全部须补正的材料和补正地点);不予受理:
+    不予受理告知书(理由及依据);转银行办理:转办告知单;人工复核:收件回执。输入有误的行
+    不出具告知书(请改正后重新检查)。每页有申请编号、姓名、隐去中间位的公民身份号码、
+    申请日期、费用、经办机构名称和地址,以及经办人签字栏。
+
+    Example:
+
+        sscard notices 申请批次.decisions.xlsx -o 告知书.pdf
+
+        sscard notices 申请批次.decisions.xlsx --id SQ20260302-0001 --id SQ20260302-0007
+    """
+    settings = office_settings.load_settings(settings_path)
+    if not settings.found:
+        click.echo(settings.missing_message())
+    target = output or decisions.with_name(f"{decisions.stem.removesuffix('.decisions')}.告知书.pdf")
+    result = write_notices(decisions, target, book, settings, ids)
+    for line in result.skipped:
+        click.echo(line)
+    kinds = "、".join(f"{title} {count} 份" for title, count in result.pages.items())
+    click.echo(f"已写出 {result.output}:共 {sum(result.pages.values())} 页({kinds})")
 
 
 @cli.command()

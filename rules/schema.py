@@ -120,4 +120,5 @@ SCHEMA = Schema(
     row_checks=(born_before_application,),
     clause="C2",
     identity=("request_id", "holder_name", "service"),
+    papers=("request_id", "holder_name", "holder_id", "service", "apply_date"),
 )

@@ -44,6 +44,22 @@ class Rule:
         return f"{self.id} {self.name}" if self.name else self.id
 
 
+NOTICE_SECTIONS = ("missing", "reasons", "place", "next")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The paper an applicant is handed for one 结论 (``sscard notices``)."""
+
+    title: str
+    opening: str  # the first sentence: what was decided
+    fee_label: str = "费用"
+    # What follows, in order: "missing" (every document still to bring), "reasons" (why,
+    # with the clause: the rules of this 结论), "place" (办理地点), "next" (后续事项).
+    sections: tuple[str, ...] = ()
+    place_label: str = "办理地点"
+
+
 @dataclass(frozen=True)
 class Service:
     """A kind of request.  Its rules are the ``RULES`` of the rule folder's module named by
@@ -73,6 +89,7 @@ class Rulebook:
     missing_next: str = ""
     # 后续事项 of a row no rule in force settles (unruled_verdict): who decides, what to check.
     unruled_next: str = ""
+    notices: dict[str, Notice] = field(default_factory=dict)  # 结论 -> its paper; none: no paper
     # filled by engine.core.loader.load_rulebook
     directory: Path | None = None
     parameters: Parameters | None = None
@@ -157,6 +174,12 @@ def validate(book: Rulebook) -> None:
         for service in rule.services:
             if service not in codes:
                 problems.append(f"{where}:适用业务 {service} 不存在")
+    for verdict, notice in book.notices.items():
+        if verdict not in book.verdicts:
+            problems.append(f"告知书「{notice.title}」的结论「{verdict}」不在 verdicts 中")
+        for section in notice.sections:
+            if section not in NOTICE_SECTIONS:
+                problems.append(f"告知书「{notice.title}」的内容 {section} 不是 {'/'.join(NOTICE_SECTIONS)} 之一")
     try:
         book.missing_next.format(missing="", place="")
     except (KeyError, IndexError, ValueError):

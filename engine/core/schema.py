@@ -341,6 +341,9 @@ class Schema:
     # The keys a clerk recognises a request by, shown beside the decision on 结果 and on
     # notices (default: the request id and the dispatch column).
     identity: tuple[str, ...] = ()
+    # The keys printed on an applicant's paper, in order (default: identity and the date);
+    # a TextCode among them (a personal ID number) is shown masked.
+    papers: tuple[str, ...] = ()
     by_key: dict[str, Column] = field(init=False)
     by_header: dict[str, Column] = field(init=False)
 
@@ -348,6 +351,7 @@ class Schema:
         self.by_key = {c.key: c for c in self.columns}
         self.by_header = {header_key(c.header): c for c in self.columns}
         self.identity = self.identity or (self.request_id, self.dispatch)
+        self.papers = self.papers or (*self.identity, self.effective_date)
 
     def label(self, key: str) -> str:
         column = self.by_key.get(key)

@@ -33,4 +33,5 @@ SCHEMA = Schema(
     sheet="申请",
     clause="F0",
     identity=("request_id", "holder_name", "service"),
+    papers=("request_id", "holder_name", "member_id", "service", "apply_date"),
 )
