@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+import chinese_click as zh
 from engine import labels
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
@@ -34,7 +35,7 @@ DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
 
 
 def rules_option(command):
-    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
+    @zh.option("--rules", "rules_dir", type=zh.FOLDER, default=DEFAULT_RULES,
                   show_default="随 sscard 安装的规则库", help="使用另一个规则库目录(如草案)。")
     @wraps(command)
     def wrapper(*args, rules_dir: Path, **kwargs):
@@ -43,7 +44,7 @@ def rules_option(command):
 
 
 def ledger_option(command):
-    @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), envvar=ledgers.ENV,
+    @zh.option("--ledger", "ledger_path", type=zh.FILE, envvar=ledgers.ENV,
                   default=None, show_default="用户数据目录中的 sscard/ledger.sqlite3",
                   help=f"决定账本(SQLite)的路径;也可用环境变量 {ledgers.ENV} 设置。")
     @wraps(command)
@@ -60,7 +61,7 @@ class _Failed(click.ClickException):
         self.exit_code = error.exit_code
 
 
-class _Cli(click.Group):
+class _Cli(zh.Group):
     """Every command's engine errors become one line and their exit code, in one place."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -76,29 +77,29 @@ class _Cli(click.Group):
             raise _Failed(error) from None
 
 
-@click.group(cls=_Cli)
-@click.version_option(package_name="sscard", message="sscard %(version)s")
+@click.group(cls=_Cli, name="sscard")
+@click.version_option(package_name="sscard", message="sscard %(version)s", help=zh.VERSION_OPTION)
 def cli() -> None:
     """检查社会保障卡柜面申请:Excel 批次进,决定工作簿出。"""
 
 
 @cli.command()
-@click.argument("batches", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="一个批次:决定工作簿的路径(默认 BATCH.decisions.xlsx,在输入旁边);"
+@click.argument("batches", nargs=-1, required=True, type=zh.PATH, metavar="批次...")
+@zh.option("-o", "--output", type=zh.PATH,
+              help="一个批次:决定工作簿的路径(默认:批次旁的 <批次名>.decisions.xlsx);"
                    "多个批次或文件夹:输出文件夹。")
-@click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="全部 CPU 核",
+@zh.option("--workers", type=zh.Count(1), default=default_workers, show_default="全部 CPU 核",
               help="判定用的进程数。")
 @ledger_option
 @rules_option
 def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Rulebook,
           ledger: ledgers.Ledger) -> None:
-    """逐行检查 BATCHES 中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
+    """逐行检查「批次」中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
 
     可给多个工作簿或一个文件夹:每个批次一个决定工作簿,另加一个「合并汇总.xlsx」;
     某个文件读不了会被报告,其余照常检查。
 
-    Example:
+    示例:
 
         sscard check 申请批次.xlsx -o 决定.xlsx
 
@@ -144,12 +145,12 @@ def _echo_summary(summary, book: Rulebook) -> None:
 
 
 @cli.command()
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output", type=zh.FILE, metavar="输出文件")
 @rules_option
 def template(output: Path, book: Rulebook) -> None:
     """写出一个空白批次工作簿:正确的表头、下拉选项、文本格式的身份证号列,以及「说明」表。
 
-    Example:
+    示例:
 
         sscard template 申请批次.xlsx
     """
@@ -167,7 +168,7 @@ def rules_group() -> None:
 def rules_list(book: Rulebook) -> None:
     """列出每条规则(编号、业务、条款、条件、结果、理由、是否解释性)和每个参数的各期取值。
 
-    Example:
+    示例:
 
         sscard rules list --rules 草案/rules
     """
@@ -176,12 +177,12 @@ def rules_list(book: Rulebook) -> None:
 
 
 @rules_group.command("export")
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output", type=zh.FILE, metavar="输出文件")
 @rules_option
 def rules_export(output: Path, book: Rulebook) -> None:
-    """把规则目录写成工作簿 OUTPUT(规则、参数、说明三张表)。
+    """把规则目录写成工作簿「输出文件」(规则、参数、说明三张表)。
 
-    Example:
+    示例:
 
         sscard rules export 规则目录.xlsx
     """
@@ -190,16 +191,16 @@ def rules_export(output: Path, book: Rulebook) -> None:
 
 
 @rules_group.command("test")
-@click.argument("cases", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
+@click.argument("cases", required=False, type=zh.FILE, metavar="用例工作簿")
+@zh.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
 @rules_option
 def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> None:
-    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),逐个报告通过/失败及差异,再列出规则覆盖。
+    """运行「用例工作簿」(默认:规则目录中的 cases.xlsx),逐个报告通过/失败及差异,再列出规则覆盖。
 
     退出码:0 全部通过且每条规则都有用例命中;1 有用例失败,或有规则没有用例命中
     (除非 --allow-uncovered);2 文件或规则库无法读取。
 
-    Example:
+    示例:
 
         sscard rules test --rules 草案/rules 草案/rules/cases.xlsx
     """
@@ -217,7 +218,7 @@ def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> Non
 
 
 @rules_group.command("lint")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
+@zh.option("--rules", "rules_dir", type=zh.FOLDER, default=DEFAULT_RULES,
               show_default="随 sscard 安装的规则库", help="检查另一个规则库目录(如草案)。")
 def rules_lint(rules_dir: Path) -> None:
     """静态检查规则库:编号、条款、理由齐全且编号不重复;每类业务的每种合法输入组合都有规则命中
@@ -225,7 +226,7 @@ def rules_lint(rules_dir: Path) -> None:
 
     退出码:0 未发现问题;1 发现问题。
 
-    Example:
+    示例:
 
         sscard rules lint --rules 草案/rules
     """
@@ -237,17 +238,17 @@ def rules_lint(rules_dir: Path) -> None:
 
 
 @cli.command()
-@click.argument("batch", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
+@click.argument("batch", type=zh.FILE, metavar="批次")
+@zh.option("--old", "old_dir", type=zh.FOLDER, default=DEFAULT_RULES,
               show_default="随 sscard 安装的规则库", help="现行规则库目录。")
-@click.option("--new", "new_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+@zh.option("--new", "new_dir", type=zh.FOLDER, required=True,
               help="修改后的规则库目录(草案)。")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@zh.option("-o", "--output", type=zh.FILE,
               help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
 def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None:
-    """用新旧两个规则库分别决定 BATCH,列出结论、费用或缺少材料有变化的行。
+    """用新旧两个规则库分别决定「批次」,列出结论、费用或缺少材料有变化的行。
 
-    Example:
+    示例:
 
         sscard diff 上月批次.xlsx --old rules --new 草案/rules -o 影响.xlsx
     """
@@ -261,16 +262,16 @@ def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None
 
 
 @cli.command()
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("request_id")
+@click.argument("workbook", type=zh.FILE, metavar="工作簿")
+@click.argument("request_id", metavar="申请编号")
 @rules_option
 def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
-    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值。
+    """说明「申请编号」的申请为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值。
 
-    WORKBOOK 可以是决定工作簿(显示记录的结论,并按当前规则重新判断是否一致),
+    「工作簿」可以是决定工作簿(显示记录的结论,并按当前规则重新判断是否一致),
     也可以是批次工作簿(按当前规则判断)。
 
-    Example:
+    示例:
 
         sscard explain 决定.xlsx A0001
     """
@@ -280,8 +281,8 @@ def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
 
 
 @cli.command()
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--batch", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("workbook", type=zh.FILE, metavar="决定工作簿")
+@zh.option("--batch", type=zh.FILE,
               help="生成该工作簿的批次:核对其 SHA-256,并按当前规则重新判断,列出结论会变的行(规则漂移)。")
 @rules_option
 def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
@@ -289,7 +290,7 @@ def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
 
     退出码:0 一切相符;1 有被改动或会变的行(逐行列出);2 文件无法读取。
 
-    Example:
+    示例:
 
         sscard verify 决定.xlsx --batch 申请批次.xlsx
     """
@@ -304,25 +305,25 @@ def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
 
 
 @cli.command()
-@click.argument("decisions", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("decisions", type=zh.FILE, metavar="决定工作簿")
+@zh.option("-o", "--output", type=zh.FILE,
               help="告知书 PDF 的路径(默认:决定工作簿旁的 <名称>.告知书.pdf)。")
-@click.option("--id", "ids", multiple=True, help="只打印这些申请编号(可重复给出;不区分大小写)。默认:每个可出具告知书的申请。")
-@click.option("--settings", "settings_path", type=click.Path(dir_okay=False, path_type=Path),
+@zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;不区分大小写)。默认:每个可出具告知书的申请。")
+@zh.option("--settings", "settings_path", type=zh.FILE,
               envvar=office_settings.ENV,
               help=f"经办机构设置文件(TOML,[office] 一节的 name、address、phone);也可用环境变量 "
                    f"{office_settings.ENV} 设置。默认:用户配置目录中的 sscard/settings.toml。")
 @rules_option
 def notices(decisions: Path, output: Path | None, ids: tuple[str, ...], settings_path: Path | None,
             book: Rulebook) -> None:
-    """为决定工作簿 DECISIONS 中的申请打印交给申请人的告知书(PDF,每个申请一页)。
+    """为「决定工作簿」中的申请打印交给申请人的告知书(PDF,每个申请一页)。
 
     受理:受理回执;补正材料:一次性告知书(列明全部须补正的材料和补正地点);不予受理:
     不予受理告知书(理由及依据);转银行办理:转办告知单;人工复核:收件回执。输入有误的行
     不出具告知书(请改正后重新检查)。每页有申请编号、姓名、隐去中间位的公民身份号码、
     申请日期、费用、经办机构名称和地址,以及经办人签字栏。
 
-    Example:
+    示例:
 
         sscard notices 申请批次.decisions.xlsx -o 告知书.pdf
 
@@ -340,13 +341,13 @@ def notices(decisions: Path, output: Path | None, ids: tuple[str, ...], settings
 
 
 @cli.command()
-@click.argument("request_id", required=False)
-@click.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以非零退出。")
+@click.argument("request_id", required=False, metavar="申请编号")
+@zh.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以非零退出。")
 @ledger_option
 def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -> None:
-    """列出账本中的每次 check 运行;给出 REQUEST_ID 时列出该申请历次的决定。
+    """列出账本中的每次 check 运行;给出「申请编号」时列出该申请历次的决定。
 
-    Example:
+    示例:
 
         sscard history
 

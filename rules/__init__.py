@@ -10,7 +10,7 @@ from . import common
 from .schema import SCHEMA
 from .services import SERVICES
 
-VERSION = "2026.11.26"
+VERSION = "2026.11.28"
 
 RULEBOOK = Rulebook(
     name="社会保障卡柜面业务规则",

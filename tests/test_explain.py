@@ -82,7 +82,7 @@ def test_explain_decides_afresh_when_given_the_batch(decided, book):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "batch.xlsx 第 4 行,申请编号 REJECT"
-    assert lines[1] == "结论(按当前规则 2026.11.26):不予受理"
+    assert lines[1] == f"结论(按当前规则 {book.version}):不予受理"
     assert "  " + _named(book, "REISSUE-ACCEPT 未命中: 卡状态 = 正常, 须为 挂失 (§6)") in lines
 
 
@@ -103,7 +103,7 @@ def test_explain_fails_with_a_message_when_request_id_is_unknown(decided):
     _, out = decided
     result = CliRunner().invoke(cli, ["explain", str(out), "NOPE"])
     assert result.exit_code == 2
-    assert result.output == f"Error: {out}: 找不到申请编号「NOPE」\n"
+    assert result.output == f"错误:{out}: 找不到申请编号「NOPE」\n"
 
 
 def test_explain_names_the_same_row_as_the_error_sheet_when_the_batch_has_a_blank_row(tmp_path, book):

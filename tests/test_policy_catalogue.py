@@ -13,10 +13,10 @@ def test_rules_list_shows_each_rule_in_words_when_run_on_live_rulebook():
     result = CliRunner().invoke(cli, ["rules", "list"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    at = lines.index("REISSUE-NOT-REPORTED  [补卡]  §6")
+    at = lines.index("REISSUE-NOT-REPORTED 未挂失不能补卡  [补卡]  §6")
     assert lines[at + 1:at + 4] == ["  条件:卡状态 = 正常", "  结果:结论 不予受理;后续事项 请先挂失", "  理由:未办理挂失,不能补卡"]
-    assert "COMMON-CARD-FROZEN  [信息变更、密码重置、密码解锁、换卡]  §4  [interpretation] 解释性规则" in lines
-    assert "card_fee:换卡/补卡/信息变更须缴费时的工本费  [interpretation] 解释性规则" in lines
+    assert "COMMON-CARD-FROZEN 卡已挂失冻结  [信息变更、密码重置、密码解锁、换卡]  §4  解释性规则" in lines
+    assert "card_fee:换卡/补卡/信息变更须缴费时的工本费  解释性规定" in lines
     assert "  自 2015-01-01 起 20 元" in lines
     assert "  条件:账户类型 = 社保账户 且 连续密码错误次数 ≥ 参数 pin_lock_threshold" in lines
 
@@ -28,7 +28,7 @@ def test_rules_list_shows_draft_rule_and_fee_history_when_given_draft_dir(tmp_pa
     result = CliRunner().invoke(cli, ["rules", "list", "--rules", str(draft)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert f"{NEW_RULE}  [补卡]  §6  [interpretation] 解释性规则" in lines
+    assert f"{NEW_RULE} 代办缺授权委托书  [补卡]  §6  解释性规则" in lines
     assert "  条件:办理人 = 代办 且 材料:授权委托书 = 否" in lines
     assert lines[lines.index("  自 2015-01-01 起 20 元") + 1] == "  自 2027-01-01 起 30 元"
 
@@ -49,3 +49,14 @@ def test_rules_export_writes_every_rule_and_dated_value_when_asked(tmp_path, boo
     params = read_sheet(out, "参数")
     assert [(p["参数"], p["值"]) for p in params] == [("pin_lock_threshold", 3), ("card_fee", 20)]
     assert params[1]["依据"].startswith("§7")
+
+
+def test_catalogue_has_no_english_marker_or_python_repr_when_listed_or_exported(tmp_path, book):
+    listed = CliRunner().invoke(cli, ["rules", "list"]).output
+    assert "[interpretation]" not in listed and "解释性规则" in listed
+    out = tmp_path / "目录.xlsx"
+    assert CliRunner().invoke(cli, ["rules", "export", str(out)]).exit_code == 0
+    rules = read_sheet(out, "规则")
+    assert all(r["规则名称"] for r in rules)
+    cells = [str(v) for sheet in ("规则", "参数") for r in read_sheet(out, sheet) for v in r.values()]
+    assert not any("[interpretation]" in c or "Rule(" in c for c in cells)

@@ -72,9 +72,9 @@ def parse_parameters(text: str, path: Path) -> Parameters:
         for entry in body["values"]:
             start, value = entry.get("from"), entry.get("value")
             if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
-                raise RulebookError(f"{where}:from 须为日期(如 2015-01-01),得到 {start!r}")
+                raise RulebookError(f"{where}:from 须为日期(如 2015-01-01),得到「{start}」")
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise RulebookError(f"{where}:{start} 的 value 须为数字,得到 {value!r}")
+                raise RulebookError(f"{where}:{start} 的 value 须为数字,得到「{value}」")
             values.append((start, value))
         starts = [s for s, _ in values]
         if not values or starts != sorted(set(starts)):

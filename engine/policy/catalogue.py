@@ -11,8 +11,8 @@ from engine.core.rulebook import Rule, Rulebook
 from engine.excel.writer import Styles, atomic_workbook, write_table
 
 EVERY_REQUEST = "(该业务的所有申请)"
-INTERPRETATION = "[interpretation] 解释性规则"
-RULE_COLUMNS = ("规则编号", "业务类型", "条款", "条件", "结论", "费用", "缺少材料", "办理地点", "后续事项", "理由",
+INTERPRETATION = "解释性规则"  # the source text is silent; the rulebook decided, and policy staff may change it
+RULE_COLUMNS = ("规则编号", "规则名称", "业务类型", "条款", "条件", "结论", "费用", "缺少材料", "办理地点", "后续事项", "理由",
                 "解释性规则")
 PARAMETER_COLUMNS = ("参数", "说明", "单位", "生效日期", "值", "依据", "解释性")
 
@@ -22,6 +22,7 @@ class Entry:
     """One rule as a policy officer reads it."""
 
     id: str
+    name: str
     services: tuple[str, ...]  # service names, as the clerk knows them
     clause: str
     conditions: str
@@ -46,7 +47,7 @@ def entries(book: Rulebook) -> list[Entry]:
 
 def _entry(book: Rulebook, rule: Rule, services: tuple[str, ...]) -> Entry:
     words = rule.when.words(book.schema.label) if rule.when is not None else EVERY_REQUEST
-    return Entry(rule.id, services, rule.clause, words, rule.verdict, fee_words(book, rule.fee),
+    return Entry(rule.id, rule.name, services, rule.clause, words, rule.verdict, fee_words(book, rule.fee),
                  "、".join(rule.missing), rule.place, rule.next, rule.reason, rule.interpretation)
 
 
@@ -64,7 +65,7 @@ def text_lines(book: Rulebook) -> Iterator[str]:
     for entry in entries(book):
         flag = f"  {INTERPRETATION}" if entry.interpretation else ""
         yield ""
-        yield f"{entry.id}  [{'、'.join(entry.services)}]  {entry.clause}{flag}"
+        yield f"{entry.id} {entry.name}  [{'、'.join(entry.services)}]  {entry.clause}{flag}"
         yield f"  条件:{entry.conditions}"
         outcome = [f"结论 {entry.verdict}"]
         for label, value in (("费用", entry.fee), ("缺少材料", entry.missing), ("办理地点", entry.place),
@@ -76,7 +77,7 @@ def text_lines(book: Rulebook) -> Iterator[str]:
     yield ""
     yield "参数(按申请日期取当时有效的值):"
     for parameter in book.parameters or ():
-        flag = f"  {INTERPRETATION}" if parameter.interpretation else ""
+        flag = "  解释性规定" if parameter.interpretation else ""
         yield f"{parameter.name}:{parameter.description}{flag}"
         for start, value in parameter.values:
             yield f"  自 {start.isoformat()} 起 {value:g} {parameter.unit}".rstrip()
@@ -94,7 +95,7 @@ def parameter_rows(book: Rulebook) -> list[list]:
 
 def write_catalogue(book: Rulebook, output: str | Path) -> Path:
     output = Path(output)
-    rows = [[e.id, "、".join(e.services), e.clause, e.conditions, e.verdict, e.fee, e.missing, e.place, e.next,
+    rows = [[e.id, e.name, "、".join(e.services), e.clause, e.conditions, e.verdict, e.fee, e.missing, e.place, e.next,
              e.reason, "是" if e.interpretation else "否"] for e in entries(book)]
     with atomic_workbook(output, streaming=False) as workbook:
         styles = Styles(workbook, book.verdicts)
