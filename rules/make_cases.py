@@ -36,6 +36,21 @@ CASES = [
      "INPUT-BLANK"),
     ("C2 代办补卡缺有无工作单位", {"业务类型": "补卡", "办理人": "代办", "卡状态": "挂失"}, "输入有误", 0, "无",
      "INPUT-BLANK"),
+    ("C2 信息变更原因空白", {"业务类型": "信息变更", **ID, **CARD}, "输入有误", 0, "无",
+     "INPUT-BLANK"),
+    # 申请日期: year-first spellings a Chinese office writes are read; others refused, never guessed
+    ("申请日期 写成 2026/3/1", {"业务类型": "挂失", "原因": "丢失", "申请日期": "2026/3/1"}, "受理", 0, "无",
+     "REPORT-LOSS-ACCEPT"),
+    ("申请日期 写成 2026年3月1日", {"业务类型": "挂失", "原因": "丢失", "申请日期": "2026年3月1日"}, "受理", 0, "无",
+     "REPORT-LOSS-ACCEPT"),
+    ("申请日期 写成 2026.3.1", {"业务类型": "挂失", "原因": "丢失", "申请日期": "2026.3.1"}, "受理", 0, "无",
+     "REPORT-LOSS-ACCEPT"),
+    ("申请日期 写成 20260301", {"业务类型": "挂失", "原因": "丢失", "申请日期": "20260301"}, "受理", 0, "无",
+     "REPORT-LOSS-ACCEPT"),
+    ("申请日期 日月在前无法确定", {"业务类型": "挂失", "原因": "丢失", "申请日期": "3/1/2026"}, "输入有误", 0, "无",
+     "INPUT-VALUE"),
+    ("申请日期 是常规格式的数字", {"业务类型": "挂失", "原因": "丢失", "申请日期": 46082}, "输入有误", 0, "无",
+     "INPUT-VALUE"),
     # parameters: before the first fee there is no rule in force
     ("参数 申请日期早于工本费生效", {"业务类型": "补卡", "卡状态": "挂失", "申请日期": dt.datetime(2014, 12, 31), **ID},
      "人工复核", 0, "无",
@@ -65,6 +80,8 @@ CASES = [
     ("信息变更 缺社保卡和身份证", {"业务类型": "信息变更", "原因": "数据采集错误"}, "补正材料", 0, "社保卡、身份证件原件",
      "INFO-CHANGE-MISSING-CARD INFO-CHANGE-MISSING-ID"),
     ("信息变更 原因不符", {"业务类型": "信息变更", "原因": "丢失", **ID, **CARD}, "不予受理", 0, "无",
+     "INFO-CHANGE-REASON-INVALID"),
+    ("信息变更 原因为其他文字", {"业务类型": "信息变更", "原因": "想换照片", **ID, **CARD}, "不予受理", 0, "无",
      "INFO-CHANGE-REASON-INVALID"),
     ("信息变更 代办", {"业务类型": "信息变更", "办理人": "代办", "原因": "数据采集错误", **ID, **CARD}, "不予受理", 0, "无",
      "INFO-CHANGE-NOT-IN-PERSON"),
@@ -100,6 +117,8 @@ CASES = [
     ("挂失 已挂失", {"业务类型": "挂失", "原因": "丢失", "卡状态": "挂失"}, "不予受理", 0, "无",
      "REPORT-LOSS-ALREADY-REPORTED"),
     ("挂失 原因不符", {"业务类型": "挂失", "原因": "卡面污损"}, "不予受理", 0, "无",
+     "REPORT-LOSS-REASON-INVALID"),
+    ("挂失 原因写成遗失", {"业务类型": "挂失", "原因": "遗失"}, "不予受理", 0, "无",
      "REPORT-LOSS-REASON-INVALID"),
     ("挂失 他人代为挂失", {"业务类型": "挂失", "原因": "被盗", "办理人": "代办"}, "人工复核", 0, "无",
      "REPORT-LOSS-BY-OTHER"),
@@ -149,6 +168,8 @@ CASES = [
      "EXCHANGE-CARD-EXPIRED"),
     ("换卡 原因不符", {"业务类型": "换卡", "原因": "丢失", **ID, **CARD}, "不予受理", 0, "无",
      "EXCHANGE-REASON-INVALID"),
+    ("换卡 原因为其他文字", {"业务类型": "换卡", "原因": "想换新样式", **ID, **CARD}, "不予受理", 0, "无",
+     "EXCHANGE-REASON-INVALID"),
     ("换卡 代办", {"业务类型": "换卡", "原因": "卡面污损", "损坏责任": "其他", "办理人": "代办", **ID, **CARD},
      "不予受理", 0, "无",
      "EXCHANGE-NOT-IN-PERSON"),
@@ -182,6 +203,8 @@ CASES = [
      "DEREGISTER-RENEWAL-NOT-IN-PERSON"),
     ("注销 原因不符", {"业务类型": "注销", "原因": "丢失", **CARD}, "不予受理", 0, "无",
      "DEREGISTER-REASON-INVALID"),
+    ("注销 原因为其他文字", {"业务类型": "注销", "原因": "出国定居", **CARD}, "不予受理", 0, "无",
+     "DEREGISTER-REASON-INVALID"),
 ]
 
 BASE = {"申请日期": dt.datetime(2026, 3, 1), "持卡人姓名": "张三", "公民身份号码": "11010519491231002X",
@@ -199,9 +222,8 @@ def rows() -> list[dict]:
 
 
 def main() -> None:
-    from engine.cases import write_cases
-
     from engine.core.loader import load_rulebook
+    from engine.policy.cases import write_cases
 
     here = Path(__file__).resolve().parent
     path = write_cases(here / "cases.xlsx", load_rulebook(here), rows())
