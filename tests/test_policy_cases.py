@@ -73,7 +73,7 @@ def test_rules_test_names_failing_cases_when_a_rule_is_deleted_from_a_copy(tmp_p
     result = CliRunner().invoke(cli, ["rules", "test", "--rules", str(draft), str(RULES / "cases.xlsx")])
     assert result.exit_code == 1
     # Deleting it changes no 结论 and no fee: the cases written for it still fail, by name.
-    assert re.search(r"^失败  换卡 卡片质量问题免费(第 [0-9]+ 行)$", result.output, re.MULTILINE)
+    assert re.search(r"^失败  换卡 卡片质量问题免费\(第 [0-9]+ 行\)$", result.output, re.MULTILINE)
     assert "      规则 期望命中 EXCHANGE-FREE,实际未命中;命中规则 EXCHANGE-ELIGIBLE" in result.output
     assert result.output.splitlines()[-1] == "错误:2 个用例失败:换卡 卡片质量问题免费、换卡 数据采集错误免费"
 
