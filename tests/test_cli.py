@@ -190,3 +190,16 @@ def test_check_leaves_no_output_and_no_part_file_when_writing_crashes(batch, mon
     assert calls["n"] > 20  # the crash did happen mid-write
     assert not list(batch.parent.glob("*.decisions.xlsx"))
     assert not list(batch.parent.glob("*.part")) and not list(batch.parent.glob(".*.part"))
+
+
+def test_template_offers_reasons_but_takes_any_text_when_a_reason_is_typed(tmp_path, book):
+    # 原因 is open text (each service refuses what it does not list): its drop-down proposes, never blocks.
+    target = tmp_path / "空白批次.xlsx"
+    assert invoke("template", target).exit_code == 0
+    sheet = openpyxl.load_workbook(target)["申请"]
+    styles = {}
+    for validation in sheet.data_validations.dataValidation:
+        column = openpyxl.utils.get_column_letter(min(r.min_col for r in validation.sqref.ranges))
+        styles[sheet[f"{column}1"].value] = validation.errorStyle or "stop"
+    assert styles["原因"] == "information"
+    assert styles["业务类型"] == styles["卡状态"] == "stop"

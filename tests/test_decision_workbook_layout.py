@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from conftest import FIXTURE_RULES, fixture_request, write_batch
+from conftest import fixture_request, write_batch
 
 from engine.excel.writer import FIX_FILL, VERDICT_FILLS
 from engine.runs.check import check_batch

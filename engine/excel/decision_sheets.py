@@ -21,6 +21,7 @@ from engine.excel.writer import (
     LINE_POINTS,
     Styles,
     display_width,
+    forget_written_row,
     print_setup,
     value_kind,
     wrapped_lines,
@@ -71,6 +72,10 @@ class ResultsSheet:
         decision = range(layout.decision_at, layout.last_decision + 1)
         self._wrapped = {col for col in decision if labels.DECISION_COLUMNS[col - layout.decision_at] in WRAPPED}
         self._bold = layout.decision_at
+        self._plain: dict[str | None, list[Any]] = {}  # fill -> each column's format for text and plain numbers
+
+    def _look(self, col: int, fill: str | None, kind: str | None) -> Any:
+        return self.styles.look(fill=fill, kind=kind, wrap=col in self._wrapped, bold=col == self._bold, border=True)
 
     @staticmethod
     def _input_width(header: str, column: Column | None) -> int:
@@ -83,14 +88,20 @@ class ResultsSheet:
         values = self.layout.row(kept, cells, code)
         marks = self._marks(decision)
         lines = max((wrapped_lines(values[col], self._widths[col]) for col in self._wrapped), default=1)
-        if lines > 1:
-            self.sheet.set_row(r, lines * LINE_POINTS)
         fill = self.styles.fills.get(decision.verdict)
-        look = self.styles.look
+        # The row's own format tints its blank cells: a million rows of blanks are never written.
+        self.sheet.set_row(r, lines * LINE_POINTS if lines > 1 else None, self.styles.look(fill=fill))
+        plain = self._plain.get(fill)
+        if plain is None:
+            plain = self._plain[fill] = [self._look(col, fill, None) for col in range(len(values))]
         for col, value in enumerate(values):
-            fmt = look(fill=FIX_FILL if col in marks else fill, kind=value_kind(value), wrap=col in self._wrapped,
-                       bold=col == self._bold, border=True)
-            write_cell(self.sheet, r, col, value, self.styles, fmt)
+            if col in marks:
+                write_cell(self.sheet, r, col, value, self.styles, self._look(col, FIX_FILL, value_kind(value)))
+            elif value is not None:
+                kind = value_kind(value)
+                write_cell(self.sheet, r, col, value, self.styles, plain[col] if kind is None else
+                           self._look(col, fill, kind))
+        forget_written_row(self.sheet, r - 1)
         for col, messages in marks.items():
             if self._comments < MAX_COMMENTS:
                 self._comments += 1
@@ -137,6 +148,7 @@ class ErrorsSheet:
                 self.sheet.set_row(self.rows, lines * LINE_POINTS)
             for col, value in enumerate((number, request_id or "", problem.column, problem.value, what)):
                 write_cell(self.sheet, self.rows, col, value, self.styles, wrap=col == 4, border=True)
+            forget_written_row(self.sheet, self.rows - 1)
 
     def finish(self) -> None:
         if self.rows:

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import tempfile
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -81,7 +82,6 @@ class Styles:
         self.wrap = self.look(wrap=True)
         self.money = self.look(kind="money")
         self.text = self.look(kind="text")
-        self.verdict = {v: self.look(fill=fill, bold=True) for v, fill in self.fills.items()}
 
     def look(self, *, fill: str | None = None, kind: str | None = None, wrap: bool = False, bold: bool = False,
              border: bool = False) -> Any:
@@ -108,7 +108,7 @@ class Styles:
 
 def value_kind(value: Any) -> str | None:
     """The number format a value needs to show as the clerk typed it (NUMBER_FORMATS)."""
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, (str, bool)) or value is None:
         return None
     if isinstance(value, (int, float)):
         finite = value == value and value not in (float("inf"), float("-inf"))
@@ -183,13 +183,27 @@ def display_width(text: str) -> int:
 LINE_POINTS = 16  # the height of one line of wrapped text
 
 
+def forget_written_row(sheet, row: int) -> None:
+    """Drop what set_row() kept for a row already written out.
+
+    xlsxwriter keeps every set_row() until the file closes, even in constant_memory
+    mode, where the row itself is written once the next row starts: a million rows of
+    heights would hold about 150 MB.  Call after a cell of the following row is written."""
+    sheet.set_rows.pop(row, None)
+
+
 def wrapped_lines(value: Any, width: int) -> int:
     """How many lines a wrapped cell of ``width`` needs for ``value``: Excel keeps the
     height a file gives and LibreOffice does not grow a row to fit, so the writer says."""
     if not isinstance(value, str) or not value:
         return 1
+    return _lines(value, width)
+
+
+@lru_cache(maxsize=4096)  # a batch holds few distinct 依据 / 后续事项 texts: count each once
+def _lines(text: str, width: int) -> int:
     room = max(1, width - 1)
-    return sum(max(1, -(-display_width(line) // room)) for line in value.split("\n"))
+    return sum(max(1, -(-display_width(line) // room)) for line in text.split("\n"))
 
 
 def write_table(sheet, headers: Sequence[str], rows: Sequence[Sequence[Any]], styles: Styles,

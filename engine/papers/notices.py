@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -28,7 +29,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from engine import labels
 from engine.core.normalise import normalise
@@ -73,7 +73,7 @@ def write_notices(decisions: str | Path, output: str | Path, book: Rulebook, set
     workbook = open_decisions(decisions)
     try:
         result = NoticesResult(output)
-        pages = list(_pages(workbook, book, list(ids), result))
+        pages = _pages(workbook, book, list(ids), result)
     finally:
         workbook.close()
     if not pages:
@@ -82,7 +82,7 @@ def write_notices(decisions: str | Path, output: str | Path, book: Rulebook, set
     return result
 
 
-def _pages(workbook: DecisionWorkbook, book: Rulebook, ids: list[str], result: NoticesResult) -> Iterable[Page]:
+def _pages(workbook: DecisionWorkbook, book: Rulebook, ids: list[str], result: NoticesResult) -> list[Page]:
     schema = book.schema
     key_at = workbook.key_at(schema)
     recorded = workbook.audit.get(RULEBOOK_DIGEST)
