@@ -100,7 +100,7 @@ def test_notices_leave_office_lines_blank_and_say_so_when_no_settings_file(decis
 
 
 @pytest.mark.parametrize(("content", "words"), [
-    ("[office\nname = 1", "格式有误"), ('name = "x"\n', "缺少 [office]"), ("[office]\nname = 3\n", "name 应为"),
+    ("[office\nname = 1", "第 1 行第 8 列附近格式有误"), ('name = "x"\n', "缺少 [office]"), ("[office]\nname = 3\n", "name 应为"),
 ])
 def test_notices_refuse_with_one_line_when_settings_file_is_malformed(decisions, tmp_path, content, words):
     out, _ = decisions

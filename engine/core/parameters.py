@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,12 +55,18 @@ class Parameters:
         return values
 
 
+def toml_error_place(error: tomllib.TOMLDecodeError) -> str:
+    """Where a TOML file is wrong, in Chinese (the parser says it in English)."""
+    found = re.search(r"line (\d+), column (\d+)", str(error))
+    return f"第 {found[1]} 行第 {found[2]} 列附近" if found else ""
+
+
 def parse_parameters(text: str, path: Path) -> Parameters:
     """The parameter file's ``text``; ``path`` names it in messages."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RulebookError(f"参数文件 {path} 格式有误:{error}") from None
+        raise RulebookError(f"参数文件 {path} {toml_error_place(error)}格式有误;请对照 TOML 的写法修正") from None
     parameters = {}
     for name, body in data.items():
         where = f"{path.name} 的参数 {name}"

@@ -108,7 +108,7 @@ def _load(path: Path):
             # data_only=False: a formula typed over a decision shows as the formula, not its result.
             return openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except Exception as error:
-        raise UnreadableWorkbook(f"{path}: 无法读取工作簿({type(error).__name__}: {error})") from None
+        raise UnreadableWorkbook(f"{path}: 无法读取工作簿,文件可能已损坏;请重新运行 sscard check 生成决定工作簿") from None
 
 
 def _header(workbook) -> tuple[list[str], int | None]:

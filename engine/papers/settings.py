@@ -22,6 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
+from engine.core.parameters import toml_error_place
 from engine.errors import SscardError
 
 ENV = "SSCARD_SETTINGS"
@@ -59,10 +60,10 @@ def load_settings(path: str | Path | None = None) -> Settings:
         return Settings(Office(), path, found=False)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise SscardError(f"无法读取设置文件 {path}:{error};请检查文件权限,并以 UTF-8 保存") from None
+    except (OSError, UnicodeDecodeError):
+        raise SscardError(f"无法读取设置文件 {path};请检查文件权限,并以 UTF-8 编码保存") from None
     except tomllib.TOMLDecodeError as error:
-        raise SscardError(f"设置文件 {path} 格式有误({error});应为 TOML,如 {EXAMPLE}") from None
+        raise SscardError(f"设置文件 {path} {toml_error_place(error)}格式有误;应为 TOML,如 {EXAMPLE}") from None
     office = data.get("office")
     if not isinstance(office, dict):
         raise SscardError(f"设置文件 {path} 缺少 [office] 一节;应写成 {EXAMPLE}")
