@@ -137,6 +137,9 @@ def validate(book: Rulebook) -> None:
     elif accepted != codes:
         problems.append(f"列「{dispatch.header}」接受的值({'/'.join(sorted(accepted))})与业务清单"
                         f"({'/'.join(sorted(codes))})不一致;请从业务清单派生该列的取值")
+    for key in (*schema.identity, *schema.papers):
+        if key not in schema.by_key:
+            problems.append(f"schema 的 identity / papers 中的 {key} 不在列清单中")
     for column in schema.columns:
         if column.key.startswith(PARAM_PREFIX):
             problems.append(f"列 {column.header} 的键 {column.key} 以 {PARAM_PREFIX} 开头,与参数冲突")
