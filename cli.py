@@ -74,8 +74,8 @@ def _refuse_password_typed(args: list[str]) -> None:
         typed_after = arg == "--password" and following is not None and not following.startswith("-") \
             and not Path(following).exists()
         if arg.startswith("--password=") or typed_after:
-            raise click.UsageError(f"--password 后面不要写密码(会留在命令历史和审计记录里);只写 --password,"
-                                   f"运行时按提示输入(不回显),或用环境变量 {protection.ENV}")
+            raise Refusal(f"--password 后面不要写密码(会留在命令历史和审计记录里);只写 --password,"
+                          f"运行时按提示输入(不回显),或用环境变量 {protection.ENV}", exit_code=2)
 
 
 def _prompt(text: str) -> str:
@@ -88,16 +88,26 @@ def _output_password(password: Password | None) -> Password:
         return password
     first = _prompt("给决定工作簿设的打开密码")
     if _prompt("再输入一次") != first:
-        raise click.UsageError("两次输入的密码不一致;请重新运行")
+        raise Refusal("两次输入的密码不一致;请重新运行", exit_code=2)
     return Password(first)
 
 
-class _Failed(click.ClickException):
+class Refusal(click.ClickException):
+    """Why sscard stops, as one Chinese line: click's own prefix ('Error:') is English."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误:{self.format_message()}", file=file, err=True)
+
+
+class _Failed(Refusal):
     """An engine error, shown as one line, with the exit code its class carries."""
 
     def __init__(self, error: SscardError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
+        super().__init__(str(error), error.exit_code)
 
 
 class _Cli(click.Group):
@@ -253,9 +263,9 @@ def rules_test(cases: Path | None, allow_uncovered: bool, password: Password | N
         click.echo(line)
     if report.failures:
         names = "、".join(o.case.name for o in report.failures)
-        raise click.ClickException(f"{len(report.failures)} 个用例失败:{names}")
+        raise Refusal(f"{len(report.failures)} 个用例失败:{names}")
     if report.uncovered and not allow_uncovered:
-        raise click.ClickException(f"{len(report.uncovered)} 条规则没有用例命中;请补充用例,"
+        raise Refusal(f"{len(report.uncovered)} 条规则没有用例命中;请补充用例,"
                                    "或用 --allow-uncovered 只测部分规则")
 
 
@@ -276,7 +286,7 @@ def rules_lint(rules_dir: Path) -> None:
     for line in rule_lint.report_lines(book, findings):
         click.echo(line)
     if findings:
-        raise click.ClickException(f"规则库 {rules_dir} 有 {len(findings)} 个问题")
+        raise Refusal(f"规则库 {rules_dir} 有 {len(findings)} 个问题")
 
 
 @cli.command()
@@ -345,7 +355,7 @@ def verify(workbook: Path, batch: Path | None, password: Password | None, book: 
     for finding in result.findings:
         click.echo(str(finding))
     if not result.ok:
-        raise click.ClickException(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
+        raise Refusal(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
     click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符" + ("、批次无规则漂移" if batch else ""))
 
 
@@ -374,7 +384,7 @@ def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -
         for problem in report.problems:
             click.echo(problem)
         if not report.intact:
-            raise click.ClickException(f"账本 {ledger.path} 的哈希链断裂:{report.problems[0]}")
+            raise Refusal(f"账本 {ledger.path} 的哈希链断裂:{report.problems[0]}")
         click.echo(f"账本 {ledger.path} 完好:{report.runs} 次运行,最新哈希 {report.head}")
     elif request_id:
         if not past:

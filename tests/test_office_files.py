@@ -169,6 +169,7 @@ def test_check_says_what_the_file_is_and_how_to_save_it_when_it_only_looks_like_
     batch = tmp_path / name
     batch.write_bytes(content)
     line = refused(run("check", batch))
+    assert line.startswith(f"错误:{batch}: ")  # Chinese from its first word
     assert all(word in line for word in words), line
 
 
