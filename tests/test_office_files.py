@@ -4,10 +4,12 @@ LibreOffice Calc (tests/data/make_office_files.py), so no test needs it installe
 
 from __future__ import annotations
 
+import random
 import shutil
 import zipfile
 from pathlib import Path
 
+import olefile
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURE_RULES, ROOT, fixture_request, read_sheet, write_batch
@@ -143,12 +145,23 @@ def test_verify_explain_and_diff_read_an_xls_batch_through_the_same_door(tmp_pat
 
 # --- damaged, oversized and look-alike files: one line each ---------------------------
 
-def test_check_refuses_in_one_line_when_an_xls_is_truncated(tmp_path):
-    data = (DATA / "batch.xls").read_bytes()
-    batch = tmp_path / "半截.xls"
-    batch.write_bytes(data[:len(data) // 2])
+def _truncated(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+
+
+def _scrambled_records(path: Path) -> None:
+    """The container intact, the workbook's records inside it noise."""
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        size = ole.get_size("Workbook")
+        ole.write_stream("Workbook", random.Random(13).randbytes(size))
+
+
+@pytest.mark.parametrize("damage", [_truncated, _scrambled_records])
+def test_check_refuses_in_one_line_when_an_xls_is_damaged(tmp_path, damage):
+    batch = copy(DATA / "batch.xls", tmp_path / "坏了.xls")
+    damage(batch)
     line = refused(run("check", batch))
-    assert "已损坏" in line and "半截.xls" in line
+    assert "已损坏" in line and "坏了.xls" in line
     assert not decisions_of(batch).exists()
 
 

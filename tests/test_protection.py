@@ -9,8 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
-from pypdf import PasswordType
+from pypdf import PasswordType, PdfReader, PdfWriter
 
 from engine.excel.opening import OLE2_MAGIC, ZIP_MAGIC, open_workbook
 from engine.protection import Password, encrypt_workbook, protect_pdf

@@ -103,8 +103,8 @@ def _load(path: Path, password: Password | None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # data_only=False: a formula typed over a decision shows as the formula, not its result.
-            # A protected workbook is read from memory, so openpyxl gets the bytes itself.
-            source = opened.path if opened.content is None else io.BytesIO(opened.content)
+            # A protected workbook exists decrypted only in memory; a plain one openpyxl opens and closes itself.
+            source = io.BytesIO(opened.content) if opened.encrypted else opened.path
             return openpyxl.load_workbook(source, read_only=True, data_only=False, keep_links=False)
     except Exception as error:
         raise UnreadableWorkbook(f"{path}: 无法读取工作簿({type(error).__name__}: {error})") from None

@@ -21,8 +21,8 @@ from engine.excel.writer import (
     write_header,
     write_table,
 )
-from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
 from engine.protection import Password
+from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
 from engine.records.ledger import Ledger
 from engine.runs.batch import DecidedBatch, decide_batch
 
