@@ -50,7 +50,7 @@ def test_rules_test_names_case_and_difference_when_expectation_is_wrong(tmp_path
     assert lines[2] == "      费用 期望 0,实际 20;命中规则 REISSUE-ACCEPT, REISSUE-FEE"
     assert lines[3] == "通过  挂失 不查费用(第 3 行)"
     assert "用例 2 个:通过 1,失败 1" in lines
-    assert lines[-1] == "Error: 1 个用例失败:补卡免费?"
+    assert lines[-1] == "错误:1 个用例失败:补卡免费?"
 
 
 def test_rules_test_fails_on_uncovered_rules_when_cases_pass_but_leave_rules_untested(tmp_path, book):
@@ -60,7 +60,7 @@ def test_rules_test_fails_on_uncovered_rules_when_cases_pass_but_leave_rules_unt
     assert "用例 1 个:通过 1,失败 0" in result.output
     assert "没有用例命中的规则" in result.output and "REISSUE-NOT-REPORTED" in result.output
     uncovered = len(book.unique_rules()) - 1
-    assert result.output.splitlines()[-1] == (f"Error: {uncovered} 条规则没有用例命中;请补充用例,"
+    assert result.output.splitlines()[-1] == (f"错误:{uncovered} 条规则没有用例命中;请补充用例,"
                                               "或用 --allow-uncovered 只测部分规则")
     allowed = CliRunner().invoke(cli, ["rules", "test", str(cases), "--allow-uncovered"])
     assert allowed.exit_code == 0, allowed.output
@@ -74,7 +74,7 @@ def test_rules_test_names_failing_cases_when_a_rule_is_deleted_from_a_copy(tmp_p
     # Deleting it changes no 结论 and no fee: the cases written for it still fail, by name.
     assert "失败  换卡 卡片质量问题免费(第 47 行)" in result.output
     assert "      规则 期望命中 EXCHANGE-FREE,实际未命中;命中规则 EXCHANGE-ELIGIBLE" in result.output
-    assert result.output.splitlines()[-1] == "Error: 2 个用例失败:换卡 卡片质量问题免费、换卡 数据采集错误免费"
+    assert result.output.splitlines()[-1] == "错误:2 个用例失败:换卡 卡片质量问题免费、换卡 数据采集错误免费"
 
 
 def test_rules_test_reports_unreadable_case_file_when_it_is_not_a_workbook(tmp_path):
@@ -82,4 +82,4 @@ def test_rules_test_reports_unreadable_case_file_when_it_is_not_a_workbook(tmp_p
     bogus.write_text("not a workbook")
     result = CliRunner().invoke(cli, ["rules", "test", str(bogus)])
     assert result.exit_code == 2
-    assert result.output.startswith("Error: ") and str(bogus) in result.output
+    assert result.output.startswith("错误:") and str(bogus) in result.output

@@ -92,7 +92,7 @@ def test_diff_reports_no_change_when_both_rulebooks_are_the_same(batch):
 def test_diff_refuses_to_overwrite_the_batch_when_output_is_the_input(batch, draft):
     result = CliRunner().invoke(cli, ["diff", str(batch), "--new", str(draft), "-o", str(batch)])
     assert result.exit_code == 2
-    assert result.output == f"Error: 输出文件不能与输入文件相同:{batch};输入工作簿从不被改写\n"
+    assert result.output == f"错误:输出文件不能与输入文件相同:{batch};输入工作簿从不被改写\n"
 
 
 def test_shipped_cases_fail_by_name_on_draft_when_they_pass_on_live_rulebook(draft):
@@ -102,6 +102,6 @@ def test_shipped_cases_fail_by_name_on_draft_when_they_pass_on_live_rulebook(dra
     assert result.exit_code == 1
     assert "用例工作簿没有这些列,按空白处理:材料:授权委托书" in result.output
     assert result.output.splitlines()[-1] == (
-        "Error: 5 个用例失败:补卡 代办 有单位 材料齐全、补卡 代办 无单位 材料齐全、补卡 代办 有单位 缺单位证明、"
+        "错误:5 个用例失败:补卡 代办 有单位 材料齐全、补卡 代办 无单位 材料齐全、补卡 代办 有单位 缺单位证明、"
         "补卡 代办 无单位 缺社区证明、补卡 代办 缺受托人证件")
     assert "      结论 期望 受理,实际 补正材料;命中规则 " in result.output

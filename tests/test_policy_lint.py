@@ -33,7 +33,7 @@ def test_lint_reports_gap_with_example_row_when_a_rule_is_deleted(tmp_path):
     assert "[空缺] 补卡: 补卡:有合法申请没有任何规则命中(会落到人工复核)" in lines
     example = lines[lines.index("[空缺] 补卡: 补卡:有合法申请没有任何规则命中(会落到人工复核)") + 1]
     assert example.startswith("    例:业务类型=补卡;") and "卡状态=正常" in example
-    assert lines[-1] == f"Error: 规则库 {draft} 有 1 个问题"
+    assert lines[-1] == f"错误:规则库 {draft} 有 1 个问题"
 
 
 def test_lint_reports_gap_at_boundary_when_unlock_rules_leave_a_count_undecided(book):
