@@ -138,3 +138,20 @@ def test_notices_refuse_a_workbook_edited_after_check(decisions, tmp_path):
 @pytest.mark.parametrize(("code", "shown"), [("11010519491231002X", "110105********002X"), ("12345678", "****5678")])
 def test_id_number_shows_only_its_first_six_and_last_four_characters(code, shown):
     assert mask(code) == shown
+
+
+def test_notices_read_a_protected_workbook_and_protect_the_pdf_when_asked(tmp_path, fixture_book):
+    batch = write_batch(tmp_path / "batch.xlsx", fixture_book, ROWS)
+    out = tmp_path / "locked.decisions.xlsx"
+    locked = CliRunner().invoke(cli, ["check", str(batch), "-o", str(out), "--rules", str(FIXTURE_RULES),
+                                      "--workers", "1", "--encrypt-output"], input="口令-7\n口令-7\n")
+    assert locked.exit_code == 0, locked.output
+    pdf = tmp_path / "告知书.pdf"
+    result = CliRunner().invoke(cli, ["notices", str(out), "-o", str(pdf), "--id", "OK", "--password",
+                                      "--encrypt-output", "--settings", str(tmp_path / "none.toml"),
+                                      "--rules", str(FIXTURE_RULES)], input="口令-7\n")
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(pdf)
+    assert reader.is_encrypted
+    reader.decrypt("口令-7")
+    assert "OK" in reader.pages[0].extract_text()

@@ -3,6 +3,7 @@ beside them (result_layout.py), and its 审计 lines.  Shared by explain, verify
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,9 @@ from engine import labels
 from engine.core.schema import Schema, header_key
 from engine.errors import SscardError, UnreadableWorkbook
 from engine.excel.ooxml import unescape
+from engine.excel.opening import XLSX, open_workbook
 from engine.excel.result_layout import decision_block
-from engine.excel.safe_file import check_workbook_file
+from engine.protection import Password
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,9 @@ class DecisionWorkbook:
         self._workbook.close()
 
 
-def is_decision_workbook(path: Path) -> bool:
+def is_decision_workbook(path: Path, password: Password | None = None) -> bool:
     try:
-        workbook = _load(path)
+        workbook = _load(path, password)
     except SscardError:
         return False
     try:
@@ -86,9 +88,9 @@ def is_decision_workbook(path: Path) -> bool:
         workbook.close()
 
 
-def open_decisions(path: str | Path) -> DecisionWorkbook:
+def open_decisions(path: str | Path, password: Password | None = None) -> DecisionWorkbook:
     path = Path(path)
-    workbook = _load(path)
+    workbook = _load(path, password)
     if labels.RESULT_SHEET not in workbook.sheetnames:
         workbook.close()
         raise SscardError(f"{path}: 没有「{labels.RESULT_SHEET}」工作表,不是 sscard 写出的决定工作簿")
@@ -100,13 +102,17 @@ def open_decisions(path: str | Path) -> DecisionWorkbook:
     return DecisionWorkbook(path, workbook, header, block)
 
 
-def _load(path: Path):
-    check_workbook_file(path)
+def _load(path: Path, password: Password | None):
+    opened = open_workbook(path, password)
+    if opened.format != XLSX:
+        raise UnreadableWorkbook(f"{path}: 是 .xls 文件;sscard 写出的决定工作簿总是 .xlsx")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # data_only=False: a formula typed over a decision shows as the formula, not its result.
-            return openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+            # A protected workbook exists decrypted only in memory; a plain one openpyxl opens and closes itself.
+            source = io.BytesIO(opened.content) if opened.encrypted else opened.path
+            return openpyxl.load_workbook(source, read_only=True, data_only=False, keep_links=False)
     except Exception as error:
         raise UnreadableWorkbook(f"{path}: 无法读取工作簿,文件可能已损坏;请重新运行 sscard check 生成决定工作簿") from None
 

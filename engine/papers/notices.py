@@ -13,12 +13,13 @@ map it to a Song face of the system), so the file carries no font of its own.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -37,6 +38,7 @@ from engine.core.schema import TextCode, shown
 from engine.errors import SscardError
 from engine.excel.decision_workbook import DecisionWorkbook, StoredRow, open_decisions
 from engine.papers.settings import Office, Settings
+from engine.protection import Password, protect_pdf
 from engine.records.digests import RULEBOOK_DIGEST, row_digest
 
 FONT = "STSong-Light"
@@ -66,11 +68,13 @@ class NoticesResult:
 
 
 def write_notices(decisions: str | Path, output: str | Path, book: Rulebook, settings: Settings,
-                  ids: Iterable[str] = ()) -> NoticesResult:
+                  ids: Iterable[str] = (), password: Password | None = None,
+                  output_password: Password | None = None) -> NoticesResult:
+    """``password`` opens a protected decision workbook; ``output_password`` protects the PDF."""
     decisions, output = Path(decisions), Path(output)
     if output.resolve() == decisions.resolve():
         raise SscardError(f"输出文件不能与决定工作簿相同:{output}")
-    workbook = open_decisions(decisions)
+    workbook = open_decisions(decisions, password)
     try:
         result = NoticesResult(output)
         pages = _pages(workbook, book, list(ids), result)
@@ -78,7 +82,12 @@ def write_notices(decisions: str | Path, output: str | Path, book: Rulebook, set
         workbook.close()
     if not pages:
         raise SscardError(f"{decisions}: 没有可出具告知书的申请(输入有误的行不出具告知书)")
-    write_atomically(output, lambda path: _render(path, pages, settings.office))
+    if output_password is None:
+        write_atomically(output, lambda path: _render(path, pages, settings.office))
+    else:  # the plain pages exist only in memory
+        plain = io.BytesIO()
+        _render(plain, pages, settings.office)
+        protect_pdf(io.BytesIO(plain.getvalue()), output, output_password)
     return result
 
 
@@ -168,7 +177,7 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def _render(path: Path, pages: list[Page], office: Office) -> None:
+def _render(path: Path | BinaryIO, pages: list[Page], office: Office) -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
@@ -199,7 +208,7 @@ def _render(path: Path, pages: list[Page], office: Office) -> None:
                   Paragraph(_text("经办人(签字):________________    日期:______年____月____日"), body),
                   Spacer(1, 4 * mm),
                   Paragraph(_text("申请人(签收):________________"), body)]
-    document = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm,
+    document = SimpleDocTemplate(path if not isinstance(path, Path) else str(path), pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm,
                                  topMargin=20 * mm, bottomMargin=18 * mm, title="告知书",
                                  author=office.name or "sscard", creator="sscard")
     document.build(story)

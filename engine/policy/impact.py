@@ -19,6 +19,7 @@ from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.protection import Password
 from engine.runs.batch import DecidedBatch, decide_batch
 
 CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
@@ -51,10 +52,11 @@ class Impact:
         return list(dict.fromkeys((*self.old.verdicts, *self.new.verdicts)))
 
 
-def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
+def compare(batch_path: str | Path, old: Rulebook, new: Rulebook, password: Password | None = None) -> Impact:
+    """``password`` opens a protected batch."""
     batch_path = Path(batch_path)
     impact = Impact(batch_path, old, new)
-    with _decided(batch_path, old) as before_rows, _decided(batch_path, new) as after_rows:
+    with _decided(batch_path, old, password) as before_rows, _decided(batch_path, new, password) as after_rows:
         for before, after in zip(before_rows, after_rows):
             impact.rows += 1
             impact.matrix[before.decision.verdict, after.decision.verdict] += 1
@@ -68,10 +70,10 @@ def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
     return impact
 
 
-def _decided(batch_path: Path, book: Rulebook) -> DecidedBatch:
+def _decided(batch_path: Path, book: Rulebook, password: Password | None) -> DecidedBatch:
     """The batch as `sscard check` would decide it under ``book``; a column ``book`` adds
     (a new document) may be absent from a past batch."""
-    batch = open_batch(batch_path, book.schema, optional_may_be_absent=True)
+    batch = open_batch(batch_path, book.schema, optional_may_be_absent=True, password=password)
     try:
         return decide_batch(book, batch.rows(), batch.cells)
     finally:
