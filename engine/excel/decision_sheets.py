@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
-from engine.core.schema import Choice, Column, Date, Kind, Schema, Text, TextCode, WholeNumber
+from engine.core.schema import Choice, Date, Kind, Schema, Text, TextCode, WholeNumber
 from engine.excel.result_layout import ResultLayout
 from engine.excel.writer import (
     FILL_NAMES,
@@ -35,6 +35,7 @@ DECISION_WIDTHS = {labels.VERDICT: 10, labels.FEE: 8, labels.MISSING: 16, labels
                    labels.BASIS: 48, labels.RULES: 30}
 WRAPPED = frozenset({labels.MISSING, labels.PLACE, labels.NEXT, labels.BASIS, labels.RULES})
 ROW_NUMBER_WIDTH = 6
+REQUEST_ID_WIDTH = 17  # SQ20260302-0001 and the like
 DIGEST_WIDTH = 22
 MAX_COMMENTS = 10_000  # comments stay in memory until the file closes; the 错误 sheet lists every problem
 COMMENT_LOOK = {"author": "sscard", "x_scale": 2.5, "y_scale": 1.4}
@@ -50,7 +51,7 @@ def kind_width(kind: Kind) -> int:
         return 8
     if isinstance(kind, (Choice, Text)) and kind.choices:
         return min(18, max(display_width(c) for c in kind.choices) + 3)
-    return 16
+    return 12
 
 
 class ResultsSheet:
@@ -61,10 +62,14 @@ class ResultsSheet:
         self.rows = 0
         self._comments = 0
         columns = {index: schema.by_key[key] for key, index in key_at.items()}
-        widths = [ROW_NUMBER_WIDTH] + [self._input_width(layout.input_headers[i], columns.get(i))
-                                       for i in layout.leading]
-        widths += [DECISION_WIDTHS[c] for c in labels.DECISION_COLUMNS]
-        widths += [self._input_width(layout.input_headers[i], columns.get(i)) for i in layout.rest] + [DIGEST_WIDTH]
+        self._request_id = key_at.get(schema.request_id)
+        def width(index: int) -> int:
+            fitted = REQUEST_ID_WIDTH if index == self._request_id else \
+                kind_width(columns[index].kind) if index in columns else 12
+            return max(8, min(30, max(display_width(layout.input_headers[index]) + 2, fitted)))
+
+        widths = [ROW_NUMBER_WIDTH, *map(width, layout.leading), *(DECISION_WIDTHS[c] for c in labels.DECISION_COLUMNS),
+                  *map(width, layout.rest), DIGEST_WIDTH]
         self._widths = widths
         # Columns left of 结论 stay in view while scrolling right; so do the header and 结论 itself.
         write_header(sheet, layout.headers, styles, widths, frozen_columns=layout.decision_at + 1)
@@ -76,11 +81,6 @@ class ResultsSheet:
 
     def _look(self, col: int, fill: str | None, kind: str | None) -> Any:
         return self.styles.look(fill=fill, kind=kind, wrap=col in self._wrapped, bold=col == self._bold, border=True)
-
-    @staticmethod
-    def _input_width(header: str, column: Column | None) -> int:
-        fitted = kind_width(column.kind) if column is not None else 12
-        return max(8, min(30, max(display_width(header) + 2, fitted)))
 
     def add(self, kept: Sequence[Any], cells: Sequence[Any], decision: Decision, code: str) -> None:
         self.rows += 1

@@ -113,7 +113,7 @@ def _load(path: Path, password: Password | None):
             # A protected workbook exists decrypted only in memory; a plain one openpyxl opens and closes itself.
             source = io.BytesIO(opened.content) if opened.encrypted else opened.path
             return openpyxl.load_workbook(source, read_only=True, data_only=False, keep_links=False)
-    except Exception as error:
+    except Exception:
         raise UnreadableWorkbook(f"{path}: 无法读取工作簿,文件可能已损坏;请重新运行 sscard check 生成决定工作簿") from None
 
 
