@@ -126,6 +126,8 @@ def _echo_summary(summary, book: Rulebook) -> None:
     if not summary.sheet_found_by_name:
         where += f"(未找到「{book.schema.sheet}」,已使用第一个可见的工作表)"
     click.echo(f"读取 {summary.input} {where}")
+    for note in summary.notes:
+        click.echo(f"注意:{note}")
     click.echo(f"申请 {summary.rows} 行,跳过空行 {summary.skipped} 行")
     for verdict in book.verdicts:
         if summary.verdicts[verdict]:

@@ -41,6 +41,7 @@ class Summary:
     fees: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     problems: int = 0
     run_id: str = ""
+    notes: list[str] = field(default_factory=list)  # about the batch as a whole: what was used, what was kept
 
     @property
     def total_fees(self) -> float:
@@ -65,11 +66,12 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
         decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
     finally:
         batch.close()
+    summary.notes = batch.notes + batch.unheaded_notes()
     with decided:
         summary.rows, summary.skipped = decided.rows, decided.skipped
         # The ledger commits only once the workbook is in place; any failure leaves it as it was.
         with ledger.recording(record, book) if ledger else nullcontext() as entry:
-            _write(output, batch.headers, book, decided, summary, record, entry)
+            _write(output, batch.output_headers(), book, decided, summary, record, entry)
     return summary
 
 
@@ -91,6 +93,7 @@ def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBat
         for row in decided:
             number, values, request_id, service, decision = (row.number, row.item, row.request_id, row.service,
                                                              row.decision)
+            values += (None,) * (len(headers) - len(values))  # a row short of a column only some rows use
             out_row += 1
             cells = decision.cells()
             for col, value in enumerate(values):
