@@ -3,6 +3,7 @@ failed run leaves no trace."""
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from contextlib import closing
 
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from conftest import request, write_batch
 
 from cli import cli
-from engine.excel import writer
+from engine.runs import outputs
 from engine.runs import check as check_module
 
 ROWS = [
@@ -49,7 +50,7 @@ def test_history_lists_each_check_run_when_batches_were_checked(batch, tmp_path)
     lines = result.output.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("   1  ") and lines[1].startswith("   2  ")
-    assert all("batch.xlsx  2 行  规则库 2026.11.26  sscard " in line for line in lines)
+    assert all("batch.xlsx  2 行  规则库 2026.11.26  操作员 " in line and "  sscard check " in line for line in lines)
 
 
 def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice(batch, tmp_path):
@@ -79,7 +80,7 @@ def test_history_verify_passes_when_ledger_is_untouched(batch, tmp_path):
         _check(batch, ledger, tmp_path / f"{name}.xlsx")
     result = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"账本 {ledger} 完好:3 次运行,最新哈希 ")
+    assert result.output.startswith(f"账本 {ledger} 完好:3 次运行,最新 3:")
 
 
 def test_history_verify_fails_naming_the_run_when_a_run_row_was_deleted(batch, tmp_path):
@@ -106,7 +107,7 @@ def test_history_verify_fails_naming_the_run_when_one_of_its_decisions_was_edite
         connection.execute("UPDATE decisions SET verdict = '受理' WHERE run_id = ? AND request_id = 'L1'", (first,))
     result = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger)])
     assert result.exit_code == 1
-    assert f"Error: 账本 {ledger} 的哈希链断裂:运行 {first}(第 1 条," in result.output
+    assert f"Error: 账本 {ledger} 核对未通过:运行 {first}(第 1 条," in result.output
     assert "哈希不符,该运行的记录或其 2 条决定被改动" in result.output
 
 
@@ -117,16 +118,17 @@ def test_ledger_is_unchanged_when_check_fails_mid_run(batch, tmp_path, monkeypat
     before = _decision_count(ledger)
 
     def crash(*args, **kwargs):
-        raise OSError("磁盘已满")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     if breaks == "while writing rows":
         monkeypatch.setattr(check_module, "_write_overview", crash)
     else:
-        monkeypatch.setattr(writer.os, "replace", crash)
+        monkeypatch.setattr(outputs.os, "replace", crash)
     out = tmp_path / "b.xlsx"
     result = CliRunner().invoke(cli, ["check", str(batch), "-o", str(out), "--workers", "1",
                                       "--ledger", str(ledger)])
-    assert isinstance(result.exception, OSError)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: 写出 {out} 失败:") and "磁盘已满;未完成的文件已删除" in result.output
     assert not out.exists()
     monkeypatch.undo()
     assert _decision_count(ledger) == before == 2

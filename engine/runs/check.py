@@ -6,26 +6,29 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from engine import labels
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
 from engine.excel.reader import open_batch
 from engine.excel.writer import (
     VERDICT_FILLS,
     Styles,
-    atomic_workbook,
     display_width,
+    workbook_file,
     write_cell,
     write_header,
     write_table,
 )
-from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
+from engine.records.digests import ResultsDigest, RunRecord, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
+from engine.runs import outputs
 from engine.runs.batch import DecidedBatch, decide_batch
+from engine.runs.outputs import RUN_PROPERTY
 
 UNKNOWN_SERVICE = "(无法识别)"
+DECISIONS_SUFFIX = ".decisions.xlsx"
+DECISIONS_KIND = "决定工作簿"  # the mark a decision workbook carries (outputs.MARK)
 
 
 @dataclass
@@ -49,83 +52,94 @@ class Summary:
 
 
 def default_output(batch: Path) -> Path:
-    return batch.with_name(f"{batch.stem}.decisions.xlsx")
+    return batch.with_name(f"{batch.stem}{DECISIONS_SUFFIX}")
 
 
 def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
                 command_line: str = "", progress: Callable[[int], None] | None = None,
-                workers: int = 1, ledger: Ledger | None = None) -> Summary:
+                workers: int = 1, ledger: Ledger | None = None, operator: str | None = None,
+                force: bool = False, inputs: Iterable[Path] = ()) -> Summary:
+    """Check one batch into its decision workbook (``output``, default beside the batch).
+
+    ``operator`` is who ran the check (default: the login name); ``inputs`` are the
+    other batches of the same run, which the output must not be either.  The output is
+    checked before anything is decided, and appears only with its run in ``ledger``."""
     batch_path = Path(batch_path)
-    output = Path(output) if output else default_output(batch_path)
-    if output.resolve() == batch_path.resolve():
-        raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
+    output = outputs.target_path(output) if output is not None else default_output(batch_path)
+    inputs = (batch_path, *inputs)
+    outputs.check_target(output, inputs=inputs, force=force)
     batch = open_batch(batch_path, book.schema)
-    record = RunRecord(batch_path, file_sha256(batch_path), command_line)
+    record = RunRecord(batch_path, file_sha256(batch_path), command_line, operator or current_operator())
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
-        decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
+        with outputs.reserve(output, inputs=inputs, force=force) as reserved:
+            decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
+            summary.notes = batch.notes + batch.unheaded_notes()
+            with decided, ledger.recording(record, book, output) if ledger else nullcontext() as entry:
+                summary.rows, summary.skipped = decided.rows, decided.skipped
+                with workbook_file(reserved.temporary, DECISIONS_KIND,
+                                   properties={RUN_PROPERTY: record.run_id}) as workbook:
+                    _write(workbook, batch.output_headers(), book, decided, summary, record, entry,
+                           ledger.path if ledger else None)
+                if entry:
+                    entry.pending()  # the run enters the ledger, pending, before the workbook is in place
+                reserved.commit()
     finally:
         batch.close()
-    summary.notes = batch.notes + batch.unheaded_notes()
-    with decided:
-        summary.rows, summary.skipped = decided.rows, decided.skipped
-        # The ledger commits only once the workbook is in place; any failure leaves it as it was.
-        with ledger.recording(record, book) if ledger else nullcontext() as entry:
-            _write(output, batch.output_headers(), book, decided, summary, record, entry)
     return summary
 
 
-def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
-           record: RunRecord, entry=None) -> None:
-    with atomic_workbook(output) as workbook:
-        styles = Styles(workbook, book.verdicts)
-        results = workbook.add_worksheet(labels.RESULT_SHEET)
-        overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
-        errors = workbook.add_worksheet(labels.ERROR_SHEET)
-        audit = workbook.add_worksheet(labels.AUDIT_SHEET)
-        columns = headers + list(labels.DECISION_COLUMNS) + [labels.DIGEST]
-        write_header(results, columns, styles, _result_widths(headers))
-        write_header(errors, labels.ERROR_COLUMNS, styles, [8, 16, 20, 24, 80])
-        error_row = 0
-        parameters_used: dict[str, set] = defaultdict(set)
-        out_row = 0
-        results_digest = ResultsDigest()
-        for row in decided:
-            number, values, request_id, service, decision = (row.number, row.item, row.request_id, row.service,
-                                                             row.decision)
-            values += (None,) * (len(headers) - len(values))  # a row short of a column only some rows use
-            out_row += 1
-            cells = decision.cells()
-            for col, value in enumerate(values):
-                write_cell(results, out_row, col, value, styles)
-            base = len(values)
-            for offset, value in enumerate(cells):
-                style = styles.verdict.get(value) if offset == 0 else (styles.wrap if offset in (4, 5) else None)
-                write_cell(results, out_row, base + offset, value, styles, style)
-            code = row_digest(values, cells, book.digest)
-            results.write_string(out_row, base + len(cells), code)
-            results_digest.add(code)
-            if entry:
-                entry.add(number, request_id, cells, code)
-            for problem in decision.problems:
-                error_row += 1
-                for col, value in enumerate((number, request_id or "", problem.column, problem.value,
-                                             f"{problem.message}({problem.clause})")):
-                    write_cell(errors, error_row, col, value, styles)
-            service = book.service_name(service) if service else UNKNOWN_SERVICE
-            summary.verdicts[decision.verdict] += 1
-            summary.by_service[service][decision.verdict] += 1
-            summary.fees[service] += decision.fee
-            summary.problems += len(decision.problems)
-            for name, value in decision.params.items():
-                parameters_used[name].add(value)
-        results.autofilter(0, 0, max(out_row, 1), len(columns) - 1)
-        if error_row:
-            errors.autofilter(0, 0, error_row, len(labels.ERROR_COLUMNS) - 1)
-        _write_overview(workbook, overview, styles, book, summary)
-        write_table(audit, ("项目", "内容"),
-                    record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
-                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else ""), styles)
+def _write(workbook, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
+           record: RunRecord, entry, ledger_path: Path | None) -> None:
+    styles = Styles(workbook, book.verdicts)
+    results = workbook.add_worksheet(labels.RESULT_SHEET)
+    overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
+    errors = workbook.add_worksheet(labels.ERROR_SHEET)
+    audit = workbook.add_worksheet(labels.AUDIT_SHEET)
+    columns = headers + list(labels.DECISION_COLUMNS) + [labels.DIGEST]
+    write_header(results, columns, styles, _result_widths(headers))
+    write_header(errors, labels.ERROR_COLUMNS, styles, [8, 16, 20, 24, 80])
+    error_row = 0
+    parameters_used: dict[str, set] = defaultdict(set)
+    out_row = 0
+    results_digest = ResultsDigest()
+    for row in decided:
+        number, values, request_id, service, decision = (row.number, row.item, row.request_id, row.service,
+                                                         row.decision)
+        values += (None,) * (len(headers) - len(values))  # a row short of a column only some rows use
+        out_row += 1
+        cells = decision.cells()
+        for col, value in enumerate(values):
+            write_cell(results, out_row, col, value, styles)
+        base = len(values)
+        for offset, value in enumerate(cells):
+            style = styles.verdict.get(value) if offset == 0 else (styles.wrap if offset in (4, 5) else None)
+            write_cell(results, out_row, base + offset, value, styles, style)
+        code = row_digest(values, cells, book.digest)
+        results.write_string(out_row, base + len(cells), code)
+        results_digest.add(code)
+        if entry:
+            entry.add(number, request_id, cells, code)
+        for problem in decision.problems:
+            error_row += 1
+            for col, value in enumerate((number, request_id or "", problem.column, problem.value,
+                                         f"{problem.message}({problem.clause})")):
+                write_cell(errors, error_row, col, value, styles)
+        service = book.service_name(service) if service else UNKNOWN_SERVICE
+        summary.verdicts[decision.verdict] += 1
+        summary.by_service[service][decision.verdict] += 1
+        summary.fees[service] += decision.fee
+        summary.problems += len(decision.problems)
+        for name, value in decision.params.items():
+            parameters_used[name].add(value)
+    results.autofilter(0, 0, max(out_row, 1), len(columns) - 1)
+    if error_row:
+        errors.autofilter(0, 0, error_row, len(labels.ERROR_COLUMNS) - 1)
+    _write_overview(workbook, overview, styles, book, summary)
+    write_table(audit, ("项目", "内容"),
+                record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
+                             results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
+                             ledger_path), styles)
 
 
 def _result_widths(headers: list[str]) -> list[int]:
