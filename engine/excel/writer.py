@@ -10,6 +10,9 @@ in clear text) go to the run's private folder, never loose in TMPDIR.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import sys
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -56,10 +59,29 @@ def workbook_file(path: Path, kind: str, *, streaming: bool = True,
     try:
         workbook.close()
     except FileCreateError as error:
-        cause = error.args[0] if error.args else None
-        if isinstance(cause, OSError):
-            raise cause from None
-        raise
+        failed, cause = error, error.args[0] if error.args else None
+        if not isinstance(cause, OSError):
+            raise
+    else:
+        return
+    # Out of the except block, so the failed close's frames (holding the half-written
+    # zip) can be released here, quietly: left to the garbage collector, the zip would
+    # try to finish itself later and print a traceback about the full disk.
+    failure = OSError(cause.errno, cause.strerror, cause.filename)
+    _release_quietly(failed, cause)
+    raise failure
+
+
+def _release_quietly(*errors: BaseException) -> None:
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        for error in errors:
+            traceback.clear_frames(error.__traceback__)
+        del errors
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 @contextmanager

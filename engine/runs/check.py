@@ -72,10 +72,12 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
     record = RunRecord(batch_path, file_sha256(batch_path), command_line, operator or current_operator())
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
-        with outputs.reserve(output, inputs=inputs, force=force) as reserved:
+        # The output folder and the ledger are opened before deciding: a refusal comes first.
+        with outputs.reserve(output, inputs=inputs, force=force) as reserved, \
+                ledger.recording(record, book, output) if ledger else nullcontext() as entry:
             decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
             summary.notes = batch.notes + batch.unheaded_notes()
-            with decided, ledger.recording(record, book, output) if ledger else nullcontext() as entry:
+            with decided:
                 summary.rows, summary.skipped = decided.rows, decided.skipped
                 with workbook_file(reserved.temporary, DECISIONS_KIND,
                                    properties={RUN_PROPERTY: record.run_id}) as workbook:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -224,7 +225,7 @@ def atomic_output(target: str | Path, *, inputs: Iterable[Path] = (), force: boo
 
 def _write_failed(target: Path, error: OSError, folder: Path | None = None) -> OutputError:
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        full = _full_disks([target.parent, scratch.current()] if folder else [target.parent])
+        full = _full_disks([target.parent, Path(tempfile.gettempdir())] if folder else [target.parent])
         return OutputError(f"写出 {target} 失败:{full}磁盘已满;未完成的文件已删除,请腾出空间后重试")
     return OutputError(f"无法写出 {target}({describe_os_error(error)});未完成的文件已删除,"
                        "请检查输出文件夹的权限和空间,或用 -o 换一个位置")

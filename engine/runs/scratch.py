@@ -139,7 +139,7 @@ class TemporarySpaceError(SscardError):
     def __init__(self, error: OSError):
         where = tempfile.gettempdir()
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            message = (f"临时文件夹 {where} 所在的磁盘已满,无法存放本次运行的临时数据;"
+            message = (f"临时文件夹 TMPDIR {where} 所在的磁盘已满,无法存放本次运行的临时数据;"
                        "请腾出空间,或把环境变量 TMPDIR 指向空间更大的文件夹后重试")
         else:
             message = (f"无法在临时文件夹 {where} 中写入临时数据({describe_os_error(error)});"
