@@ -125,7 +125,7 @@ class _LedgerRun:
             return
         where = f"账本 {ledger.path}"
         if not result.run_id:
-            result.findings.append(Finding(None, "", "账本", f"「{labels.AUDIT_SHEET}」表没有{RUN_ID},无法在{where}中核对"))
+            result.findings.append(Finding(None, "", "账本", f"「{labels.AUDIT_SHEET}」表没有{RUN_ID},无法在{where} 中核对"))
             yield None
             return
         try:
@@ -137,9 +137,9 @@ class _LedgerRun:
             return
         if run is None:
             result.findings.append(Finding(None, "", "账本", (
-                f"{where}中运行 {result.run_id} 尚未确认(仍在进行,或已中断;下一次运行 sscard 会补记或撤销)"
+                f"{where} 中运行 {result.run_id} 尚未确认(仍在进行,或已中断;下一次运行 sscard 会补记或撤销)"
                 if waiting else
-                f"{where}中没有运行 {result.run_id}:该工作簿的运行未记入这个账本,或已从账本中删除(账本被截短或改动)")))
+                f"{where} 中没有运行 {result.run_id}:该工作簿的运行未记入这个账本,或已从账本中删除(账本被截短或改动)")))
             yield None
             return
         with ledger.decision_rows(run.run_id) as rows:
@@ -162,11 +162,11 @@ class _LedgerRun:
         extra = sum(1 for _ in self._rows)
         if extra or self.seen != run.rows:
             result.findings.append(Finding(None, "", "账本", f"「{labels.RESULT_SHEET}」表有 {self.seen} 行,"
-                                                              f"{where}中运行 {run.run_id[:12]}… 记录了 {run.rows} 行"))
+                                                              f"{where} 中运行 {run.run_id[:12]}… 记录了 {run.rows} 行"))
         quoted = self._workbook.audit.get(LEDGER_DIGEST)
         if quoted != self.ledger.record_digest_of(run):
             result.findings.append(Finding(None, "", "账本", f"「{labels.AUDIT_SHEET}」表引用的{LEDGER_DIGEST}与"
-                                                              f"{where}中运行 {run.run_id[:12]}… 的记录不符"))
+                                                              f"{where} 中运行 {run.run_id[:12]}… 的记录不符"))
         chain = self.ledger.verify(through=run.run_id)
         result.findings += [Finding(None, "", "账本", problem) for problem in chain.problems]
         if not result.operator:
