@@ -91,7 +91,7 @@ class _Cli(click.Group):
             ctx.exit(INTERRUPTED)
         except OSError as error:  # a failure no engine step foresaw: still one line, never a traceback
             where = f"{error.filename}:" if error.filename else ""
-            raise click.ClickException(f"文件操作失败:{where}{describe_os_error(error)}") from None
+            raise _Failed(SscardError(f"文件操作失败:{where}{describe_os_error(error)}")) from None
 
 
 @click.group(cls=_Cli)
@@ -322,15 +322,9 @@ def verify(workbook: Path, batch: Path | None, without_ledger: bool, book: Ruleb
     for line in result.evidence:
         click.echo(f"  {line}")
     if not result.ok:
-        raise _Findings(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
+        raise click.ClickException(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
     click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符"
                + ("" if without_ledger else "、与账本一致") + ("、批次无规则漂移" if batch else ""))
-
-
-class _Findings(click.ClickException):
-    """verify or history --verify found something: exit 1, as a test runner reports failures."""
-
-    exit_code = 1
 
 
 @cli.command()
@@ -362,7 +356,7 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
         for problem in report.problems:
             click.echo(problem)
         if not report.intact:
-            raise _Findings(f"账本 {ledger.path} 核对未通过:{report.problems[0]}")
+            raise click.ClickException(f"账本 {ledger.path} 核对未通过:{report.problems[0]}")
         anchored = f";{report.anchors} 个锚点均相符" if report.anchors else ";未给锚点,无法发现末尾被删除的运行"
         click.echo(f"账本 {ledger.path} 完好:{report.runs} 次运行,最新 {report.head}{anchored}")
     elif request_id:
