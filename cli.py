@@ -369,12 +369,14 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
                        f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {d.rules}  规则库 {d.run.rulebook_version}"
                        f"  操作员 {d.run.operator or '(未记录)'}")
     else:
-        runs = ledger.runs()
-        if not runs:
+        runs, pending = ledger.runs(), ledger.pending_runs()
+        if not runs and not pending:
             click.echo(f"账本 {ledger.path} 中还没有运行记录")
         for run in runs:
             click.echo(f"{run.seq:>4}  {run.started}  运行 {run.run_id[:12]}  {run.input_name}  {run.rows} 行"
                        f"  规则库 {run.rulebook_version}  操作员 {run.operator or '(未记录)'}  {run.command_line}")
+        for run in pending:
+            click.echo(f"   …  进行中(尚未确认)  运行 {run.run_id[:12]}  {run.input_name}  进程 {run.pid}@{run.host}")
 
 
 def main() -> None:

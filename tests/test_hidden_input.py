@@ -24,6 +24,13 @@ def one_line(result) -> str:
     return lines[0]
 
 
+def put(batch, cell, value):
+    """Type one cell into a batch, as a clerk would in Excel."""
+    workbook = openpyxl.load_workbook(batch)
+    workbook["申请"][cell] = value
+    workbook.save(batch)
+
+
 def errors(output) -> list[dict]:
     return read_sheet(output, "错误")
 
@@ -31,9 +38,7 @@ def errors(output) -> list[dict]:
 def test_a_note_right_of_the_header_is_kept_and_named_when_its_column_has_no_header(tmp_path, fixture_book):
     batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request(申请编号="F1"),
                                                                fixture_request(申请编号="F2")])
-    workbook = openpyxl.load_workbook(batch)
-    workbook["申请"]["AD2"] = "持卡人已电话确认"
-    workbook.save(batch)
+    put(batch, "AD2", "持卡人已电话确认")
 
     result = check(batch, "-o", tmp_path / "决定.xlsx")
 
@@ -49,9 +54,7 @@ def test_a_note_right_of_the_header_is_kept_and_named_when_its_column_has_no_hea
 
 def test_a_row_holding_only_a_note_without_header_is_reported_when_checked(tmp_path, fixture_book):
     batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request(申请编号="F1")])
-    workbook = openpyxl.load_workbook(batch)
-    workbook["申请"]["M3"] = "下一位是代办"
-    workbook.save(batch)
+    put(batch, "M3", "下一位是代办")
 
     result = check(batch, "-o", tmp_path / "决定.xlsx")
 
@@ -62,9 +65,7 @@ def test_a_row_holding_only_a_note_without_header_is_reported_when_checked(tmp_p
 
 def test_check_refuses_naming_the_cell_when_a_stray_value_lies_past_the_column_limit(tmp_path, fixture_book):
     batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request()])
-    workbook = openpyxl.load_workbook(batch)
-    workbook["申请"]["XFD1048576"] = "stray"
-    workbook.save(batch)
+    put(batch, "XFD1048576", "stray")
 
     line = one_line(check(batch))
 
@@ -164,9 +165,7 @@ def test_a_closed_value_with_a_zero_width_space_is_reported_when_checked(tmp_pat
 
 def test_check_refuses_naming_the_character_when_a_header_carries_an_invisible_one(tmp_path, fixture_book):
     batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request()])
-    workbook = openpyxl.load_workbook(batch)
-    workbook["申请"]["A1"] = "\ufeff申请编号"
-    workbook.save(batch)
+    put(batch, "A1", "\ufeff申请编号")
 
     line = one_line(check(batch))
 

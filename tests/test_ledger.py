@@ -103,13 +103,19 @@ def test_history_verify_fails_naming_the_run_when_a_run_row_was_deleted(batch, t
     assert first not in result.output
 
 
-def test_history_verify_fails_naming_the_run_when_one_of_its_decisions_was_edited(batch, tmp_path):
+def _two_runs_the_first_edited(batch, tmp_path):
+    """Two runs in a ledger; then someone changes a decision of the first with SQLite."""
     ledger = tmp_path / "ledger.sqlite3"
     _check(batch, ledger, tmp_path / "a.xlsx")
     _check(batch, ledger, tmp_path / "b.xlsx")
     (first,), _ = _runs(ledger)
     with closing(sqlite3.connect(ledger)) as connection, connection:
         connection.execute("UPDATE decisions SET verdict = '受理' WHERE run_id = ? AND request_id = 'L1'", (first,))
+    return ledger, first
+
+
+def test_history_verify_fails_naming_the_run_when_one_of_its_decisions_was_edited(batch, tmp_path):
+    ledger, first = _two_runs_the_first_edited(batch, tmp_path)
     result = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger)])
     assert result.exit_code == 1
     assert f"Error: 账本 {ledger} 核对未通过:运行 {first}(第 1 条," in result.output
@@ -277,12 +283,7 @@ def test_history_refuses_in_one_line_an_anchor_that_is_neither_a_workbook_nor_a_
 
 
 def test_history_of_a_request_marks_a_record_whose_hash_fails(batch, tmp_path):
-    ledger = tmp_path / "ledger.sqlite3"
-    _check(batch, ledger, tmp_path / "a.xlsx")
-    _check(batch, ledger, tmp_path / "b.xlsx")
-    (first,), _ = _runs(ledger)
-    with closing(sqlite3.connect(ledger)) as connection, connection:
-        connection.execute("UPDATE decisions SET verdict = '受理' WHERE run_id = ? AND request_id = 'L1'", (first,))
+    ledger, first = _two_runs_the_first_edited(batch, tmp_path)
 
     result = CliRunner().invoke(cli, ["history", "L1", "--ledger", str(ledger)])
 
@@ -352,3 +353,13 @@ CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL U
 CREATE TABLE decisions (run_id TEXT NOT NULL, row INTEGER NOT NULL, request_id TEXT, verdict TEXT NOT NULL,
     fee NUMERIC NOT NULL, missing TEXT NOT NULL, rules TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (run_id, row));
 """
+
+
+def test_verify_says_the_ledger_cannot_vouch_for_a_workbook_written_without_one(tmp_path, book):
+    batch = write_batch(tmp_path / "batch.xlsx", book, ROWS)
+    check_module.check_batch(batch, tmp_path / "a.xlsx", book)  # the engine called without a ledger
+
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path / "a.xlsx")])
+
+    assert result.exit_code == 1
+    assert result.output.startswith("[账本] 工作簿:「审计」表记载本工作簿未记入账本,账本无法为它作证")

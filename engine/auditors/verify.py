@@ -124,6 +124,11 @@ class _LedgerRun:
             yield None
             return
         where = f"账本 {ledger.path}"
+        if workbook.audit.get(LEDGER_DIGEST) == NOT_IN_LEDGER:
+            result.findings.append(Finding(None, "", "账本", f"「{labels.AUDIT_SHEET}」表记载本工作簿未记入账本,"
+                                                              "账本无法为它作证;只核对工作簿本身请加 --without-ledger"))
+            yield None
+            return
         if not result.run_id:
             result.findings.append(Finding(None, "", "账本", f"「{labels.AUDIT_SHEET}」表没有{RUN_ID},无法在{where} 中核对"))
             yield None

@@ -216,7 +216,6 @@ class ChainCheck:
     problems: list[str] = field(default_factory=list)
     altered: set[str] = field(default_factory=set)  # runs whose own records fail their hash
     anchors: int = 0
-    pending: int = 0
 
     @property
     def intact(self) -> bool:
@@ -415,7 +414,7 @@ class Ledger:
             if through is not None:
                 runs = runs[:next((i + 1 for i, r in enumerate(runs) if r.run_id == through), len(runs))]
             pending = {p.run_id for p in self._pending(connection)}
-            check = ChainCheck(len(runs), head_token(runs), anchors=len(anchors), pending=len(pending))
+            check = ChainCheck(len(runs), head_token(runs), anchors=len(anchors))
             expected_prev = GENESIS
             for run in runs:
                 if run.prev_hash != expected_prev:

@@ -79,10 +79,8 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
             summary.notes = batch.notes + batch.unheaded_notes()
             with decided:
                 summary.rows, summary.skipped = decided.rows, decided.skipped
-                with workbook_file(reserved.temporary, DECISIONS_KIND,
-                                   properties={RUN_PROPERTY: record.run_id}) as workbook:
-                    _write(workbook, batch.output_headers(), book, decided, summary, record, entry,
-                           ledger.path if ledger else None)
+                _write(reserved.temporary, batch.output_headers(), book, decided, summary, record, entry,
+                       ledger.path if ledger else None)
                 if entry:
                     entry.pending()  # the run enters the ledger, pending, before the workbook is in place
                 reserved.commit()
@@ -91,57 +89,58 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
     return summary
 
 
-def _write(workbook, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
+def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
            record: RunRecord, entry, ledger_path: Path | None) -> None:
-    styles = Styles(workbook, book.verdicts)
-    results = workbook.add_worksheet(labels.RESULT_SHEET)
-    overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
-    errors = workbook.add_worksheet(labels.ERROR_SHEET)
-    audit = workbook.add_worksheet(labels.AUDIT_SHEET)
-    columns = headers + list(labels.DECISION_COLUMNS) + [labels.DIGEST]
-    write_header(results, columns, styles, _result_widths(headers))
-    write_header(errors, labels.ERROR_COLUMNS, styles, [8, 16, 20, 24, 80])
-    error_row = 0
-    parameters_used: dict[str, set] = defaultdict(set)
-    out_row = 0
-    results_digest = ResultsDigest()
-    for row in decided:
-        number, values, request_id, service, decision = (row.number, row.item, row.request_id, row.service,
-                                                         row.decision)
-        values += (None,) * (len(headers) - len(values))  # a row short of a column only some rows use
-        out_row += 1
-        cells = decision.cells()
-        for col, value in enumerate(values):
-            write_cell(results, out_row, col, value, styles)
-        base = len(values)
-        for offset, value in enumerate(cells):
-            style = styles.verdict.get(value) if offset == 0 else (styles.wrap if offset in (4, 5) else None)
-            write_cell(results, out_row, base + offset, value, styles, style)
-        code = row_digest(values, cells, book.digest)
-        results.write_string(out_row, base + len(cells), code)
-        results_digest.add(code)
-        if entry:
-            entry.add(number, request_id, cells, code)
-        for problem in decision.problems:
-            error_row += 1
-            for col, value in enumerate((number, request_id or "", problem.column, problem.value,
-                                         f"{problem.message}({problem.clause})")):
-                write_cell(errors, error_row, col, value, styles)
-        service = book.service_name(service) if service else UNKNOWN_SERVICE
-        summary.verdicts[decision.verdict] += 1
-        summary.by_service[service][decision.verdict] += 1
-        summary.fees[service] += decision.fee
-        summary.problems += len(decision.problems)
-        for name, value in decision.params.items():
-            parameters_used[name].add(value)
-    results.autofilter(0, 0, max(out_row, 1), len(columns) - 1)
-    if error_row:
-        errors.autofilter(0, 0, error_row, len(labels.ERROR_COLUMNS) - 1)
-    _write_overview(workbook, overview, styles, book, summary)
-    write_table(audit, ("项目", "内容"),
-                record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
-                             results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
-                             ledger_path), styles)
+    with workbook_file(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id}) as workbook:
+        styles = Styles(workbook, book.verdicts)
+        results = workbook.add_worksheet(labels.RESULT_SHEET)
+        overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
+        errors = workbook.add_worksheet(labels.ERROR_SHEET)
+        audit = workbook.add_worksheet(labels.AUDIT_SHEET)
+        columns = headers + list(labels.DECISION_COLUMNS) + [labels.DIGEST]
+        write_header(results, columns, styles, _result_widths(headers))
+        write_header(errors, labels.ERROR_COLUMNS, styles, [8, 16, 20, 24, 80])
+        error_row = 0
+        parameters_used: dict[str, set] = defaultdict(set)
+        out_row = 0
+        results_digest = ResultsDigest()
+        for row in decided:
+            number, values, request_id, service, decision = (row.number, row.item, row.request_id, row.service,
+                                                             row.decision)
+            values += (None,) * (len(headers) - len(values))  # a row short of a column only some rows use
+            out_row += 1
+            cells = decision.cells()
+            for col, value in enumerate(values):
+                write_cell(results, out_row, col, value, styles)
+            base = len(values)
+            for offset, value in enumerate(cells):
+                style = styles.verdict.get(value) if offset == 0 else (styles.wrap if offset in (4, 5) else None)
+                write_cell(results, out_row, base + offset, value, styles, style)
+            code = row_digest(values, cells, book.digest)
+            results.write_string(out_row, base + len(cells), code)
+            results_digest.add(code)
+            if entry:
+                entry.add(number, request_id, cells, code)
+            for problem in decision.problems:
+                error_row += 1
+                for col, value in enumerate((number, request_id or "", problem.column, problem.value,
+                                             f"{problem.message}({problem.clause})")):
+                    write_cell(errors, error_row, col, value, styles)
+            service = book.service_name(service) if service else UNKNOWN_SERVICE
+            summary.verdicts[decision.verdict] += 1
+            summary.by_service[service][decision.verdict] += 1
+            summary.fees[service] += decision.fee
+            summary.problems += len(decision.problems)
+            for name, value in decision.params.items():
+                parameters_used[name].add(value)
+        results.autofilter(0, 0, max(out_row, 1), len(columns) - 1)
+        if error_row:
+            errors.autofilter(0, 0, error_row, len(labels.ERROR_COLUMNS) - 1)
+        _write_overview(workbook, overview, styles, book, summary)
+        write_table(audit, ("项目", "内容"),
+                    record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
+                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
+                                 ledger_path), styles)
 
 
 def _result_widths(headers: list[str]) -> list[int]:
