@@ -93,9 +93,6 @@ _RUN_FIELDS = ("run_id", "started", "rulebook_version", "rulebook_digest", "inpu
 _ADDED_FIELDS = ("operator", "output")
 _DECISION_FIELDS = ("row", "request_id", "verdict", "fee", "missing", "rules", "code")
 
-# Runs this process has under way: never resolved as abandoned by this same process.
-_in_flight: set[str] = set()
-
 
 class LedgerError(SscardError):
     """The ledger file cannot be opened or written; the message names it."""
@@ -301,7 +298,6 @@ class Ledger:
         resolved by what is on disk: confirmed if its workbook made it, else rolled back."""
         with closing(self._connect(create=True)) as connection:
             recording = Recording(self, connection, record, book, output)
-            _in_flight.add(record.run_id)
             try:
                 yield recording
             except BaseException:
@@ -319,8 +315,6 @@ class Ledger:
                 except LedgerError as error:
                     raise LedgerError(f"决定工作簿 {output} 已写出,但账本未能确认本次运行({error});"
                                       "下次运行 sscard(如 sscard history)时会自动补记") from None
-            finally:
-                _in_flight.discard(record.run_id)
 
     def _confirm(self, connection: sqlite3.Connection, run_id: str) -> None:
         with self._transaction(connection):
@@ -357,9 +351,13 @@ class Ledger:
 
     def _resolve_abandoned(self, connection: sqlite3.Connection) -> None:
         for pending in self._pending(connection):
-            if pending.host != _HOST or pending.run_id in _in_flight or scratch.alive(pending.pid):
+            # Only a run of this machine whose process is gone (never this process's own).
+            if pending.host != _HOST or scratch.alive(pending.pid):
                 continue
-            message = self._resolve(connection, pending.run_id)
+            try:
+                message = self._resolve(connection, pending.run_id)
+            except LedgerError as error:  # a read-only copy of the ledger can still be read
+                message = f"中断的运行 {pending.run_id[:12]}({pending.input_name})未能补记或撤销:{error}"
             if message:
                 self.notify(f"账本 {self.path}:{message}")
 
