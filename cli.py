@@ -131,9 +131,7 @@ def check(batches: tuple[Path, ...], output: str | None, workers: int, operator:
         _echo_summary(summary, book)
         return
     result = check_many(list(batches), output, book, command_line=command_line, workers=workers, ledger=ledger,
-                        operator=operator, force=force,
-                        on_done=lambda path, summary, error: click.echo(
-                            f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}"))
+                        operator=operator, force=force, on_done=_echo_done)
     click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
     for verdict in book.verdicts:
         if result.verdicts[verdict]:
@@ -142,6 +140,12 @@ def check(batches: tuple[Path, ...], output: str | None, workers: int, operator:
         click.echo(f"已写出 {result.combined}")
     if result.failures:
         raise SystemExit(2)
+
+
+def _echo_done(path: Path, summary, error: str | None) -> None:
+    click.echo(f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}")
+    for note in summary.notes if summary else ():
+        click.echo(f"  注意:{note}")
 
 
 def _echo_summary(summary, book: Rulebook) -> None:

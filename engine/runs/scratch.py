@@ -96,7 +96,7 @@ def alive(pid: int) -> bool:
 @contextmanager
 def run_folder() -> Iterator[Path]:
     """The private folder of one run; every temporary file of the run goes in it."""
-    folder = private_folder(_temporary_directory(), RUN_PREFIX)
+    folder = _run_folder()
     token = _current.set(folder)
     try:
         yield folder
@@ -113,7 +113,7 @@ def current() -> Path:
         return folder
     global _process_folder
     if _process_folder is None or not _process_folder.is_dir():
-        _process_folder = private_folder(_temporary_directory(), RUN_PREFIX)
+        _process_folder = _run_folder()
         atexit.register(remove, _process_folder)
     return _process_folder
 
@@ -122,6 +122,13 @@ def spool() -> IO[bytes]:
     """An unnamed owner-only file in the run's folder (gone the moment it is closed)."""
     try:
         return tempfile.TemporaryFile(dir=current())
+    except OSError as error:
+        raise TemporarySpaceError(error) from None
+
+
+def _run_folder() -> Path:
+    try:
+        return private_folder(_temporary_directory(), RUN_PREFIX)
     except OSError as error:
         raise TemporarySpaceError(error) from None
 
