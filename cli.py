@@ -1,12 +1,14 @@
 """sscard: check 社会保障卡 counter requests in bulk, from Excel.
 
 A thin layer: each command parses its arguments, makes one engine call and prints
-what happened.  Engine errors become a one-line message and exit code 2.
+what happened.  Engine errors become a one-line message and exit code 2; Ctrl-C ends
+with one line and exit code 130, after every temporary file is gone.
 """
 
 from __future__ import annotations
 
 import shlex
+import signal
 from functools import wraps
 from pathlib import Path
 
@@ -17,19 +19,21 @@ from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
 from engine.core.loader import load_rulebook
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
+from engine.errors import SscardError, describe_os_error
 from engine.excel.template import write_template
 from engine.policy import cases as case_book
 from engine.policy import catalogue, impact
 from engine.policy import lint as rule_lint
 from engine.protection import Password
 from engine.records import ledger as ledgers
+from engine.runs import scratch
 from engine.runs.check import check_batch
 from engine.runs.many import check_many
 from engine.runs.parallel import default_workers
 from engine.runs.progress import row_progress
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a program ended by Ctrl-C
 
 
 def rules_option(command):
@@ -47,8 +51,18 @@ def ledger_option(command):
                   help=f"决定账本(SQLite)的路径;也可用环境变量 {ledgers.ENV} 设置。")
     @wraps(command)
     def wrapper(*args, ledger_path: Path | None, **kwargs):
-        return command(*args, ledger=ledgers.Ledger(ledger_path or ledgers.default_path()), **kwargs)
+        return command(*args, ledger=ledgers.Ledger(ledger_path or ledgers.default_path(), notify=_say), **kwargs)
     return wrapper
+
+
+def force_option(command):
+    return click.option("--force", is_flag=True,
+                        help="输出文件已存在且不是 sscard 写出的(或正在 Excel 中打开)时也覆盖;输入文件永不覆盖。")(command)
+
+
+def _say(message: str) -> None:
+    """What the engine wants the person to know while it works (a wait, a repaired run)."""
+    click.echo(message, err=True)
 
 
 def password_option(command):
@@ -122,9 +136,16 @@ class _Cli(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with scratch.run_folder():  # every temporary file of the command; gone however it ends
+                return super().invoke(ctx)
         except SscardError as error:
             raise _Failed(error) from None
+        except KeyboardInterrupt:
+            click.echo("已中断:正在写的文件已删除,未完成的运行未记入账本;已完成的决定工作簿保留", err=True)
+            ctx.exit(INTERRUPTED)
+        except OSError as error:  # a failure no engine step foresaw: still one line, never a traceback
+            where = f"{error.filename}:" if error.filename else ""
+            raise _Failed(SscardError(f"文件操作失败:{where}{describe_os_error(error)}")) from None
 
 
 @click.group(cls=_Cli)
@@ -135,18 +156,19 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("batches", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="一个批次:决定工作簿的路径(默认 BATCH.decisions.xlsx,在输入旁边);"
-                   "多个批次或文件夹:输出文件夹。")
+@click.option("-o", "--output", help="一个批次:决定工作簿的路径(默认 BATCH.decisions.xlsx,在输入旁边);"
+                                     "多个批次或文件夹:输出文件夹。")
 @click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="全部 CPU 核",
               help="判定用的进程数。")
+@click.option("--operator", help="操作员姓名,记入账本和「审计」表(默认:当前登录的系统用户)。")
 @click.option("--encrypt-output", is_flag=True,
               help=f"给写出的工作簿设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")
 @password_option
+@force_option
 @ledger_option
 @rules_option
-def check(batches: tuple[Path, ...], output: Path | None, workers: int, encrypt_output: bool,
-          password: Password | None, book: Rulebook, ledger: ledgers.Ledger) -> None:
+def check(batches: tuple[Path, ...], output: str | None, workers: int, operator: str | None, force: bool,
+          encrypt_output: bool, password: Password | None, book: Rulebook, ledger: ledgers.Ledger) -> None:
     """逐行检查 BATCHES 中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
 
     批次可以是 .xlsx、.xlsm 或旧版 .xls;设了打开密码的加 --password。
@@ -166,12 +188,11 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, encrypt_
     if len(batches) == 1 and not batches[0].is_dir():
         with row_progress(batches[0].name) as progress:
             summary = check_batch(batches[0], output, book, command_line=command_line, workers=workers,
-                                  progress=progress, ledger=ledger, **passwords)
+                                  progress=progress, ledger=ledger, operator=operator, force=force, **passwords)
         _echo_summary(summary, book)
         return
     result = check_many(list(batches), output, book, command_line=command_line, workers=workers, ledger=ledger,
-                        **passwords, on_done=lambda path, summary, error: click.echo(
-                            f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}"))
+                        operator=operator, force=force, **passwords, on_done=_echo_done)
     click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
     for verdict in book.verdicts:
         if result.verdicts[verdict]:
@@ -182,11 +203,19 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, encrypt_
         raise SystemExit(2)
 
 
+def _echo_done(path: Path, summary, error: str | None) -> None:
+    click.echo(f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}")
+    for note in summary.notes if summary else ():
+        click.echo(f"  注意:{note}")
+
+
 def _echo_summary(summary, book: Rulebook) -> None:
     where = "工作表「{}」".format(summary.sheet)
     if not summary.sheet_found_by_name:
         where += f"(未找到「{book.schema.sheet}」,已使用第一个可见的工作表)"
     click.echo(f"读取 {summary.input} {where}")
+    for note in summary.notes:
+        click.echo(f"注意:{note}")
     click.echo(f"申请 {summary.rows} 行,跳过空行 {summary.skipped} 行")
     for verdict in book.verdicts:
         if summary.verdicts[verdict]:
@@ -196,16 +225,17 @@ def _echo_summary(summary, book: Rulebook) -> None:
 
 
 @cli.command()
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output")
+@force_option
 @rules_option
-def template(output: Path, book: Rulebook) -> None:
+def template(output: str, force: bool, book: Rulebook) -> None:
     """写出一个空白批次工作簿:正确的表头、下拉选项、文本格式的身份证号列,以及「说明」表。
 
     Example:
 
         sscard template 申请批次.xlsx
     """
-    path = write_template(output, book)
+    path = write_template(output, book, force=force)
     click.echo(f"已写出 {path}")
 
 
@@ -228,16 +258,17 @@ def rules_list(book: Rulebook) -> None:
 
 
 @rules_group.command("export")
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output")
+@force_option
 @rules_option
-def rules_export(output: Path, book: Rulebook) -> None:
+def rules_export(output: str, force: bool, book: Rulebook) -> None:
     """把规则目录写成工作簿 OUTPUT(规则、参数、说明三张表)。
 
     Example:
 
         sscard rules export 规则目录.xlsx
     """
-    path = catalogue.write_catalogue(book, output)
+    path = catalogue.write_catalogue(book, output, force=force)
     click.echo(f"规则 {len(book.unique_rules())} 条;已写出 {path}")
 
 
@@ -295,10 +326,10 @@ def rules_lint(rules_dir: Path) -> None:
               show_default="随 sscard 安装的规则库", help="现行规则库目录。")
 @click.option("--new", "new_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="修改后的规则库目录(草案)。")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
+@click.option("-o", "--output", help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
+@force_option
 @password_option
-def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None, password: Password | None) -> None:
+def diff(batch: Path, old_dir: Path, new_dir: Path, output: str | None, force: bool, password: Password | None) -> None:
     """用新旧两个规则库分别决定 BATCH,列出结论、费用或缺少材料有变化的行。
 
     Example:
@@ -306,8 +337,7 @@ def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None, passwor
         sscard diff 上月批次.xlsx --old rules --new 草案/rules -o 影响.xlsx
     """
     old, new = load_rulebook(old_dir), load_rulebook(new_dir)
-    result = impact.compare(batch, old, new, password)
-    path = impact.write_impact(result, output) if output else None
+    result, path = impact.diff(batch, old, new, output, force=force, password=password)
     for line in impact.summary_lines(result):
         click.echo(line)
     if path:
@@ -338,33 +368,46 @@ def explain(workbook: Path, request_id: str, password: Password | None, book: Ru
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--batch", type=click.Path(dir_okay=False, path_type=Path),
               help="生成该工作簿的批次:核对其 SHA-256,并按当前规则重新判断,列出结论会变的行(规则漂移)。")
+@click.option("--without-ledger", is_flag=True, help="不查账本,只核对工作簿本身(并如此说明)。")
 @password_option
+@ledger_option
 @rules_option
-def verify(workbook: Path, batch: Path | None, password: Password | None, book: Rulebook) -> None:
-    """核对决定工作簿:每行的核验码、「审计」表;给出 --batch 时再查批次是否相符及规则漂移。
+def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: Password | None, book: Rulebook,
+           ledger: ledgers.Ledger) -> None:
+    """核对决定工作簿:每行的核验码、「审计」表,以及账本中该工作簿的运行(每行核验码、记录摘要、
+    至该运行的哈希链);给出 --batch 时再查批次是否相符及规则漂移。最后列出核对所依据的证据。
 
-    退出码:0 一切相符;1 有被改动或会变的行(逐行列出);2 文件无法读取。
+    退出码:0 一切相符;1 有被改动或会变的行、账本中没有该运行或与之不符(逐条列出);2 文件无法读取。
 
     Example:
 
         sscard verify 决定.xlsx --batch 申请批次.xlsx
     """
-    result = verifying.verify_workbook(workbook, book, batch, password)
+    result = verifying.verify_workbook(workbook, book, batch, None if without_ledger else ledger, password)
     for note in result.notes:
         click.echo(f"注意:{note}")
     for finding in result.findings:
         click.echo(str(finding))
+    click.echo(f"运行 {result.run_id or '(未记录)'},操作员 {result.operator or '(未记录)'};核对依据:")
+    for line in result.evidence:
+        click.echo(f"  {line}")
     if not result.ok:
         raise Refusal(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
-    click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符" + ("、批次无规则漂移" if batch else ""))
+    click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符"
+               + ("" if without_ledger else "、与账本一致") + ("、批次无规则漂移" if batch else ""))
 
 
 @cli.command()
 @click.argument("request_id", required=False)
-@click.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以非零退出。")
+@click.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以 1 退出。")
+@click.option("--anchor", "anchors", multiple=True, metavar="决定工作簿|序号:哈希",
+              help="与 --verify 同用:账本之外保存的证据(决定工作簿,或 history --head 打印的「序号:哈希」);"
+                   "账本比锚点证明的短或不符时以 1 退出。可给多次。")
+@click.option("--head", "print_head", is_flag=True, help="只打印账本最新一条运行的「序号:哈希」,请另行保存,日后作锚点。")
 @ledger_option
-def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -> None:
-    """列出账本中的每次 check 运行;给出 REQUEST_ID 时列出该申请历次的决定。
+def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...], print_head: bool,
+            ledger: ledgers.Ledger) -> None:
+    """列出账本中的每次 check 运行(含操作员);给出 REQUEST_ID 时列出该申请历次的决定。
 
     Example:
 
@@ -372,35 +415,43 @@ def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -
 
         sscard history A0001
 
-        sscard history --verify
+        sscard history --head > 账本头.txt
+
+        sscard history --verify --anchor 决定.xlsx --anchor "$(cat 账本头.txt)"
     """
-    if check_chain:
-        report = ledger.verify()
-    elif request_id:
-        past = ledger.decisions_for(request_id)
-    else:
-        runs = ledger.runs()
-    if check_chain:
+    if print_head:
+        click.echo(ledger.head())
+    elif check_chain:
+        report = ledger.verify(verifying.history_anchors(anchors))
         for problem in report.problems:
             click.echo(problem)
         if not report.intact:
-            raise Refusal(f"账本 {ledger.path} 的哈希链断裂:{report.problems[0]}")
-        click.echo(f"账本 {ledger.path} 完好:{report.runs} 次运行,最新哈希 {report.head}")
+            raise Refusal(f"账本 {ledger.path} 核对未通过:{report.problems[0]}")
+        anchored = f";{report.anchors} 个锚点均相符" if report.anchors else ";未给锚点,无法发现末尾被删除的运行"
+        click.echo(f"账本 {ledger.path} 完好:{report.runs} 次运行,最新 {report.head}{anchored}")
     elif request_id:
+        past = ledger.decisions_for(request_id)
         if not past:
             click.echo(f"账本中没有申请编号「{request_id}」的决定")
         for d in past:
-            click.echo(f"{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
-                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {d.rules}  规则库 {d.run.rulebook_version}")
+            mark = "" if d.intact else "[哈希不符,记录已被改动] "
+            click.echo(f"{mark}{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
+                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {d.rules}  规则库 {d.run.rulebook_version}"
+                       f"  操作员 {d.run.operator or '(未记录)'}")
     else:
-        if not runs:
+        runs, pending = ledger.runs(), ledger.pending_runs()
+        if not runs and not pending:
             click.echo(f"账本 {ledger.path} 中还没有运行记录")
         for run in runs:
             click.echo(f"{run.seq:>4}  {run.started}  运行 {run.run_id[:12]}  {run.input_name}  {run.rows} 行"
-                       f"  规则库 {run.rulebook_version}  {run.command_line}")
+                       f"  规则库 {run.rulebook_version}  操作员 {run.operator or '(未记录)'}  {run.command_line}")
+        for run in pending:
+            click.echo(f"   …  进行中(尚未确认)  运行 {run.run_id[:12]}  {run.input_name}  进程 {run.pid}@{run.host}")
 
 
 def main() -> None:
+    # SIGTERM (a service stopping, a session closing) ends sscard like Ctrl-C: cleaned up, one line.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     cli()
 
 

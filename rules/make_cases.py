@@ -199,12 +199,12 @@ def rows() -> list[dict]:
 
 
 def main() -> None:
-    from engine.cases import write_cases
-
     from engine.core.loader import load_rulebook
+    from engine.policy.cases import write_cases
 
     here = Path(__file__).resolve().parent
-    path = write_cases(here / "cases.xlsx", load_rulebook(here), rows())
+    # Regenerating the case book is this script's job: it replaces the one there.
+    path = write_cases(here / "cases.xlsx", load_rulebook(here), rows(), force=True)
     print(f"已写出 {path}({len(CASES)} 个用例)")
 
 

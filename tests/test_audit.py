@@ -55,7 +55,10 @@ def test_workbook_verifies_clean_when_nothing_was_edited(decided):
     batch, out = decided
     result = CliRunner().invoke(cli, ["verify", str(out), "--batch", str(batch)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"{out} 核对通过:5 行的核验码与审计记录均相符、批次无规则漂移\n"
+    lines = result.output.splitlines()
+    assert lines[-1] == f"{out} 核对通过:5 行的核验码与审计记录均相符、与账本一致、批次无规则漂移"
+    assert lines[1].startswith("  工作簿:5 行的核验码") and lines[3].startswith(f"  批次 {batch}:")
+    assert "逐行核对 5 行核验码(5 行一致),核对账本记录摘要,哈希链自第 1 条至该运行完好" in lines[2]
 
 
 def test_verify_names_the_row_when_a_verdict_was_edited_outside_sscard(decided):
@@ -143,7 +146,7 @@ def test_audit_sheet_records_what_produced_the_workbook(decided, book):
     assert audit["运行时间"][-6:] in audit["时区"]  # an offset, so the time means one instant
     assert "本批使用:20" in audit["参数 card_fee"]
     assert audit["命令行"].startswith("sscard check ")  # as typed, whoever called sscard
-    for key in ("Python", "openpyxl", "durable-rules", "sscard 版本", "输入文件 SHA-256", "账本记录哈希"):
+    for key in ("Python", "openpyxl", "durable-rules", "sscard 版本", "输入文件 SHA-256", "账本记录摘要", "操作员"):
         assert audit[key]
 
 
@@ -154,7 +157,7 @@ def test_audit_sheet_records_what_produced_the_workbook(decided, book):
 ], ids=repr)
 def test_canonical_is_identical_when_a_value_is_written_and_read_back(tmp_path, value):
     path = tmp_path / "round.xlsx"
-    with atomic_workbook(path) as workbook:
+    with atomic_workbook(path, "测试") as workbook:
         write_cell(workbook.add_worksheet("s"), 0, 0, value, Styles(workbook, ["x"]))
     workbook = openpyxl.load_workbook(path, read_only=True)
     back = next(workbook["s"].iter_rows(values_only=True), (None,))[0]

@@ -92,7 +92,7 @@ def test_diff_reports_no_change_when_both_rulebooks_are_the_same(batch):
 def test_diff_refuses_to_overwrite_the_batch_when_output_is_the_input(batch, draft):
     result = CliRunner().invoke(cli, ["diff", str(batch), "--new", str(draft), "-o", str(batch)])
     assert result.exit_code == 2
-    assert result.output == f"错误:输出文件不能与输入文件相同:{batch};输入工作簿从不被改写\n"
+    assert result.output == f"错误:输出文件不能与输入文件相同:{batch};输入工作簿从不被改写,请换一个输出文件名\n"
 
 
 def test_shipped_cases_fail_by_name_on_draft_when_they_pass_on_live_rulebook(draft):

@@ -50,14 +50,40 @@ class CellProblem:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+_NAMED = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\u2060": "零宽不换行符",
+          "\ufeff": "字节顺序标记 BOM", "\u200e": "从左到右标记", "\u200f": "从右到左标记", "\u00ad": "软连字符"}
 
 
-def reject_control_characters(text: str) -> None:
-    """A control character is invisible in Excel and never part of a name, code or choice."""
+def hidden_character(text: str) -> tuple[int, str, str] | None:
+    """(position, character, what it is) of the first character that must not be in a
+    value: a control character, a Unicode format character (category Cf: zero-width
+    space, byte-order mark, direction marks ...), or a digit of another script.
+
+    A format character shows nothing in Excel, yet 'SQ-006' and 'SQ-006\u200b' are two
+    ids to a program, one slipping past the duplicate check; '٣' or '३' would be read
+    as 3.  Only ASCII and full-width digits are digits here."""
     found = _CONTROL.search(text)
     if found:
-        raise Invalid(f"含不可见的控制字符 U+{ord(found.group()):04X}(第 {found.start() + 1} 个字符);"
-                      "请删除该字符后重试")
+        return found.start(), found.group(), f"不可见的控制字符 U+{ord(found.group()):04X}"
+    if text.isascii():
+        return None
+    for position, character in enumerate(text):
+        if character < "\x80":
+            continue
+        if unicodedata.category(character) == "Cf":
+            name = _NAMED.get(character, "不可见的格式字符")
+            return position, character, f"{name} U+{ord(character):04X}"
+        if character.isdigit() and character not in _DIGITS:
+            return position, character, f"非阿拉伯数字「{character}」(U+{ord(character):04X})"
+    return None
+
+
+def reject_hidden_characters(text: str) -> None:
+    found = hidden_character(text)
+    if found:
+        position, _, what = found
+        raise Invalid(f"含{what}(第 {position + 1} 个字符);只接受可见字符和 0-9 数字,请删除或改正该字符后重新录入")
 
 
 def clean_text(value: str) -> str:
@@ -96,7 +122,7 @@ class Kind:
                 if isinstance(value, CellProblem):
                     raise Invalid(value.message)
                 if isinstance(value, str):
-                    reject_control_characters(value)
+                    reject_hidden_characters(value)
                 return _parse(self, value)
             guarded.__doc__, guarded.__name__ = parse.__doc__, parse.__name__
             cls.parse = guarded

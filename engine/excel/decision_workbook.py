@@ -76,9 +76,17 @@ def is_decision_workbook(path: Path, password: Password | None = None) -> bool:
     except SscardError:
         return False
     try:
-        return labels.RESULT_SHEET in workbook.sheetnames and _headers(workbook) is not None
+        return decision_headers(workbook) is not None
     finally:
         workbook.close()
+
+
+def decision_headers(workbook) -> list[str] | None:
+    """The input columns of an opened decision workbook (a 结果 sheet whose last columns
+    are the decision columns); None for any other workbook."""
+    if labels.RESULT_SHEET not in {ws.title for ws in workbook.worksheets}:
+        return None
+    return _headers(workbook)
 
 
 def open_decisions(path: str | Path, password: Password | None = None) -> DecisionWorkbook:

@@ -12,10 +12,10 @@ from engine.excel.writer import Styles, atomic_workbook, display_width, write_ta
 BLANK_ROWS = 1000  # rows prepared with drop-downs and formats
 
 
-def write_template(path: str | Path, book: Rulebook) -> Path:
-    path = Path(path)
+def write_template(path: str | Path, book: Rulebook, *, force: bool = False) -> Path:
+    """Refuses to replace a file sscard did not make (a filled batch!) unless ``force``."""
     schema = book.schema
-    with atomic_workbook(path, streaming=False) as workbook:
+    with atomic_workbook(path, "批次模板", streaming=False, force=force) as workbook:
         styles = Styles(workbook, book.verdicts)
         sheet = workbook.add_worksheet(schema.sheet)
         for col, column in enumerate(schema.columns):
@@ -52,4 +52,4 @@ def write_template(path: str | Path, book: Rulebook) -> Path:
         guide.write_string(len(help_rows) + 2, 0,
                            "每行一项申请;第 1 行是表头,请勿修改。完全空白的行会被跳过。是/否 列空白按 否 处理。",
                            styles.wrap)
-    return path
+    return Path(path)

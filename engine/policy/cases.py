@@ -185,14 +185,14 @@ def report_lines(report: Report) -> list[str]:
     return lines
 
 
-def write_cases(path: str | Path, book: Rulebook, cases: Sequence[Mapping[str, Any]]) -> Path:
+def write_cases(path: str | Path, book: Rulebook, cases: Sequence[Mapping[str, Any]], *, force: bool = False) -> Path:
     """A case workbook: each case a dict keyed by header (用例名称, input columns, 期望…)."""
     path = Path(path)
     headers = [NAME] + [c.header for c in book.schema.columns] + list(EXPECTATIONS)
     unknown = {h for case in cases for h in case} - set(headers)
     if unknown:
         raise ValueError(f"unknown headers in cases: {sorted(unknown)}")
-    with atomic_workbook(path, streaming=False) as workbook:
+    with atomic_workbook(path, "用例", streaming=False, force=force) as workbook:
         # A fixed creation time: regenerating the same cases gives the same file.
         workbook.set_properties({"created": dt.datetime(2026, 1, 1)})
         styles = Styles(workbook, book.verdicts)

@@ -92,15 +92,14 @@ def parameter_rows(book: Rulebook) -> list[list]:
     return rows
 
 
-def write_catalogue(book: Rulebook, output: str | Path) -> Path:
-    output = Path(output)
+def write_catalogue(book: Rulebook, output: str | Path, *, force: bool = False) -> Path:
     rows = [[e.id, "、".join(e.services), e.clause, e.conditions, e.verdict, e.fee, e.missing, e.place, e.next,
              e.reason, "是" if e.interpretation else "否"] for e in entries(book)]
-    with atomic_workbook(output, streaming=False) as workbook:
+    with atomic_workbook(output, "规则目录", streaming=False, force=force) as workbook:
         styles = Styles(workbook, book.verdicts)
         write_table(workbook.add_worksheet("规则"), RULE_COLUMNS, rows, styles)
         write_table(workbook.add_worksheet("参数"), PARAMETER_COLUMNS, parameter_rows(book), styles)
         about = [("规则库", book.name), ("版本", book.version), ("目录", str(book.directory)),
                  ("SHA-256", book.digest), ("结论优先级", " > ".join(book.verdicts))]
         write_table(workbook.add_worksheet("说明"), ("项目", "内容"), about, styles)
-    return output
+    return Path(output)

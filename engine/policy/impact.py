@@ -16,10 +16,10 @@ from typing import Any
 from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
 from engine.protection import Password
+from engine.runs import outputs
 from engine.runs.batch import DecidedBatch, decide_batch
 
 CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
@@ -52,8 +52,17 @@ class Impact:
         return list(dict.fromkeys((*self.old.verdicts, *self.new.verdicts)))
 
 
+def diff(batch_path: str | Path, old: Rulebook, new: Rulebook, output: str | Path | None = None, *,
+         force: bool = False, password: Password | None = None) -> tuple[Impact, Path | None]:
+    """Compare, and write the impact workbook if ``output`` is given; the output is
+    checked before anything is decided.  ``password`` opens a protected batch."""
+    if output is not None:
+        outputs.check_target(output, inputs=[Path(batch_path)], force=force)
+    result = compare(batch_path, old, new, password)
+    return result, write_impact(result, output, force=force) if output is not None else None
+
+
 def compare(batch_path: str | Path, old: Rulebook, new: Rulebook, password: Password | None = None) -> Impact:
-    """``password`` opens a protected batch."""
     batch_path = Path(batch_path)
     impact = Impact(batch_path, old, new)
     with _decided(batch_path, old, password) as before_rows, _decided(batch_path, new, password) as after_rows:
@@ -127,12 +136,9 @@ def _docs(decision: Decision) -> str:
     return labels.LIST_SEPARATOR.join(decision.missing) or "无"
 
 
-def write_impact(impact: Impact, output: str | Path) -> Path:
-    output = Path(output)
-    if output.resolve() == impact.batch.resolve():
-        raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
+def write_impact(impact: Impact, output: str | Path, *, force: bool = False) -> Path:
     verdicts = impact.verdicts()
-    with atomic_workbook(output, streaming=False) as workbook:
+    with atomic_workbook(output, "影响分析", streaming=False, inputs=[impact.batch], force=force) as workbook:
         styles = Styles(workbook, verdicts)
         about: list[tuple[str, Any]] = [
             ("批次", str(impact.batch)), ("申请行数", impact.rows), ("决定有变化的行数", len(impact.changes)),
@@ -151,4 +157,4 @@ def write_impact(impact: Impact, output: str | Path) -> Path:
                  labels.RULE_SEPARATOR.join(c.old.rules), labels.RULE_SEPARATOR.join(c.new.rules),
                  "\n".join(c.new.basis)] for c in impact.changes]
         write_table(workbook.add_worksheet("变化明细"), CHANGED_COLUMNS, rows, styles)
-    return output
+    return Path(output)
