@@ -6,6 +6,7 @@ what happened.  Engine errors become a one-line message and exit code 2.
 
 from __future__ import annotations
 
+import os
 import shlex
 from functools import wraps
 from pathlib import Path
@@ -14,28 +15,51 @@ import click
 
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
-from engine.core.loader import load_rulebook
+from engine.auditors.recorded import rulebook_for
+from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.template import write_template
 from engine.policy import cases as case_book
-from engine.policy import catalogue, impact
+from engine.policy import catalogue, document, impact
 from engine.policy import lint as rule_lint
+from engine.policy.publish import publish
 from engine.records import ledger as ledgers
+from engine.records.archive import Archive, archive_beside
 from engine.runs.check import check_batch
 from engine.runs.many import check_many
 from engine.runs.parallel import default_workers
 from engine.runs.progress import row_progress
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
+RULES_ENV = "SSCARD_RULES"  # another live rulebook (its archive and document sit beside it)
+
+
+def live_rules() -> Path:
+    return Path(os.environ.get(RULES_ENV) or DEFAULT_RULES)
+
+
+def archive() -> Archive:
+    return archive_beside(live_rules())
 
 
 def rules_option(command):
-    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-                  show_default="随 sscard 安装的规则库", help="使用另一个规则库目录(如草案)。")
+    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  show_default="现行规则库(随 sscard 提供的 rules/)", help="使用另一个规则库目录(如草案)。")
     @wraps(command)
-    def wrapper(*args, rules_dir: Path, **kwargs):
-        return command(*args, book=load_rulebook(rules_dir), **kwargs)
+    def wrapper(*args, rules_dir: Path | None, **kwargs):
+        return command(*args, book=archive().load(rules_dir or live_rules()), **kwargs)
+    return wrapper
+
+
+def recorded_rules_option(command):
+    """explain / verify: by default the rulebook a decision workbook was decided with."""
+    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  show_default="决定工作簿「审计」表记录的、已归档的规则库;批次工作簿用现行规则库",
+                  help="改用另一个规则库目录(如现行规则库或草案)。")
+    @wraps(command)
+    def wrapper(workbook: Path, *args, rules_dir: Path | None, **kwargs):
+        return command(workbook, *args, book=rulebook_for(workbook, rules_dir, live_rules(), archive()), **kwargs)
     return wrapper
 
 
@@ -196,7 +220,7 @@ def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> Non
     """
     path = cases or book.directory / "cases.xlsx"
     report = case_book.run_cases(path, book)
-    click.echo(f"用例 {path};规则库 {book.directory}(版本 {book.version})")
+    click.echo(f"用例 {shown_path(path)};规则库 {shown_path(book.directory)}(版本 {book.version})")
     for line in case_book.report_lines(report):
         click.echo(line)
     if report.failures:
@@ -207,10 +231,50 @@ def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> Non
                                    "或用 --allow-uncovered 只测部分规则")
 
 
+@rules_group.command("doc")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写到该文件;不给则打印出来。")
+@rules_option
+def rules_doc(output: Path | None, book: Rulebook) -> None:
+    """由规则库的声明生成中文规则手册(Markdown):业务、输入列、每条规则(名称、条款、条件、生效日期、结果)、
+    参数的各期取值与依据,解释性规则逐条标出。发布(rules publish)时会自动更新 docs/规则手册.md。
+
+    Example:
+
+        sscard rules doc --rules 草案 -o 草案规则手册.md
+    """
+    if output:
+        click.echo(f"已写出 {document.write_document(book, output)}")
+    else:
+        click.echo(document.markdown(book), nl=False)
+
+
+@rules_group.command("publish")
+@click.argument("draft", type=click.Path(file_okay=False, path_type=Path))
+def rules_publish(draft: Path) -> None:
+    """发布草案 DRAFT:先做 rules lint 和 rules test(草案中的 cases.xlsx,每条规则都须有用例命中),
+    有任何问题即拒绝且不改动任何文件;通过后按内容的 SHA-256 归档(版本号由发布日期和摘要生成,无须手填),
+    把现行规则库替换为草案,并更新 docs/规则手册.md。
+
+    退出码:0 已发布;1 检查未通过,未发布;2 草案无法读取。
+
+    Example:
+
+        sscard rules publish 草案
+    """
+    result = publish(draft, live_rules(), archive())
+    click.echo(f"已发布:{result.book.name} 版本 {result.publication.version}")
+    click.echo(f"  规则库 SHA-256 {result.book.digest}")
+    click.echo(f"  已归档到 {shown_path(result.publication.path)}")
+    if result.replaced:
+        click.echo(f"  现行规则库 {shown_path(result.live)} 已替换为 {shown_path(draft)} 的内容")
+    click.echo(f"  规则手册已更新:{shown_path(result.document)}")
+
+
 @rules_group.command("lint")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-              show_default="随 sscard 安装的规则库", help="检查另一个规则库目录(如草案)。")
-def rules_lint(rules_dir: Path) -> None:
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="现行规则库(随 sscard 提供的 rules/)", help="检查另一个规则库目录(如草案)。")
+def rules_lint(rules_dir: Path | None) -> None:
     """静态检查规则库:编号、条款、理由齐全且编号不重复;每类业务的每种合法输入组合都有规则命中
     (空缺给出示例行);永不命中的规则;被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
 
@@ -220,29 +284,30 @@ def rules_lint(rules_dir: Path) -> None:
 
         sscard rules lint --rules 草案/rules
     """
-    book, findings = rule_lint.lint_directory(rules_dir)
+    rules_dir = rules_dir or live_rules()
+    book, findings = rule_lint.lint_directory(rules_dir, archive().load)
     for line in rule_lint.report_lines(book, findings):
         click.echo(line)
     if findings:
-        raise click.ClickException(f"规则库 {rules_dir} 有 {len(findings)} 个问题")
+        raise click.ClickException(f"规则库 {shown_path(rules_dir)} 有 {len(findings)} 个问题")
 
 
 @cli.command()
 @click.argument("batch", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-              show_default="随 sscard 安装的规则库", help="现行规则库目录。")
+@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="现行规则库(随 sscard 提供的 rules/)", help="原规则库目录。")
 @click.option("--new", "new_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="修改后的规则库目录(草案)。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
-def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None:
+def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: Path | None) -> None:
     """用新旧两个规则库分别决定 BATCH,列出结论、费用或缺少材料有变化的行。
 
     Example:
 
         sscard diff 上月批次.xlsx --old rules --new 草案/rules -o 影响.xlsx
     """
-    old, new = load_rulebook(old_dir), load_rulebook(new_dir)
+    old, new = archive().load(old_dir or live_rules()), archive().load(new_dir)
     result = impact.compare(batch, old, new)
     path = impact.write_impact(result, output) if output else None
     for line in impact.summary_lines(result):
@@ -254,12 +319,13 @@ def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("request_id")
-@rules_option
+@recorded_rules_option
 def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
-    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值。
+    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值,
+    尚未生效或已失效的规则注明其日期。
 
-    WORKBOOK 可以是决定工作簿(显示记录的结论,并按当前规则重新判断是否一致),
-    也可以是批次工作簿(按当前规则判断)。
+    WORKBOOK 可以是决定工作簿(显示记录的结论,并按其「审计」表记录的、已归档的规则库重新判断是否一致),
+    也可以是批次工作簿(按现行规则库判断)。--rules 可改用另一个规则库。
 
     Example:
 
@@ -273,10 +339,11 @@ def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--batch", type=click.Path(dir_okay=False, path_type=Path),
-              help="生成该工作簿的批次:核对其 SHA-256,并按当前规则重新判断,列出结论会变的行(规则漂移)。")
-@rules_option
+              help="生成该工作簿的批次:核对其 SHA-256,并重新判断每一行,列出结论不同的行。")
+@recorded_rules_option
 def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
-    """核对决定工作簿:每行的核验码、「审计」表;给出 --batch 时再查批次是否相符及规则漂移。
+    """核对决定工作簿:每行的核验码、「审计」表;给出 --batch 时再查批次是否相符,并按工作簿记录的
+    (已归档的)规则库重新判断每一行;用 --rules 指定另一个规则库时,列出按它结论会变的行(规则漂移)。
 
     退出码:0 一切相符;1 有被改动或会变的行(逐行列出);2 文件无法读取。
 
@@ -291,7 +358,8 @@ def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
         click.echo(str(finding))
     if not result.ok:
         raise click.ClickException(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
-    click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符" + ("、批次无规则漂移" if batch else ""))
+    click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符"
+               + (f"、批次按规则库 {book.version} 重新判断结果相同" if batch else ""))
 
 
 @cli.command()

@@ -5,9 +5,10 @@ for a 正常 card dated 2026-03-01 with no documents brought), then the expected
 结论, 费用(元) and 缺少材料 ("无": nothing missing; None: not checked), and the rules
 the case is written for (期望规则: each must fire; others may fire too).
 
-Regenerate rules/cases.xlsx after changing this table:
+Regenerate the workbook beside this file after changing the table (a draft folder's
+copy writes the draft's cases.xlsx, decided by the draft's schema):
 
-    python -m rules.make_cases
+    python rules/make_cases.py
 """
 
 from __future__ import annotations
@@ -199,9 +200,8 @@ def rows() -> list[dict]:
 
 
 def main() -> None:
-    from engine.cases import write_cases
-
     from engine.core.loader import load_rulebook
+    from engine.policy.cases import write_cases
 
     here = Path(__file__).resolve().parent
     path = write_cases(here / "cases.xlsx", load_rulebook(here), rows())

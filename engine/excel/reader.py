@@ -23,7 +23,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 
-from engine.core.schema import CellProblem, Schema, header_key, is_blank
+from engine.core.schema import ABSENT, CellProblem, Column, Schema, header_key, is_blank
 from engine.errors import MissingColumns, UnreadableWorkbook
 from engine.excel.ooxml import unescape
 from engine.excel.safe_file import check_workbook_file
@@ -78,7 +78,8 @@ class Batch:
     _marks: list[_Mark] = field(default_factory=list)
     sheet_hidden: bool = False
     _handle: Any = None  # the file openpyxl reads from; closed with the workbook
-    absent: list[str] = field(default_factory=list)  # optional columns the sheet lacks (read as blank)
+    absent: list[str] = field(default_factory=list)  # headers of columns the sheet may lack and does
+    absent_keys: tuple[str, ...] = ()
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """(Excel row number, cell values padded to the header width) for every row
@@ -129,7 +130,9 @@ class Batch:
             yield number, values
 
     def cells(self, values: tuple[Any, ...]) -> dict[str, Any]:
-        return {key: values[index] for key, index in self.key_at.items()}
+        cells = {key: values[index] for key, index in self.key_at.items()}
+        cells.update(dict.fromkeys(self.absent_keys, ABSENT))
+        return cells
 
     def close(self) -> None:
         self._workbook.close()
@@ -173,10 +176,11 @@ def _apply_marks(values: tuple[Any, ...], number: int, active, width: int) -> tu
 def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool = False) -> Batch:
     """The batch on ``path``, its header matched against ``schema``.
 
-    Every schema column must be present, unless ``optional_may_be_absent``: then only the
-    required ones, and a missing optional column reads as blank (``Batch.absent`` names
-    them).  Comparing a draft that adds a document column against past batches needs that;
-    checking a clerk's batch does not, where a lost column would silently read as 否."""
+    Every schema column must be present, except a dated one (introduced on a date: a
+    batch made before it lacks it), and with ``optional_may_be_absent`` every optional
+    one (comparing a draft against past batches).  An absent column is never read as
+    blank, where it would silently mean 否: a row that needs it is 输入有误 naming it
+    (``Batch.absent`` names them)."""
     path = Path(path)
     check_workbook_file(path)
     # Our own handle: openpyxl leaves the file open when it fails half-way through loading.
@@ -210,7 +214,8 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
         handle.close()
         raise
     return Batch(path, name, by_name, headers, key_at, workbook, marks,
-                 sheet_hidden=getattr(sheet, "sheet_state", "visible") != "visible", _handle=handle, absent=absent)
+                 sheet_hidden=getattr(sheet, "sheet_state", "visible") != "visible", _handle=handle,
+                 absent=[c.header for c in absent], absent_keys=tuple(c.key for c in absent))
 
 
 def _choose_sheet(path: Path, workbook, wanted: str) -> tuple[str, bool]:
@@ -294,7 +299,7 @@ def _scan_chunk(data: bytes, marks: list[_Mark]) -> None:
 
 
 def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
-                  optional_may_be_absent: bool) -> tuple[dict[str, int], list[str]]:
+                  optional_may_be_absent: bool) -> tuple[dict[str, int], list[Column]]:
     key_at: dict[str, int] = {}
     duplicated: list[str] = []
     for index, header in enumerate(headers):
@@ -309,7 +314,7 @@ def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
     if duplicated:
         raise MissingColumns(f"{where}:列重复,无法确定用哪一列:{'、'.join(duplicated)}")
     absent = [c for c in schema.columns if c.key not in key_at]
-    missing = [c.header for c in absent if c.required or not optional_may_be_absent]
+    missing = [c.header for c in absent if not (c.period.dated or (optional_may_be_absent and not c.required))]
     if missing:
         raise MissingColumns(f"{where}缺少必需的列:{'、'.join(missing)};可用 sscard template 生成正确的表头")
-    return key_at, [c.header for c in absent]
+    return key_at, absent

@@ -1,0 +1,40 @@
+"""Where a declaration was written: the file and line of the ``Rule(...)`` or
+``Column(...)`` call in a rule folder, so a message can send the policy officer there."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+_ENGINE = str(Path(__file__).resolve().parent.parent) + os.sep
+_SKIP = ("<", os.path.dirname(dataclasses.__file__) + os.sep)  # generated __init__, the standard library
+
+
+def declared_at() -> tuple[str, int]:
+    """(file, line) of the nearest caller outside sscard's engine and the standard library."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_ENGINE) and not filename.startswith(_SKIP):
+            return filename, frame.f_lineno
+        frame = frame.f_back
+    return "", 0
+
+
+def where(origin: tuple[str, int]) -> str:
+    """``reissue.py 第 12 行``, the file shown relative to the working directory when under it."""
+    filename, line = origin
+    if not filename:
+        return ""
+    shown = shown_path(filename)
+    return f"{shown} 第 {line} 行" if line else shown
+
+
+def shown_path(path: str | Path) -> str:
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
