@@ -166,7 +166,7 @@ def _parameter(name: str, body: Any, lines: _Lines) -> Parameter:
     values: list[tuple[dt.date, Any]] = []
     for entry in entries:
         start, value = (entry.get("from"), entry.get("value")) if isinstance(entry, dict) else (None, None)
-        at = lines.at(name, start)
+        at = lines.at(name, start, sum(1 for earlier, _ in values if earlier == start))
         if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
             raise RulebookError(f"{at} 参数 {name} 的每个取值须有 from 日期(如 from = 2027-01-01,不加引号),"
                                 f"得到 {shown(start)}")
@@ -196,7 +196,9 @@ class _Lines:
         self.path = shown_path(path)
         self.text = text.splitlines()
 
-    def at(self, name: str, start: Any = None) -> str:
+    def at(self, name: str, start: Any = None, earlier: int = 0) -> str:
+        """The line of parameter ``name``; with ``start``, of its value from that date (the
+        one after ``earlier`` others with the same date)."""
         table, found = None, 0
         for number, line in enumerate(self.text, start=1):
             header = re.match(r"\s*\[\[?\s*([^\].\s]+)", line)
@@ -206,7 +208,9 @@ class _Lines:
                     found = number
                 continue
             if table == name and isinstance(start, dt.date) and re.search(rf"\bfrom\s*=\s*{start.isoformat()}\b", line):
-                return f"{self.path} 第 {number} 行"
+                if not earlier:
+                    return f"{self.path} 第 {number} 行"
+                earlier -= 1
         return f"{self.path} 第 {found} 行" if found else self.path
 
 
