@@ -231,6 +231,19 @@ def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> Non
                                    "或用 --allow-uncovered 只测部分规则")
 
 
+@rules_group.command("cases")
+@rules_option
+def rules_cases(book: Rulebook) -> None:
+    """由规则目录中的用例表(make_cases.py)写出用例工作簿 cases.xlsx,供 rules test 和 rules publish 运行。
+
+    Example:
+
+        sscard rules cases --rules 草案
+    """
+    path, count = case_book.write_case_book(book)
+    click.echo(f"已写出 {shown_path(path)}({count} 个用例)")
+
+
 @rules_group.command("doc")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="写到该文件;不给则打印出来。")

@@ -26,7 +26,8 @@ CASE_DAY = dt.datetime(2026, 3, 1)  # the date a test request is made on unless 
 
 @pytest.fixture(scope="session")
 def book():
-    return load_rulebook(RULES)
+    """The live rulebook as sscard loads it (its version from the archive when published)."""
+    return archive_beside(RULES).load(RULES)
 
 
 @pytest.fixture(scope="session")

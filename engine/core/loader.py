@@ -21,8 +21,10 @@ import itertools
 import os
 import stat
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterator
 
 from engine.core.origin import shown_path
 from engine.core.parameters import parse_parameters
@@ -119,8 +121,27 @@ def load_source(source: RulebookSource) -> Rulebook:
 
 def _import(module: str, origin: Path):
     """Import a module of the rule folder; any failure is one line naming the file and line."""
-    try:
+    with explained(origin):
         return importlib.import_module(module)
+
+
+def run_file(path: Path) -> dict[str, Any]:
+    """Run one more Python file of a rule folder (its case table) and return the names it
+    defines; it is trusted, and its failures said, exactly as the rules are."""
+    path = Path(path).resolve()
+    _refuse_foreign(path)
+    namespace: dict[str, Any] = {"__name__": f"_sscard_file_{next(_loaded)}", "__file__": str(path)}
+    with explained(path.parent):
+        exec(compile(path.read_bytes(), str(path), "exec", dont_inherit=True), namespace)
+    return namespace
+
+
+@contextmanager
+def explained(origin: Path) -> Iterator[None]:
+    """Python run from the rule folder ``origin``: a failure becomes one Chinese line naming
+    the file and line to fix."""
+    try:
+        yield
     except RulebookError:
         raise
     except SyntaxError as error:

@@ -21,13 +21,17 @@ from typing import Any, Mapping, Sequence
 
 from engine import labels
 from engine.core.decide import Decision
+from engine.core.loader import explained, run_file
+from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.core.schema import clean_text, header_key, is_blank
-from engine.errors import MissingColumns
+from engine.errors import MissingColumns, RulebookError
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, display_width, write_cell, write_header
 from engine.runs.batch import decide_batch
 
+CASE_BOOK = "cases.xlsx"  # a rule folder's own cases, run by `rules test` and `rules publish`
+CASE_TABLE = "make_cases.py"  # the readable table they are written from: rows() -> one dict per case
 CASE_SHEET = "用例"
 NAME = "用例名称"
 EXPECT_VERDICT = "期望结论"
@@ -193,7 +197,8 @@ def write_cases(path: str | Path, book: Rulebook, cases: Sequence[Mapping[str, A
     headers = [NAME] + [c.header for c in book.schema.columns] + list(EXPECTATIONS)
     unknown = {h for case in cases for h in case} - set(headers)
     if unknown:
-        raise ValueError(f"unknown headers in cases: {sorted(unknown)}")
+        raise RulebookError(f"用例中有规则库没有的列:{'、'.join(sorted(unknown))};"
+                            f"列名须与输入表头或 {'、'.join((NAME, *EXPECTATIONS))} 一致")
     with atomic_workbook(path, streaming=False) as workbook:
         # A fixed creation time: regenerating the same cases gives the same file.
         workbook.set_properties({"created": dt.datetime(2026, 1, 1)})
@@ -206,3 +211,18 @@ def write_cases(path: str | Path, book: Rulebook, cases: Sequence[Mapping[str, A
                            else None)
         sheet.autofilter(0, 0, max(len(cases), 1), len(headers) - 1)
     return path
+
+
+def write_case_book(book: Rulebook) -> tuple[Path, int]:
+    """The rule folder's case workbook, written from the table in its make_cases.py: after
+    a case is added to the table, the workbook `rules test` and `rules publish` run."""
+    table = book.directory / CASE_TABLE
+    if not table.is_file():
+        raise RulebookError(f"{shown_path(table)} 不存在;请从 rules/ 复制 {CASE_TABLE}(用例表)")
+    rows = run_file(table).get("rows")
+    if not callable(rows):
+        raise RulebookError(f"{shown_path(table)} 须定义 rows(),返回每个用例的 {{表头: 值}};"
+                            "请对照随 sscard 提供的 rules/make_cases.py")
+    with explained(book.directory):
+        cases = list(rows())
+    return write_cases(book.directory / CASE_BOOK, book, cases), len(cases)

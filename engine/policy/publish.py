@@ -17,12 +17,11 @@ from pathlib import Path
 from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
-from engine.policy.cases import run_cases
+from engine.policy.cases import CASE_BOOK, run_cases
 from engine.policy.document import write_document
 from engine.policy.lint import lint
 from engine.records.archive import Archive, Publication
 
-CASES = "cases.xlsx"
 DOCUMENT = Path("docs") / "规则手册.md"
 
 
@@ -54,9 +53,10 @@ def publish(draft: Path, live: Path, archive: Archive) -> Published:
         first = findings[0]
         raise PublishRefused(f"未发布:规则检查发现 {len(findings)} 个问题,第一个是 [{first.check}] {first.subject}:"
                              f"{first.message};请运行 sscard rules lint --rules {shown_path(draft)} 查看并修正")
-    cases = draft / CASES
+    cases = draft / CASE_BOOK
     if not cases.is_file():
-        raise PublishRefused(f"未发布:{shown_path(draft)} 中没有用例工作簿 {CASES};每次发布都须用用例核对")
+        raise PublishRefused(f"未发布:{shown_path(draft)} 中没有用例工作簿 {CASE_BOOK};每次发布都须用用例核对"
+                             "(sscard rules cases 由用例表写出)")
     report = run_cases(cases, book)
     if report.failures:
         names = "、".join(o.case.name for o in report.failures)
@@ -65,7 +65,7 @@ def publish(draft: Path, live: Path, archive: Archive) -> Published:
     if report.uncovered:
         by_id = {rule.id: rule for rule in book.unique_rules()}
         names = "、".join(by_id[rule_id].label for rule_id in report.uncovered)
-        raise PublishRefused(f"未发布:{len(report.uncovered)} 条规则没有用例命中:{names};请在 {CASES} 中为它们补充用例")
+        raise PublishRefused(f"未发布:{len(report.uncovered)} 条规则没有用例命中:{names};请在用例表中为它们补充用例")
     if draft != live and (live in draft.parents or draft in live.parents):
         raise PublishRefused(f"未发布:草案 {shown_path(draft)} 与现行规则库 {shown_path(live)} 不能互相包含;"
                              "请把草案复制到规则库旁边的文件夹")

@@ -3,8 +3,9 @@ explain and verify a decision workbook with the very rules it was decided with.
 
 The archive is a folder beside the live rulebook (in this repository ``archive/``
 beside ``rules/``): one folder per published rulebook, named by its SHA-256, holding
-the files that decide (the bytes that were hashed) and ``published.json`` (version,
-time of publication, each file's SHA-256).  It lives in the repository, not in one
+the rule folder as published (the files that decide are the very bytes that were
+hashed; its cases and case table, the evidence it was checked with, come along) and
+``published.json`` (version, time of publication, each file's SHA-256).  It lives in the repository, not in one
 user's data directory, because a rulebook is shared by every office that runs this
 checkout: publishing is a change committed together with the rules, and the history
 shows who published what and when.
@@ -17,6 +18,7 @@ was published and its short digest (``2026.11.27-3f2a9c1b``), an unpublished one
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -90,19 +92,23 @@ class Archive:
 
     def store(self, book: Rulebook, now: dt.datetime | None = None) -> Publication:
         """Archive ``book`` under its SHA-256 (once: a rulebook published again keeps its
-        first version) and name it by that version."""
+        first version) and name it by that version.  Besides the deciding files, the other
+        files of its folder (cases, case table) are kept as they are now."""
         existing = self.publication(book.digest)
         if existing is not None:
             book.version = existing.version
             return existing
         now = now or dt.datetime.now().astimezone()
         version = f"{now:%Y.%m.%d}-{book.digest[:8]}"
+        files = {**_accompanying(book), **book.source.files}  # the deciding bytes as hashed, whatever is on disk now
         record = {"version": version, "published": now.isoformat(timespec="seconds"), "sha256": book.digest,
-                  "name": book.name, "from": str(book.directory), "files": book.files}
+                  "name": book.name, "from": _relative(Path(book.directory), self.root.parent), "files": book.files,
+                  "accompanying": {path: hashlib.sha256(data).hexdigest() for path, data in files.items()
+                                   if path not in book.files}}
         self.root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{book.digest[:12]}.", suffix=".part", dir=self.root))
         try:
-            for relative, content in book.source.files.items():
+            for relative, content in files.items():
                 target = staging / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
@@ -117,3 +123,19 @@ class Archive:
             raise
         book.version = version
         return Publication(book.digest, version, record["published"], self.root / book.digest)
+
+
+def _accompanying(book: Rulebook) -> dict[str, bytes]:
+    """The rule folder's other files (cases, case table), not the ones that decide."""
+    folder = Path(book.directory)
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith((".", "~$"))
+            and path.name != PUBLISHED}
+
+
+def _relative(path: Path, home: Path) -> str:
+    """Where it was published from, as seen from the repository (never one machine's path)."""
+    try:
+        return path.resolve().relative_to(home.resolve()).as_posix()
+    except ValueError:
+        return path.name
