@@ -1,12 +1,17 @@
-"""Where a declaration was written: the file and line of the ``Rule(...)`` or
-``Column(...)`` call in a rule folder, so a message can send the policy officer there."""
+"""What every declaration of a rule folder (a ``Rule``, a ``Column``) carries besides its
+own content: where it was written (the file and line of its call, so a message can send
+the policy officer there) and the dates it is in force."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from engine.core.periods import Period
 
 _ENGINE = str(Path(__file__).resolve().parent.parent) + os.sep
 _SKIP = ("<", os.path.dirname(dataclasses.__file__) + os.sep)  # generated __init__, the standard library
@@ -38,3 +43,18 @@ def shown_path(path: str | Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    # In force only for rows dated (申请日期) in this period; ``until`` is the last day.
+    since: dt.date | None = field(default=None, kw_only=True)
+    until: dt.date | None = field(default=None, kw_only=True)
+    origin: tuple[str, int] = field(init=False, default=("", 0), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "origin", declared_at())
+
+    @property
+    def period(self) -> Period:
+        return Period(self.since, self.until)

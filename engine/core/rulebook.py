@@ -6,21 +6,19 @@ fails there, naming the rule and where it is written, instead of deciding rows w
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.core.conditions import Condition
-from engine.core.origin import declared_at
+from engine.core.origin import Declaration
 from engine.core.parameters import Parameters
-from engine.core.periods import Period
 from engine.core.schema import Schema
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One rule, one clause, one reason."""
+class Rule(Declaration):
+    """One rule, one clause, one reason; in force on the dates it says (``since``, ``until``)."""
 
     id: str
     clause: str
@@ -34,17 +32,6 @@ class Rule:
     interpretation: bool = False  # the source text is silent; policy staff decided
     services: tuple[str, ...] = ()  # for a rule shared by several services
     name: str = ""  # a short Chinese name, shown beside the ID wherever people read rules
-    # In force only for rows dated (申请日期) in this period; ``until`` is the last day.
-    since: dt.date | None = None
-    until: dt.date | None = None
-    origin: tuple[str, int] = field(init=False, default=("", 0), compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "origin", declared_at())
-
-    @property
-    def period(self) -> Period:
-        return Period(self.since, self.until)
 
     @property
     def basis(self) -> str:

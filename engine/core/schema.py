@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from engine.core.conditions import Condition, show
-from engine.core.origin import declared_at
-from engine.core.periods import Period
+from engine.core.origin import Declaration
 
 
 class Invalid(Exception):
@@ -300,7 +299,10 @@ class TextCode(Kind):
 
 
 @dataclass(frozen=True)
-class Column:
+class Column(Declaration):
+    """An input column; one introduced on a date says so (``since``): rows dated before it
+    never need it, and a batch made before it may lack it."""
+
     header: str
     key: str
     kind: Kind
@@ -312,18 +314,6 @@ class Column:
     used_by: frozenset[str] | None = None
     clause: str = ""
     help: str = ""
-    # In force only on these dates (申请日期): a column introduced on a date is needed by
-    # rows dated on or after it, and a batch made before it may lack it.
-    since: dt.date | None = None
-    until: dt.date | None = None  # the last day it is asked for
-    origin: tuple[str, int] = field(init=False, default=("", 0), compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "origin", declared_at())
-
-    @property
-    def period(self) -> Period:
-        return Period(self.since, self.until)
 
     def in_use(self, service: Any, day: dt.date | None) -> bool:
         """Whether a row of ``service`` dated ``day`` reads this column at all."""

@@ -43,6 +43,16 @@ class Entry:
     def label(self) -> str:
         return f"{self.id} {self.name}" if self.name else self.id
 
+    @property
+    def outcome(self) -> str:
+        """``结论 受理;费用 card_fee(工本费);办理地点 …``: what the rule does when it fires."""
+        parts = [f"结论 {self.verdict}"]
+        for label, value in (("费用", self.fee), ("缺少材料", self.missing), ("办理地点", self.place),
+                             ("后续事项", self.next)):
+            if value:
+                parts.append(f"{label} {value}")
+        return ";".join(parts)
+
 
 def entries(book: Rulebook) -> list[Entry]:
     """Shared rules first (with every service they apply to), then each service's own."""
@@ -88,12 +98,7 @@ def text_lines(book: Rulebook) -> Iterator[str]:
         if item.period:
             yield f"  生效:{item.period}"
         yield f"  条件:{item.conditions}"
-        outcome = [f"结论 {item.verdict}"]
-        for label, value in (("费用", item.fee), ("缺少材料", item.missing), ("办理地点", item.place),
-                             ("后续事项", item.next)):
-            if value:
-                outcome.append(f"{label} {value}")
-        yield "  结果:" + ";".join(outcome)
+        yield f"  结果:{item.outcome}"
         yield f"  理由:{item.reason}"
     dated = [column for column in book.schema.columns if column.period.dated]
     if dated:

@@ -61,12 +61,7 @@ def _lines(book: Rulebook) -> Iterator[str]:
         yield f"- 业务类型:{'、'.join(item.services)};条款:{item.clause}{flag}"
         yield f"- 生效:{item.period or ALWAYS}"
         yield f"- 条件:{item.conditions}"
-        outcome = [f"结论 {item.verdict}"]
-        for label, value in (("费用", item.fee), ("缺少材料", item.missing), ("办理地点", item.place),
-                             ("后续事项", item.next)):
-            if value:
-                outcome.append(f"{label} {value}")
-        yield "- 结果:" + ";".join(outcome)
+        yield f"- 结果:{item.outcome}"
         yield f"- 理由:{item.reason}"
     yield ""
     yield "## 参数"
