@@ -174,17 +174,18 @@ def template(output: Path, book: Rulebook) -> None:
 
 @cli.group("rules")
 def rules_group() -> None:
-    """政策人员:查看、测试、检查规则库(可用 --rules 指向草案目录)。"""
+    """政策人员:查看、检查、测试、发布规则库(可用 --rules 指向草案目录)。"""
 
 
 @rules_group.command("list")
 @rules_option
 def rules_list(book: Rulebook) -> None:
-    """列出每条规则(编号、业务、条款、条件、结果、理由、是否解释性)和每个参数的各期取值。
+    """列出每条规则(编号和名称、业务、条款、生效日期、条件、结果、理由、是否解释性)、
+    带生效日期的输入列,以及每个参数的类型和各期取值。
 
     Example:
 
-        sscard rules list --rules 草案/rules
+        sscard rules list --rules 草案
     """
     for line in catalogue.text_lines(book):
         click.echo(line)
@@ -194,7 +195,7 @@ def rules_list(book: Rulebook) -> None:
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @rules_option
 def rules_export(output: Path, book: Rulebook) -> None:
-    """把规则目录写成工作簿 OUTPUT(规则、参数、说明三张表)。
+    """把规则目录写成工作簿 OUTPUT(规则、输入列、参数、说明四张表)。
 
     Example:
 
@@ -209,14 +210,14 @@ def rules_export(output: Path, book: Rulebook) -> None:
 @click.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
 @rules_option
 def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> None:
-    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),逐个报告通过/失败及差异,再列出规则覆盖。
+    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),列出每个失败的用例及差异(通过的只计数),再列出规则覆盖。
 
     退出码:0 全部通过且每条规则都有用例命中;1 有用例失败,或有规则没有用例命中
     (除非 --allow-uncovered);2 文件或规则库无法读取。
 
     Example:
 
-        sscard rules test --rules 草案/rules 草案/rules/cases.xlsx
+        sscard rules test --rules 草案 草案/cases.xlsx
     """
     path = cases or book.directory / "cases.xlsx"
     report = case_book.run_cases(path, book)
@@ -288,14 +289,15 @@ def rules_publish(draft: Path) -> None:
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               show_default="现行规则库(随 sscard 提供的 rules/)", help="检查另一个规则库目录(如草案)。")
 def rules_lint(rules_dir: Path | None) -> None:
-    """静态检查规则库:编号、条款、理由齐全且编号不重复;每类业务的每种合法输入组合都有规则命中
-    (空缺给出示例行);永不命中的规则;被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
+    """静态检查规则库:声明齐全且取值类型正确;逐一尝试每类业务在每个生效时段的每种合法输入组合,
+    规则引擎与逐条核对的结果须一致,且都有规则命中(空缺给出示例行);永不命中的规则;
+    被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
 
     退出码:0 未发现问题;1 发现问题。
 
     Example:
 
-        sscard rules lint --rules 草案/rules
+        sscard rules lint --rules 草案
     """
     rules_dir = rules_dir or live_rules()
     book, findings = rule_lint.lint_directory(rules_dir, archive().load)
@@ -318,7 +320,7 @@ def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: Path | None) 
 
     Example:
 
-        sscard diff 上月批次.xlsx --old rules --new 草案/rules -o 影响.xlsx
+        sscard diff 上月批次.xlsx --old rules --new 草案 -o 影响.xlsx
     """
     old, new = archive().load(old_dir or live_rules()), archive().load(new_dir)
     result = impact.compare(batch, old, new)

@@ -109,3 +109,25 @@ def test_the_template_offers_a_dated_column_saying_from_when(tmp_path, fixture_b
     assert invoke("template", target, "--rules", FIXTURE_RULES).exit_code == 0
     guide = {r["列"]: r for r in read_sheet(target, "说明")}
     assert guide[FORM]["生效"] == "自 2027-01-01 起" and guide["姓名"]["生效"] == "一直有效"
+
+
+def test_a_date_parameter_compared_with_the_date_decides_and_lints_when_its_kind_is_date(tmp_path):
+    draft = copy_rulebook(tmp_path / "draft")
+    append(draft, "parameters.toml", '\n[counter_moves]\nkind = "date"\ndescription = "新柜台启用日"\nreference = "§2"\n'
+                                     '\n[[counter_moves.values]]\nfrom = 2020-01-01\nvalue = 2028-01-01\n')
+    append(draft, "reset.py", '''
+from engine.core.conditions import param
+
+RULES += (
+    Rule(id="RESET-NEW-COUNTER", name="新柜台", clause="§2", reason="启用后在新柜台重设", verdict="受理",
+         when=(row.account == "馆内账户") & (row.apply_date >= param("counter_moves")), place="服务台"),
+)
+''')
+    lint = invoke("rules", "lint", "--rules", draft)
+    assert lint.exit_code == 0 and lint.output.splitlines()[-1] == "未发现问题。", lint.output
+    book = load_rulebook(draft)
+    fired = [fixture_decide(book, 业务类型="重设密码", 账户="馆内账户", 申请日期=dt.datetime(2028, 1, day)).rules
+             for day in (1, 2)]
+    assert all("RESET-NEW-COUNTER" in rules for rules in fired)
+    assert "RESET-NEW-COUNTER" not in fixture_decide(book, 业务类型="重设密码", 账户="馆内账户",
+                                                     申请日期=dt.datetime(2027, 12, 31)).rules

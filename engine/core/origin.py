@@ -51,10 +51,8 @@ class Declaration:
     since: dt.date | None = field(default=None, kw_only=True)
     until: dt.date | None = field(default=None, kw_only=True)
     origin: tuple[str, int] = field(init=False, default=("", 0), compare=False, repr=False)
+    period: Period = field(init=False, default=Period(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "origin", declared_at())
-
-    @property
-    def period(self) -> Period:
-        return Period(self.since, self.until)
+        object.__setattr__(self, "period", Period(self.since, self.until))  # read for every cell: made once

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ class ParameterKind:
                 return "须为日期(如 2027-01-01,不加引号)"
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
             return "须为数字(不加引号)" if not isinstance(value, dt.date) else "须为数字,不能是日期"
+        elif not math.isfinite(value):
+            return "须为有限的数字"
         elif self.name == "count" and not isinstance(value, int):
             return "须为整数"
         elif self.name == "amount" and Decimal(str(value)).as_tuple().exponent < -2:
@@ -157,7 +160,7 @@ def _parameter(name: str, body: Any, lines: _Lines) -> Parameter:
         raise RulebookError(f"{where} 参数 {name} 的 kind {shown(body['kind'])} 未知;可选:{_kinds()}")
     low, high = body.get("min", kind.default_min), body.get("max")
     for bound, value in (("min", low), ("max", high)):
-        problem = None if value is None else KINDS[kind.name].problem(value, None, None)
+        problem = None if value is None else kind.problem(value, None, None)
         if problem:
             raise RulebookError(f"{where} 参数 {name} 的 {bound} {shown(value)} {problem}")
     entries = body["values"]

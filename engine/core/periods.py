@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterable
 
 from engine.core.conditions import All, AnyOf, Compare, Condition, NoneOf, OneOf, Param
@@ -38,7 +39,11 @@ class Period:
         return tuple(parts)
 
     def contains(self, day: dt.date) -> bool:
-        return all(part.evaluate({_DAY: day}) for part in self.conditions(_DAY))
+        return all(part.evaluate({_DAY: day}) for part in self._tests)
+
+    @cached_property
+    def _tests(self) -> tuple[Condition, ...]:  # asked for every cell of a dated column: built once
+        return self.conditions(_DAY)
 
     def words(self) -> str:
         """``自 2027-01-01 起`` / ``至 2026-12-31 止`` / ``2026-01-01 至 2026-12-31``; empty when always."""

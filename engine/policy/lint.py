@@ -75,7 +75,6 @@ def lint(book: Rulebook) -> list[Finding]:
 class Trial:
     """One input lint tries: the fact the rules see (parameters included)."""
 
-    service: str
     fact: dict[str, Any]
     columns: tuple[Column, ...]  # the columns it varies, for the example a person reads
 
@@ -98,7 +97,7 @@ def enumeration(book: Rulebook, service: str) -> Iterator[Trial]:
             if not _valid(columns, service, day, fact):
                 continue
             fact.update({PARAM_PREFIX + k: v for k, v in params.items()})
-            yield Trial(service, fact, columns)
+            yield Trial(fact, columns)
 
 
 def _enumerate(book: Rulebook, service: str, decider: Decider) -> Iterator[Finding]:
