@@ -39,7 +39,7 @@ def problems_of(book: Rulebook) -> Iterator[str]:
     codes = {s.code for s in book.services}
     for rule in book.common:
         if not isinstance(rule, Rule):
-            yield f"{book.directory}:common 中的每一项都须是 Rule(...),得到 {show(rule)}"
+            yield f"{shown_path(book.directory or '.')}:common 中的每一项都须是 Rule(...),得到 {show(rule)}"
             continue
         yield from _rule(book, rule, seen)
         if not rule.services:
@@ -158,6 +158,8 @@ def _condition(book: Rulebook, condition: Condition) -> Iterator[str]:
             continue
         if isinstance(node, Compare):
             yield from _compare(book, column, node)
+        elif not node.values:
+            yield f"列「{column.header}」的 one_of / none_of 没有列出任何值;请写出至少一个值"
         else:
             for value in node.values:
                 problem = column.kind.literal_problem(value)
