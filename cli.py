@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from engine import protection
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
 from engine.auditors.recorded import rulebook_for
@@ -24,6 +25,7 @@ from engine.policy import cases as case_book
 from engine.policy import catalogue, document, impact
 from engine.policy import lint as rule_lint
 from engine.policy.publish import publish
+from engine.protection import Password
 from engine.records import ledger as ledgers
 from engine.records.archive import Archive, archive_beside
 from engine.runs.check import check_batch
@@ -53,13 +55,15 @@ def rules_option(command):
 
 
 def recorded_rules_option(command):
-    """explain / verify: by default the rulebook a decision workbook was decided with."""
+    """explain / verify: by default the rulebook a decision workbook was decided with
+    (under password_option: a protected workbook is opened with its password)."""
     @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                   show_default="决定工作簿「审计」表记录的、已归档的规则库;批次工作簿用现行规则库",
                   help="改用另一个规则库目录(如现行规则库或草案)。")
     @wraps(command)
-    def wrapper(workbook: Path, *args, rules_dir: Path | None, **kwargs):
-        return command(workbook, *args, book=rulebook_for(workbook, rules_dir, live_rules(), archive()), **kwargs)
+    def wrapper(workbook: Path, *args, rules_dir: Path | None, password: Password | None, **kwargs):
+        book = rulebook_for(workbook, rules_dir, live_rules(), archive(), password)
+        return command(workbook, *args, password=password, book=book, **kwargs)
     return wrapper
 
 
@@ -73,18 +77,70 @@ def ledger_option(command):
     return wrapper
 
 
-class _Failed(click.ClickException):
+def password_option(command):
+    """--password is a flag, never followed by the password: it is typed at a prompt that
+    does not echo, so it cannot reach the shell history or the recorded command line."""
+    @click.option("--password", "ask_password", is_flag=True,
+                  help=f"工作簿设了打开密码:运行时提示输入(不回显);脚本中可改用环境变量 {protection.ENV}。")
+    @wraps(command)
+    def wrapper(*args, ask_password: bool, **kwargs):
+        password = Password(_prompt("工作簿的打开密码")) if ask_password else protection.from_environment()
+        return command(*args, password=password, **kwargs)
+    return wrapper
+
+
+def _refuse_password_typed(args: list[str]) -> None:
+    """``--password 1234`` would take 1234 for a batch, and the command line, with it, is
+    kept for good in the 审计 sheet and the hash-chained ledger: refuse before anything
+    runs, without repeating it.  (Every argument of these commands but explain's
+    REQUEST_ID names a file, so a word after --password that is no file is a password.)"""
+    if args[:1] == ["explain"]:
+        return
+    for arg, following in zip(args, [*args[1:], None]):
+        typed_after = arg == "--password" and following is not None and not following.startswith("-") \
+            and not Path(following).exists()
+        if arg.startswith("--password=") or typed_after:
+            raise Refusal(f"--password 后面不要写密码(会留在命令历史和审计记录里);只写 --password,"
+                          f"运行时按提示输入(不回显),或用环境变量 {protection.ENV}", exit_code=2)
+
+
+def _prompt(text: str) -> str:
+    return click.prompt(text, hide_input=True, prompt_suffix=":")
+
+
+def _output_password(password: Password | None) -> Password:
+    """The password for what sscard writes: the one that opened the input, else asked twice."""
+    if password is not None:
+        return password
+    first = _prompt("给决定工作簿设的打开密码")
+    if _prompt("再输入一次") != first:
+        raise Refusal("两次输入的密码不一致;请重新运行", exit_code=2)
+    return Password(first)
+
+
+class Refusal(click.ClickException):
+    """Why sscard stops, as one Chinese line: click's own prefix ('Error:') is English."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误:{self.format_message()}", file=file, err=True)
+
+
+class _Failed(Refusal):
     """An engine error, shown as one line, with the exit code its class carries."""
 
     def __init__(self, error: SscardError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
+        super().__init__(str(error), error.exit_code)
 
 
 class _Cli(click.Group):
     """Every command's engine errors become one line and their exit code, in one place."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_password_typed(args)
         # The command line as typed, for the 审计 sheet and the ledger (sys.argv is the
         # host's when sscard is called from Python, as in tests).
         ctx.meta["command_line"] = shlex.join(["sscard", *args])
@@ -110,12 +166,16 @@ def cli() -> None:
                    "多个批次或文件夹:输出文件夹。")
 @click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="全部 CPU 核",
               help="判定用的进程数。")
+@click.option("--encrypt-output", is_flag=True,
+              help=f"给写出的工作簿设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")
+@password_option
 @ledger_option
 @rules_option
-def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Rulebook,
-          ledger: ledgers.Ledger) -> None:
+def check(batches: tuple[Path, ...], output: Path | None, workers: int, encrypt_output: bool,
+          password: Password | None, book: Rulebook, ledger: ledgers.Ledger) -> None:
     """逐行检查 BATCHES 中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
 
+    批次可以是 .xlsx、.xlsm 或旧版 .xls;设了打开密码的加 --password。
     可给多个工作簿或一个文件夹:每个批次一个决定工作簿,另加一个「合并汇总.xlsx」;
     某个文件读不了会被报告,其余照常检查。
 
@@ -123,17 +183,20 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Ru
 
         sscard check 申请批次.xlsx -o 决定.xlsx
 
+        sscard check 加密批次.xls --password --encrypt-output
+
         sscard check 各网点/ -o 决定/
     """
     command_line = click.get_current_context().meta["command_line"]
+    passwords = {"password": password, "output_password": _output_password(password) if encrypt_output else None}
     if len(batches) == 1 and not batches[0].is_dir():
         with row_progress(batches[0].name) as progress:
             summary = check_batch(batches[0], output, book, command_line=command_line, workers=workers,
-                                  progress=progress, ledger=ledger)
+                                  progress=progress, ledger=ledger, **passwords)
         _echo_summary(summary, book)
         return
     result = check_many(list(batches), output, book, command_line=command_line, workers=workers, ledger=ledger,
-                        on_done=lambda path, summary, error: click.echo(
+                        **passwords, on_done=lambda path, summary, error: click.echo(
                             f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}"))
     click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
     for verdict in book.verdicts:
@@ -208,8 +271,9 @@ def rules_export(output: Path, book: Rulebook) -> None:
 @rules_group.command("test")
 @click.argument("cases", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
+@password_option
 @rules_option
-def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> None:
+def rules_test(cases: Path | None, allow_uncovered: bool, password: Password | None, book: Rulebook) -> None:
     """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),列出每个失败的用例及差异(通过的只计数),再列出规则覆盖。
 
     退出码:0 全部通过且每条规则都有用例命中;1 有用例失败,或有规则没有用例命中
@@ -220,15 +284,15 @@ def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> Non
         sscard rules test --rules 草案 草案/cases.xlsx
     """
     path = cases or book.directory / "cases.xlsx"
-    report = case_book.run_cases(path, book)
+    report = case_book.run_cases(path, book, password)
     click.echo(f"用例 {shown_path(path)};规则库 {shown_path(book.directory)}(版本 {book.version})")
     for line in case_book.report_lines(report):
         click.echo(line)
     if report.failures:
         names = "、".join(o.case.name for o in report.failures)
-        raise click.ClickException(f"{len(report.failures)} 个用例失败:{names}")
+        raise Refusal(f"{len(report.failures)} 个用例失败:{names}")
     if report.uncovered and not allow_uncovered:
-        raise click.ClickException(f"{len(report.uncovered)} 条规则没有用例命中;请补充用例,"
+        raise Refusal(f"{len(report.uncovered)} 条规则没有用例命中;请补充用例,"
                                    "或用 --allow-uncovered 只测部分规则")
 
 
@@ -304,7 +368,7 @@ def rules_lint(rules_dir: Path | None) -> None:
     for line in rule_lint.report_lines(book, findings):
         click.echo(line)
     if findings:
-        raise click.ClickException(f"规则库 {shown_path(rules_dir)} 有 {len(findings)} 个问题")
+        raise Refusal(f"规则库 {shown_path(rules_dir)} 有 {len(findings)} 个问题")
 
 
 @cli.command()
@@ -315,7 +379,8 @@ def rules_lint(rules_dir: Path | None) -> None:
               help="修改后的规则库目录(草案)。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
-def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: Path | None) -> None:
+@password_option
+def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: Path | None, password: Password | None) -> None:
     """用新旧两个规则库分别决定 BATCH,列出结论、费用或缺少材料有变化的行。
 
     Example:
@@ -323,7 +388,7 @@ def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: Path | None) 
         sscard diff 上月批次.xlsx --old rules --new 草案 -o 影响.xlsx
     """
     old, new = archive().load(old_dir or live_rules()), archive().load(new_dir)
-    result = impact.compare(batch, old, new)
+    result = impact.compare(batch, old, new, password)
     path = impact.write_impact(result, output) if output else None
     for line in impact.summary_lines(result):
         click.echo(line)
@@ -334,8 +399,9 @@ def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: Path | None) 
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("request_id")
+@password_option
 @recorded_rules_option
-def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
+def explain(workbook: Path, request_id: str, password: Password | None, book: Rulebook) -> None:
     """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值,
     尚未生效或已失效的规则注明其日期。
 
@@ -346,7 +412,7 @@ def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
 
         sscard explain 决定.xlsx A0001
     """
-    result = explaining.explain(workbook, request_id, book)
+    result = explaining.explain(workbook, request_id, book, password)
     for line in result.lines():
         click.echo(line)
 
@@ -355,8 +421,9 @@ def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--batch", type=click.Path(dir_okay=False, path_type=Path),
               help="生成该工作簿的批次:核对其 SHA-256,并重新判断每一行,列出结论不同的行。")
+@password_option
 @recorded_rules_option
-def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
+def verify(workbook: Path, batch: Path | None, password: Password | None, book: Rulebook) -> None:
     """核对决定工作簿:每行的核验码、「审计」表;给出 --batch 时再查批次是否相符,并按工作簿记录的
     (已归档的)规则库重新判断每一行;用 --rules 指定另一个规则库时,列出按它结论会变的行(规则漂移)。
 
@@ -366,13 +433,13 @@ def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
 
         sscard verify 决定.xlsx --batch 申请批次.xlsx
     """
-    result = verifying.verify_workbook(workbook, book, batch)
+    result = verifying.verify_workbook(workbook, book, batch, password)
     for note in result.notes:
         click.echo(f"注意:{note}")
     for finding in result.findings:
         click.echo(str(finding))
     if not result.ok:
-        raise click.ClickException(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
+        raise Refusal(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
     click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符"
                + (f"、批次按规则库 {book.version} 重新判断结果相同" if batch else ""))
 
@@ -402,7 +469,7 @@ def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -
         for problem in report.problems:
             click.echo(problem)
         if not report.intact:
-            raise click.ClickException(f"账本 {ledger.path} 的哈希链断裂:{report.problems[0]}")
+            raise Refusal(f"账本 {ledger.path} 的哈希链断裂:{report.problems[0]}")
         click.echo(f"账本 {ledger.path} 完好:{report.runs} 次运行,最新哈希 {report.head}")
     elif request_id:
         if not past:

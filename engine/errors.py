@@ -11,6 +11,14 @@ class UnreadableWorkbook(SscardError):
     """The file is not a workbook sscard can read safely (not xlsx, encrypted, a bomb...)."""
 
 
+class PasswordNeeded(UnreadableWorkbook):
+    """The workbook is password-protected and no password was given."""
+
+
+class WrongPassword(UnreadableWorkbook):
+    """The password given does not open the workbook."""
+
+
 class MissingColumns(SscardError):
     """The batch sheet lacks columns the schema requires, or has one twice."""
 

@@ -131,4 +131,4 @@ def test_explain_fails_with_a_message_when_request_id_is_unknown(decided):
     _, out = decided
     result = invoke("explain", out, "NOPE")
     assert result.exit_code == 2
-    assert result.output == f"Error: {out}: 找不到申请编号「NOPE」\n"
+    assert result.output == f"错误:{out}: 找不到申请编号「NOPE」\n"

@@ -107,7 +107,7 @@ def test_history_verify_fails_naming_the_run_when_one_of_its_decisions_was_edite
         connection.execute("UPDATE decisions SET verdict = '受理' WHERE run_id = ? AND request_id = 'L1'", (first,))
     result = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger)])
     assert result.exit_code == 1
-    assert f"Error: 账本 {ledger} 的哈希链断裂:运行 {first}(第 1 条," in result.output
+    assert f"错误:账本 {ledger} 的哈希链断裂:运行 {first}(第 1 条," in result.output
     assert "哈希不符,该运行的记录或其 2 条决定被改动" in result.output
 
 

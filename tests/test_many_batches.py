@@ -22,7 +22,7 @@ def test_folder_gets_a_workbook_per_batch_and_one_summary_when_one_file_is_bad(t
     result = CliRunner().invoke(cli, ["check", str(offices), "-o", str(out), "--workers", "1"])
 
     assert result.exit_code == 2, result.output  # one file failed, and it says so
-    assert "南区.xlsx: 失败:" in result.output and "不是 Excel .xlsx 工作簿" in result.output
+    assert "南区.xlsx: 失败:" in result.output and "CSV" in result.output
     assert "共 2 个批次完成、1 个失败,申请 3 行" in result.output
     assert [r["结论"] for r in read_sheet(out / "东区.decisions.xlsx")] == ["受理", "不予受理"]
     assert [r["结论"] for r in read_sheet(out / "西区.decisions.xlsx")] == ["受理"]

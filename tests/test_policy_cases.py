@@ -56,7 +56,7 @@ def test_rules_test_names_only_the_failing_case_and_its_difference_when_an_expec
                           f"      费用 期望 0,实际 {fee:g};命中规则 ISSUE-ACCEPT",
                           "用例 2 个:通过 1,失败 1"]
     assert "代办 不查费用" not in result.output  # a passing case is counted, not listed
-    assert lines[-1] == "Error: 1 个用例失败:办证免费?"
+    assert lines[-1] == "错误:1 个用例失败:办证免费?"
 
 
 def test_rules_test_fails_on_uncovered_rules_naming_them_when_cases_leave_rules_untested(tmp_path, fixture_book):
@@ -66,7 +66,7 @@ def test_rules_test_fails_on_uncovered_rules_naming_them_when_cases_leave_rules_
     assert "用例 1 个:通过 1,失败 0" in result.output
     assert "没有用例命中的规则" in result.output and "RESET-BANK 银行账户转银行" in result.output
     uncovered = len(fixture_book.unique_rules()) - 1
-    assert result.output.splitlines()[-1] == (f"Error: {uncovered} 条规则没有用例命中;请补充用例,"
+    assert result.output.splitlines()[-1] == (f"错误:{uncovered} 条规则没有用例命中;请补充用例,"
                                               "或用 --allow-uncovered 只测部分规则")
     allowed = invoke("rules", "test", cases, "--rules", FIXTURE_RULES, "--allow-uncovered")
     assert allowed.exit_code == 0, allowed.output
@@ -84,7 +84,7 @@ def test_rules_test_names_the_cases_written_for_a_rule_when_it_is_deleted_from_a
     assert result.exit_code == 1
     # The second case's 结论 does not change (不予受理 wins): its 期望规则 still names it.
     assert "      规则 期望命中 RESET-BANK,实际未命中;命中规则 RESET-NOT-IN-PERSON" in result.output
-    assert result.output.splitlines()[-1] == "Error: 2 个用例失败:银行账户转银行、代办重设 银行账户"
+    assert result.output.splitlines()[-1] == "错误:2 个用例失败:银行账户转银行、代办重设 银行账户"
 
 
 def test_rules_test_reports_unreadable_case_file_when_it_is_not_a_workbook(tmp_path):
@@ -92,4 +92,4 @@ def test_rules_test_reports_unreadable_case_file_when_it_is_not_a_workbook(tmp_p
     bogus.write_text("not a workbook")
     result = invoke("rules", "test", bogus)
     assert result.exit_code == 2
-    assert result.output.startswith("Error: ") and str(bogus) in result.output
+    assert result.output.startswith("错误:") and str(bogus) in result.output

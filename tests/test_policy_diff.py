@@ -112,4 +112,4 @@ def test_diff_and_check_word_a_duplicated_request_id_identically_when_a_batch_re
 def test_diff_refuses_to_overwrite_the_batch_when_output_is_the_input(batch, draft):
     result = invoke("diff", batch, "--old", FIXTURE_RULES, "--new", draft, "-o", batch)
     assert result.exit_code == 2
-    assert result.output == f"Error: 输出文件不能与输入文件相同:{batch};输入工作簿从不被改写\n"
+    assert result.output == f"错误:输出文件不能与输入文件相同:{batch};输入工作簿从不被改写\n"

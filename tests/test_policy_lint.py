@@ -81,7 +81,7 @@ def test_lint_reports_gap_with_example_row_when_a_rule_is_deleted(tmp_path):
     assert gap in lines
     example = lines[lines.index(gap) + 1]
     assert example.startswith("    例:业务类型=重设密码;") and "账户=银行账户" in example
-    assert lines[-1] == f"Error: 规则库 {draft} 有 1 个问题"
+    assert lines[-1] == f"错误:规则库 {draft} 有 1 个问题"
 
 
 def test_lint_reports_gap_at_boundary_when_unlock_rules_leave_a_count_undecided(fixture_book):

@@ -19,6 +19,7 @@ from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_workbook import StoredRow, is_decision_workbook, open_decisions
 from engine.excel.reader import open_batch
+from engine.protection import Password
 from engine.records.digests import RULEBOOK_DIGEST, canonical
 from engine.runs.batch import DecidedBatch, decide_batch
 
@@ -44,12 +45,13 @@ class Explanation:
         return out
 
 
-def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
+def explain(path: str | Path, request_id: str, book: Rulebook, password: Password | None = None) -> Explanation:
+    """``password`` opens a protected workbook."""
     path = Path(path)
     wanted = request_id.strip()
-    decisions = is_decision_workbook(path)
+    decisions = is_decision_workbook(path, password)
     result = Explanation(path, wanted, decisions)
-    source = _decisions_source(path, book) if decisions else _batch_source(path, book)
+    source = _decisions_source(path, book, password) if decisions else _batch_source(path, book, password)
     cells, recorded, decided = source
     with decided:
         matches = [row for row in decided if _same_id(row.request_id, wanted)]
@@ -68,9 +70,9 @@ def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
 Source = tuple[Callable[[Any], dict[str, Any]], str | None, DecidedBatch]  # cells of an item, recorded digest, rows
 
 
-def _decisions_source(path: Path, book: Rulebook) -> Source:
+def _decisions_source(path: Path, book: Rulebook, password: Password | None) -> Source:
     """A decision workbook's 结果 rows, decided again from their input cells as check would."""
-    workbook = open_decisions(path)
+    workbook = open_decisions(path, password)
     try:
         cells = workbook.cells(book.schema)
         rows = ((stored.number, stored) for stored in workbook.rows())
@@ -79,8 +81,8 @@ def _decisions_source(path: Path, book: Rulebook) -> Source:
         workbook.close()
 
 
-def _batch_source(path: Path, book: Rulebook) -> Source:
-    batch = open_batch(path, book.schema)
+def _batch_source(path: Path, book: Rulebook, password: Password | None) -> Source:
+    batch = open_batch(path, book.schema, password=password)
     try:
         return batch.cells, None, decide_batch(book, batch.rows(), batch.cells)
     finally:

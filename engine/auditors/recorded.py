@@ -12,16 +12,19 @@ from pathlib import Path
 
 from engine.core.rulebook import Rulebook
 from engine.excel.decision_workbook import is_decision_workbook, open_decisions
+from engine.protection import Password
 from engine.records.archive import Archive
 from engine.records.digests import RULEBOOK_DIGEST, RULEBOOK_VERSION
 
 
-def rulebook_for(workbook: Path, rules: Path | None, live: Path, archive: Archive) -> Rulebook:
+def rulebook_for(workbook: Path, rules: Path | None, live: Path, archive: Archive,
+                 password: Password | None = None) -> Rulebook:
+    """``password`` opens a protected decision workbook."""
     if rules is not None:
         return archive.load(rules)
-    if not is_decision_workbook(workbook):
+    if not is_decision_workbook(workbook, password):
         return archive.load(live)
-    decisions = open_decisions(workbook)
+    decisions = open_decisions(workbook, password)
     try:
         audit = decisions.audit
     finally:

@@ -21,6 +21,7 @@ from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
 from engine.excel.decision_workbook import DecisionWorkbook, StoredRow, open_decisions
 from engine.excel.reader import open_batch
+from engine.protection import Password
 from engine.records.digests import (
     AUDIT_DIGEST,
     INPUT_DIGEST,
@@ -62,15 +63,17 @@ class Verification:
         return not self.findings
 
 
-def verify_workbook(path: str | Path, book: Rulebook, batch: str | Path | None = None) -> Verification:
-    workbook = open_decisions(path)
+def verify_workbook(path: str | Path, book: Rulebook, batch: str | Path | None = None,
+                    password: Password | None = None) -> Verification:
+    """``password`` opens a protected decision workbook and batch."""
+    workbook = open_decisions(path, password)
     try:
         result = Verification(workbook.path)
         recorded = _check_audit(workbook, book, result)
         if recorded is not None:
             _check_rows(workbook, book, recorded, result)
         if batch is not None:
-            _check_batch(workbook, book, Path(batch), result)
+            _check_batch(workbook, book, Path(batch), result, password)
     finally:
         workbook.close()
     return result
@@ -138,7 +141,8 @@ def _what_changed(stored: StoredRow, decision: Decision, duplicate: bool) -> str
     return "核验码不符:输入列或核验码本身被改动(决定列与按规则重新判断的结果一致)"
 
 
-def _check_batch(workbook: DecisionWorkbook, book: Rulebook, batch_path: Path, result: Verification) -> None:
+def _check_batch(workbook: DecisionWorkbook, book: Rulebook, batch_path: Path, result: Verification,
+                 password: Password | None) -> None:
     recorded = workbook.audit.get(INPUT_DIGEST)
     actual = file_sha256(batch_path) if batch_path.is_file() else ""
     if recorded != actual:
@@ -146,7 +150,7 @@ def _check_batch(workbook: DecisionWorkbook, book: Rulebook, batch_path: Path, r
                                                           f"与审计记录的输入文件 {str(recorded or '?')[:12]}… 不符:"
                                                           "不是生成本工作簿的那个批次"))
     rid_at = workbook.key_at(book.schema).get(book.schema.request_id)
-    batch = open_batch(batch_path, book.schema)
+    batch = open_batch(batch_path, book.schema, password=password)
     try:
         decided = decide_batch(book, batch.rows(), batch.cells)
     finally:

@@ -3,6 +3,7 @@ and its 审计 lines.  Shared by explain and verify."""
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,8 @@ from engine import labels
 from engine.core.schema import ABSENT, Schema, header_key
 from engine.errors import SscardError, UnreadableWorkbook
 from engine.excel.ooxml import unescape
-from engine.excel.safe_file import check_workbook_file
+from engine.excel.opening import XLSX, open_workbook
+from engine.protection import Password
 
 TAIL = (*labels.DECISION_COLUMNS, labels.DIGEST)
 
@@ -78,9 +80,9 @@ class DecisionWorkbook:
         self._workbook.close()
 
 
-def is_decision_workbook(path: Path) -> bool:
+def is_decision_workbook(path: Path, password: Password | None = None) -> bool:
     try:
-        workbook = _load(path)
+        workbook = _load(path, password)
     except SscardError:
         return False
     try:
@@ -89,9 +91,9 @@ def is_decision_workbook(path: Path) -> bool:
         workbook.close()
 
 
-def open_decisions(path: str | Path) -> DecisionWorkbook:
+def open_decisions(path: str | Path, password: Password | None = None) -> DecisionWorkbook:
     path = Path(path)
-    workbook = _load(path)
+    workbook = _load(path, password)
     if labels.RESULT_SHEET not in workbook.sheetnames:
         workbook.close()
         raise SscardError(f"{path}: 没有「{labels.RESULT_SHEET}」工作表,不是 sscard 写出的决定工作簿")
@@ -103,13 +105,17 @@ def open_decisions(path: str | Path) -> DecisionWorkbook:
     return DecisionWorkbook(path, workbook, headers)
 
 
-def _load(path: Path):
-    check_workbook_file(path)
+def _load(path: Path, password: Password | None):
+    opened = open_workbook(path, password)
+    if opened.format != XLSX:
+        raise UnreadableWorkbook(f"{path}: 是 .xls 文件;sscard 写出的决定工作簿总是 .xlsx")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # data_only=False: a formula typed over a decision shows as the formula, not its result.
-            return openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+            # A protected workbook exists decrypted only in memory; a plain one openpyxl opens and closes itself.
+            source = io.BytesIO(opened.content) if opened.encrypted else opened.path
+            return openpyxl.load_workbook(source, read_only=True, data_only=False, keep_links=False)
     except Exception as error:
         raise UnreadableWorkbook(f"{path}: 无法读取工作簿({type(error).__name__}: {error})") from None
 

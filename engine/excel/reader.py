@@ -6,6 +6,10 @@ result reads as blank, the covered cells of a merged range read as blank, and an
 error value reads as the text '#N/A'.  One extra pass over the sheet's raw XML (inflate
 and a regular expression, no parser) finds the first two before the rows are read;
 each such cell then reaches the rules as a ``CellProblem``, which every kind refuses.
+
+The file comes in through opening.py (format, size limits, password); a legacy .xls is
+read by legacy.py, whose sheets answer as openpyxl's do and whose merged ranges come
+from xlrd, so the rows below are cleaned the same way for both formats.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 from xml.sax.saxutils import unescape as xml_unescape
 
 import openpyxl
@@ -25,8 +29,10 @@ from openpyxl.utils.cell import column_index_from_string
 
 from engine.core.schema import ABSENT, CellProblem, Column, Schema, header_key, is_blank
 from engine.errors import MissingColumns, UnreadableWorkbook
+from engine.excel.legacy import LegacyWorkbook
 from engine.excel.ooxml import unescape
-from engine.excel.safe_file import check_workbook_file
+from engine.excel.opening import XLS, OpenedWorkbook, legacy_damaged, open_workbook
+from engine.protection import Password
 
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
@@ -173,8 +179,10 @@ def _apply_marks(values: tuple[Any, ...], number: int, active, width: int) -> tu
     return tuple(cells)
 
 
-def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool = False) -> Batch:
-    """The batch on ``path``, its header matched against ``schema``.
+def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool = False,
+               password: Password | None = None) -> Batch:
+    """The batch on ``path`` (.xlsx, .xlsm or .xls; ``password`` opens a protected one),
+    its header matched against ``schema``.
 
     Every schema column must be present, except a dated one (introduced on a date: a
     batch made before it lacks it), and with ``optional_may_be_absent`` every optional
@@ -182,17 +190,8 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
     blank, where it would silently mean 否: a row that needs it is 输入有误 naming it
     (``Batch.absent`` names them)."""
     path = Path(path)
-    check_workbook_file(path)
-    # Our own handle: openpyxl leaves the file open when it fails half-way through loading.
-    handle = path.open("rb")
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about data validation / conditional formats it drops; we only read values.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
-    except Exception as error:  # openpyxl raises KeyError, ValueError, BadZipFile...: all mean unreadable
-        handle.close()
-        raise _unreadable(path, error, "") from None
+    opened = open_workbook(path, password)
+    workbook, handle = _load(opened)
     try:
         name, by_name = _choose_sheet(path, workbook, schema.sheet)
         sheet = workbook[name]
@@ -208,14 +207,38 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
                 f"{path} 工作表「{name}」第 1 行有 {len(headers)} 列(最右的非空表头在 {_ref(1, len(headers) - 1)}),"
                 f"超过上限 {MAX_COLUMNS} 列;多半是远处有误填的单元格,请删除多余的列后重试")
         key_at, absent = _match_header(path, name, headers, schema, optional_may_be_absent)
-        marks = _scan_sheet(path, getattr(sheet, "_worksheet_path", None))
+        if opened.format == XLS:
+            marks = [_Mark(*merge, True, f"{_ref(merge[0], merge[1] - 1)}:{_ref(merge[2], merge[3] - 1)}")
+                     for merge in sorted(sheet.merged_ranges)]
+        else:
+            marks = _scan_sheet(opened, getattr(sheet, "_worksheet_path", None))
     except BaseException:
         workbook.close()
-        handle.close()
+        if handle is not None:
+            handle.close()
         raise
     return Batch(path, name, by_name, headers, key_at, workbook, marks,
                  sheet_hidden=getattr(sheet, "sheet_state", "visible") != "visible", _handle=handle,
                  absent=[c.header for c in absent], absent_keys=tuple(c.key for c in absent))
+
+
+def _load(opened: OpenedWorkbook) -> tuple[Any, BinaryIO | None]:
+    """The parsed workbook and the handle it reads from (None: held in memory)."""
+    if opened.format == XLS:
+        try:
+            return LegacyWorkbook(opened.content), None
+        except Exception:  # xlrd raises XLRDError, CompDocError, struct.error... on damage
+            raise legacy_damaged(opened.path) from None
+    # Our own handle: openpyxl leaves the file open when it fails half-way through loading.
+    handle = opened.open()
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about data validation / conditional formats it drops; we only read values.
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False), handle
+    except Exception as error:  # openpyxl raises KeyError, ValueError, BadZipFile...: all mean unreadable
+        handle.close()
+        raise _unreadable(opened.path, error, "") from None
 
 
 def _choose_sheet(path: Path, workbook, wanted: str) -> tuple[str, bool]:
@@ -243,7 +266,7 @@ def _unreadable(path: Path, error: Exception, where: str) -> UnreadableWorkbook:
     return UnreadableWorkbook(f"{prefix}无法读取工作簿({kind}: {error});请在 Excel 中打开并另存为 .xlsx 后重试")
 
 
-def _scan_sheet(path: Path, member: str | None) -> list[_Mark]:
+def _scan_sheet(opened: OpenedWorkbook, member: str | None) -> list[_Mark]:
     """Formulas without a saved result and merged ranges, from the sheet's raw XML.
 
     Streams the member through inflate in chunks; the full regular expression runs only
@@ -252,7 +275,7 @@ def _scan_sheet(path: Path, member: str | None) -> list[_Mark]:
         return []
     marks: list[_Mark] = []
     try:
-        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as source:
+        with opened.open() as handle, zipfile.ZipFile(handle) as archive, archive.open(member.lstrip("/")) as source:
             carry = b""
             while True:
                 chunk = source.read(_SCAN_CHUNK)
@@ -267,10 +290,10 @@ def _scan_sheet(path: Path, member: str | None) -> list[_Mark]:
                 _scan_chunk(data[:cut], marks)
                 if len(marks) > MAX_MARKS:
                     raise UnreadableWorkbook(
-                        f"{path}: 有超过 {MAX_MARKS} 个公式没有保存计算结果(文件多半由程序生成);"
+                        f"{opened.path}: 有超过 {MAX_MARKS} 个公式没有保存计算结果(文件多半由程序生成);"
                         "请在 Excel 中打开并保存后重试")
     except (KeyError, zipfile.BadZipFile, OSError, EOFError) as error:
-        raise _unreadable(path, error, "") from None
+        raise _unreadable(opened.path, error, "") from None
     marks.sort()
     return marks
 
@@ -281,7 +304,7 @@ def _scan_chunk(data: bytes, marks: list[_Mark]) -> None:
             first_col, first_row = column_index_from_string(found[1].decode()), int(found[2])
             last_col = column_index_from_string(found[3].decode()) if found[3] else first_col
             last_row = int(found[4]) if found[4] else first_row
-            text = found.group(0).split(b'ref="')[1].decode()
+            text = found.group(0).split(b'ref="')[1].rstrip(b'"').decode()
             marks.append(_Mark(first_row, first_col, last_row, last_col, True, text))
     if not any(gate.search(data) for gate in _NO_RESULT_GATES):
         return

@@ -2,7 +2,9 @@
 
 Rows are written as they come (constant memory); the file is built under a temporary
 name beside the target and renamed at the end, so a crash or Ctrl-C never leaves
-half a workbook where the clerk expects one.
+half a workbook where the clerk expects one.  A password-protected workbook is built in
+a private temporary folder (owner-only, removed on every exit path) and only its
+encrypted form is written beside the target.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, Iterator, Sequence
 import xlsxwriter
 
 from engine.excel.ooxml import MAX_CELL_TEXT
+from engine.protection import Password, encrypt_workbook
 
 # A fill per 结论, light enough to read black text on.
 VERDICT_FILLS = ("#F4B6B6", "#F8CBAD", "#FFE699", "#D9D2E9", "#BDD7EE", "#C6EFCE")
@@ -31,18 +34,27 @@ WORKBOOK_OPTIONS = {
 
 
 @contextmanager
-def atomic_workbook(target: Path, *, streaming: bool = True) -> Iterator[xlsxwriter.Workbook]:
-    """An xlsxwriter workbook that appears at ``target`` only if everything succeeded.
+def atomic_workbook(target: Path, *, streaming: bool = True,
+                    password: Password | None = None) -> Iterator[xlsxwriter.Workbook]:
+    """An xlsxwriter workbook that appears at ``target`` only if everything succeeded,
+    protected by ``password`` when one is given.
 
     ``streaming`` writes each row as it comes; a small workbook that sets things per
     column after its rows (the template) turns it off."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part", dir=target.parent)
     os.close(handle)
-    workbook = xlsxwriter.Workbook(temporary, {**WORKBOOK_OPTIONS, "constant_memory": streaming})
+    # mkdtemp makes the folder owner-only; xlsxwriter's own row files go there too.
+    private = tempfile.TemporaryDirectory(prefix="sscard-") if password else None
+    plain = os.path.join(private.name, "plain.xlsx") if private else temporary
+    options = {**WORKBOOK_OPTIONS, "constant_memory": streaming, **({"tmpdir": private.name} if private else {})}
+    workbook = xlsxwriter.Workbook(plain, options)
     try:
         yield workbook
         workbook.close()
+        if password is not None:
+            with open(plain, "rb") as source, open(temporary, "wb") as sink:
+                encrypt_workbook(source, sink, password)
         os.replace(temporary, target)
     except BaseException:
         try:
@@ -51,6 +63,9 @@ def atomic_workbook(target: Path, *, streaming: bool = True) -> Iterator[xlsxwri
             pass
         Path(temporary).unlink(missing_ok=True)
         raise
+    finally:
+        if private:
+            private.cleanup()
 
 
 class Styles:

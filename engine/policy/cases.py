@@ -28,6 +28,7 @@ from engine.core.schema import clean_text, header_key, is_blank
 from engine.errors import MissingColumns, RulebookError
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, display_width, write_cell, write_header
+from engine.protection import Password
 from engine.runs.batch import decide_batch
 
 CASE_BOOK = "cases.xlsx"  # a rule folder's own cases, run by `rules test` and `rules publish`
@@ -80,8 +81,9 @@ class Report:
         return [rule for rule, count in self.coverage.items() if count == 0]
 
 
-def run_cases(path: str | Path, book: Rulebook) -> Report:
-    batch = open_batch(path, book.schema, optional_may_be_absent=True)
+def run_cases(path: str | Path, book: Rulebook, password: Password | None = None) -> Report:
+    """``password`` opens a protected case workbook."""
+    batch = open_batch(path, book.schema, optional_may_be_absent=True, password=password)
     try:
         at = _expectation_columns(batch.path, batch.sheet, batch.headers)
         # Each case stands alone: a 申请编号 shared by two cases does not make them 输入有误.

@@ -21,6 +21,7 @@ from engine.errors import SscardError
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
 from engine.policy.changes import rulebook_changes
+from engine.protection import Password
 from engine.runs.batch import DecidedBatch, decide_batch
 
 CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
@@ -54,10 +55,12 @@ class Impact:
         return list(dict.fromkeys((*self.old.verdicts, *self.new.verdicts)))
 
 
-def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
+def compare(batch_path: str | Path, old: Rulebook, new: Rulebook, password: Password | None = None) -> Impact:
+    """``password`` opens a protected batch."""
     batch_path = Path(batch_path)
     impact = Impact(batch_path, old, new, rulebook=rulebook_changes(old, new))
-    with decided_as_check(batch_path, old) as before_rows, decided_as_check(batch_path, new) as after_rows:
+    with decided_as_check(batch_path, old, password) as before_rows, \
+            decided_as_check(batch_path, new, password) as after_rows:
         for before, after in zip(before_rows, after_rows):
             impact.rows += 1
             impact.matrix[before.decision.verdict, after.decision.verdict] += 1
@@ -71,11 +74,11 @@ def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
     return impact
 
 
-def decided_as_check(batch_path: Path, book: Rulebook) -> DecidedBatch:
+def decided_as_check(batch_path: Path, book: Rulebook, password: Password | None = None) -> DecidedBatch:
     """The batch as `sscard check` would decide it under ``book``.  A column ``book`` adds
     (a new document) may be absent from a past batch: a row that needs it is 输入有误
     naming it, never silently 否, so the impact shows what the change asks of past rows."""
-    batch = open_batch(batch_path, book.schema, optional_may_be_absent=True)
+    batch = open_batch(batch_path, book.schema, optional_may_be_absent=True, password=password)
     try:
         return decide_batch(book, batch.rows(), batch.cells)
     finally:

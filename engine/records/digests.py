@@ -128,6 +128,8 @@ class RunRecord:
             ("openpyxl", _version("openpyxl")),
             ("durable-rules", _version("durable_rules")),
             ("xlsxwriter", _version("xlsxwriter")),
+            ("xlrd", _version("xlrd")),  # reads a legacy .xls batch
+            ("msoffcrypto-tool", _version("msoffcrypto-tool")),  # opens and protects password-protected workbooks
             ("命令行", self.command_line),
             ("核验码算法", f"SHA-256(输入各列、决定各列、规则库 SHA-256)前 {DIGEST_LENGTH} 位"),
             (RESULTS_DIGEST, results_digest),

@@ -21,6 +21,7 @@ from engine.excel.writer import (
     write_header,
     write_table,
 )
+from engine.protection import Password
 from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
 from engine.records.ledger import Ledger
 from engine.runs.batch import DecidedBatch, decide_batch
@@ -53,12 +54,15 @@ def default_output(batch: Path) -> Path:
 
 def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
                 command_line: str = "", progress: Callable[[int], None] | None = None,
-                workers: int = 1, ledger: Ledger | None = None) -> Summary:
+                workers: int = 1, ledger: Ledger | None = None, password: Password | None = None,
+                output_password: Password | None = None) -> Summary:
+    """Decide the batch on ``batch_path`` (``password`` opens a protected one) and write
+    the decision workbook (protected by ``output_password`` when given)."""
     batch_path = Path(batch_path)
     output = Path(output) if output else default_output(batch_path)
     if output.resolve() == batch_path.resolve():
         raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
-    batch = open_batch(batch_path, book.schema)
+    batch = open_batch(batch_path, book.schema, password=password)
     record = RunRecord(batch_path, file_sha256(batch_path), command_line)
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
@@ -69,13 +73,13 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
         summary.rows, summary.skipped = decided.rows, decided.skipped
         # The ledger commits only once the workbook is in place; any failure leaves it as it was.
         with ledger.recording(record, book) if ledger else nullcontext() as entry:
-            _write(output, batch.headers, book, decided, summary, record, entry)
+            _write(output, batch.headers, book, decided, summary, record, entry, output_password)
     return summary
 
 
 def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
-           record: RunRecord, entry=None) -> None:
-    with atomic_workbook(output) as workbook:
+           record: RunRecord, entry=None, password: Password | None = None) -> None:
+    with atomic_workbook(output, password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
         results = workbook.add_worksheet(labels.RESULT_SHEET)
         overview = workbook.add_worksheet(labels.SUMMARY_SHEET)

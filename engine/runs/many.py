@@ -15,11 +15,12 @@ from engine import labels
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.protection import Password
 from engine.records.ledger import Ledger
 from engine.runs.check import Summary, check_batch, default_output
 
 COMBINED_NAME = "合并汇总.xlsx"
-BATCH_SUFFIXES = (".xlsx", ".xlsm")
+BATCH_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 @dataclass
@@ -51,7 +52,8 @@ def expand(inputs: list[Path]) -> list[Path]:
 
 
 def check_many(inputs: list[Path], output_dir: Path | None, book: Rulebook, *, command_line: str = "",
-               workers: int = 1, ledger: Ledger | None = None,
+               workers: int = 1, ledger: Ledger | None = None, password: Password | None = None,
+               output_password: Password | None = None,
                progress: Callable[[Path], Callable[[int], None] | None] | None = None,
                on_done: Callable[[Path, Summary | None, str | None], None] | None = None) -> ManyResult:
     result = ManyResult()
@@ -60,7 +62,8 @@ def check_many(inputs: list[Path], output_dir: Path | None, book: Rulebook, *, c
         output = output_dir / default_output(batch).name if output_dir else None
         try:
             summary = check_batch(batch, output, book, command_line=command_line, workers=workers, ledger=ledger,
-                                  progress=progress(batch) if progress else None)
+                                  progress=progress(batch) if progress else None, password=password,
+                                  output_password=output_password)
         except SscardError as error:
             result.failures.append((batch, str(error)))
             if on_done:
@@ -71,11 +74,11 @@ def check_many(inputs: list[Path], output_dir: Path | None, book: Rulebook, *, c
             on_done(batch, summary, None)
     if batches:
         target_dir = output_dir or batches[0].parent
-        result.combined = write_combined(target_dir / COMBINED_NAME, book, result)
+        result.combined = write_combined(target_dir / COMBINED_NAME, book, result, output_password)
     return result
 
 
-def write_combined(path: Path, book: Rulebook, result: ManyResult) -> Path:
+def write_combined(path: Path, book: Rulebook, result: ManyResult, password: Password | None = None) -> Path:
     verdicts = list(book.verdicts)
     per_file = [[s.input.name, "已完成", s.rows, *(s.verdicts[v] for v in verdicts), s.total_fees, s.output.name]
                 for s in result.summaries]
@@ -88,7 +91,7 @@ def write_combined(path: Path, book: Rulebook, result: ManyResult) -> Path:
             fees[service] += summary.fees[service]
     per_service = [[service, *(counts[v] for v in verdicts), sum(counts.values()), fees[service]]
                    for service, counts in by_service.items()]
-    with atomic_workbook(path, streaming=False) as workbook:
+    with atomic_workbook(path, streaming=False, password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
         write_table(workbook.add_worksheet("各批次"),
                     ["文件", "状态", "申请行数", *verdicts, "费用合计(元)", "决定工作簿"], per_file, styles)
