@@ -441,7 +441,7 @@ def verify(workbook: Path, batch: Path | None, password: Password | None, book: 
     if not result.ok:
         raise Refusal(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
     click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符"
-               + (f"、批次按规则库 {book.version} 重新判断结果相同" if batch else ""))
+               + (f"、批次无规则漂移(按规则库 {book.version} 重新判断结果相同)" if batch else ""))
 
 
 @cli.command()

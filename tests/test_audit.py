@@ -60,8 +60,8 @@ def test_workbook_verifies_clean_under_its_archived_rulebook_when_nothing_was_ed
     batch, out = decided
     result = invoke("verify", out, "--batch", batch)
     assert result.exit_code == 0, result.output
-    assert result.output == (f"{out} 核对通过:5 行的核验码与审计记录均相符、批次按规则库 {home_book.version} "
-                             "重新判断结果相同\n")
+    assert result.output == (f"{out} 核对通过:5 行的核验码与审计记录均相符、批次无规则漂移"
+                             f"(按规则库 {home_book.version} 重新判断结果相同)\n")
 
 
 def test_verify_names_the_row_when_a_verdict_was_edited_outside_sscard(decided):

@@ -132,3 +132,14 @@ def test_explain_fails_with_a_message_when_request_id_is_unknown(decided):
     result = invoke("explain", out, "NOPE")
     assert result.exit_code == 2
     assert result.output == f"错误:{out}: 找不到申请编号「NOPE」\n"
+
+
+def test_explain_finds_the_archived_rulebook_of_a_protected_workbook_when_given_its_password(
+        fixture_home, fixture_book, home_book, tmp_path, monkeypatch):
+    batch = write_batch(tmp_path / "batch.xlsx", fixture_book, ROWS[:1])
+    out = tmp_path / "out.xlsx"
+    monkeypatch.setenv("SSCARD_PASSWORD", "柜面-2026")
+    assert invoke("check", batch, "-o", out, "--encrypt-output", "--workers", "1").exit_code == 0
+    result = invoke("explain", out, "ACCEPT")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2] == f"按生成时的规则库({home_book.version})重新判断:一致,结论 受理"
