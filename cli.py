@@ -7,6 +7,7 @@ with one line and exit code 130, after every temporary file is gone.
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 from functools import wraps
@@ -17,15 +18,18 @@ import click
 from engine import protection
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
-from engine.core.loader import load_rulebook
+from engine.auditors.recorded import rulebook_for
+from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError, describe_os_error
 from engine.excel.template import write_template
 from engine.policy import cases as case_book
-from engine.policy import catalogue, impact
+from engine.policy import catalogue, document, impact
 from engine.policy import lint as rule_lint
+from engine.policy.publish import publish
 from engine.protection import Password
 from engine.records import ledger as ledgers
+from engine.records.archive import Archive, archive_beside
 from engine.runs import scratch
 from engine.runs.check import check_batch
 from engine.runs.many import check_many
@@ -33,15 +37,39 @@ from engine.runs.parallel import default_workers
 from engine.runs.progress import row_progress
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
+RULES_ENV = "SSCARD_RULES"  # another live rulebook (its archive and document sit beside it)
+
+
+def live_rules() -> Path:
+    return Path(os.environ.get(RULES_ENV) or DEFAULT_RULES)
+
+
+def archive() -> Archive:
+    return archive_beside(live_rules())
+
+
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a program ended by Ctrl-C
 
 
 def rules_option(command):
-    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-                  show_default="随 sscard 安装的规则库", help="使用另一个规则库目录(如草案)。")
+    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  show_default="现行规则库(随 sscard 提供的 rules/)", help="使用另一个规则库目录(如草案)。")
     @wraps(command)
-    def wrapper(*args, rules_dir: Path, **kwargs):
-        return command(*args, book=load_rulebook(rules_dir), **kwargs)
+    def wrapper(*args, rules_dir: Path | None, **kwargs):
+        return command(*args, book=archive().load(rules_dir or live_rules()), **kwargs)
+    return wrapper
+
+
+def recorded_rules_option(command):
+    """explain / verify: by default the rulebook a decision workbook was decided with
+    (under password_option: a protected workbook is opened with its password)."""
+    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  show_default="决定工作簿「审计」表记录的、已归档的规则库;批次工作簿用现行规则库",
+                  help="改用另一个规则库目录(如现行规则库或草案)。")
+    @wraps(command)
+    def wrapper(workbook: Path, *args, rules_dir: Path | None, password: Password | None, **kwargs):
+        book = rulebook_for(workbook, rules_dir, live_rules(), archive(), password)
+        return command(workbook, *args, password=password, book=book, **kwargs)
     return wrapper
 
 
@@ -241,17 +269,18 @@ def template(output: str, force: bool, book: Rulebook) -> None:
 
 @cli.group("rules")
 def rules_group() -> None:
-    """政策人员:查看、测试、检查规则库(可用 --rules 指向草案目录)。"""
+    """政策人员:查看、检查、测试、发布规则库(可用 --rules 指向草案目录)。"""
 
 
 @rules_group.command("list")
 @rules_option
 def rules_list(book: Rulebook) -> None:
-    """列出每条规则(编号、业务、条款、条件、结果、理由、是否解释性)和每个参数的各期取值。
+    """列出每条规则(编号和名称、业务、条款、生效日期、条件、结果、理由、是否解释性)、
+    带生效日期的输入列,以及每个参数的类型和各期取值。
 
     Example:
 
-        sscard rules list --rules 草案/rules
+        sscard rules list --rules 草案
     """
     for line in catalogue.text_lines(book):
         click.echo(line)
@@ -262,7 +291,7 @@ def rules_list(book: Rulebook) -> None:
 @force_option
 @rules_option
 def rules_export(output: str, force: bool, book: Rulebook) -> None:
-    """把规则目录写成工作簿 OUTPUT(规则、参数、说明三张表)。
+    """把规则目录写成工作簿 OUTPUT(规则、输入列、参数、说明四张表)。
 
     Example:
 
@@ -278,18 +307,18 @@ def rules_export(output: str, force: bool, book: Rulebook) -> None:
 @password_option
 @rules_option
 def rules_test(cases: Path | None, allow_uncovered: bool, password: Password | None, book: Rulebook) -> None:
-    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),逐个报告通过/失败及差异,再列出规则覆盖。
+    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),列出每个失败的用例及差异(通过的只计数),再列出规则覆盖。
 
     退出码:0 全部通过且每条规则都有用例命中;1 有用例失败,或有规则没有用例命中
     (除非 --allow-uncovered);2 文件或规则库无法读取。
 
     Example:
 
-        sscard rules test --rules 草案/rules 草案/rules/cases.xlsx
+        sscard rules test --rules 草案 草案/cases.xlsx
     """
     path = cases or book.directory / "cases.xlsx"
     report = case_book.run_cases(path, book, password)
-    click.echo(f"用例 {path};规则库 {book.directory}(版本 {book.version})")
+    click.echo(f"用例 {shown_path(path)};规则库 {shown_path(book.directory)}(版本 {book.version})")
     for line in case_book.report_lines(report):
         click.echo(line)
     if report.failures:
@@ -300,43 +329,99 @@ def rules_test(cases: Path | None, allow_uncovered: bool, password: Password | N
                                    "或用 --allow-uncovered 只测部分规则")
 
 
+@rules_group.command("cases")
+@rules_option
+def rules_cases(book: Rulebook) -> None:
+    """由规则目录中的用例表(make_cases.py)写出用例工作簿 cases.xlsx,供 rules test 和 rules publish 运行。
+
+    Example:
+
+        sscard rules cases --rules 草案
+    """
+    path, count = case_book.write_case_book(book)
+    click.echo(f"已写出 {shown_path(path)}({count} 个用例)")
+
+
+@rules_group.command("doc")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写到该文件;不给则打印出来。")
+@rules_option
+def rules_doc(output: Path | None, book: Rulebook) -> None:
+    """由规则库的声明生成中文规则手册(Markdown):业务、输入列、每条规则(名称、条款、条件、生效日期、结果)、
+    参数的各期取值与依据,解释性规则逐条标出。发布(rules publish)时会自动更新 docs/规则手册.md。
+
+    Example:
+
+        sscard rules doc --rules 草案 -o 草案规则手册.md
+    """
+    if output:
+        click.echo(f"已写出 {document.write_document(book, output)}")
+    else:
+        click.echo(document.markdown(book), nl=False)
+
+
+@rules_group.command("publish")
+@click.argument("draft", type=click.Path(file_okay=False, path_type=Path))
+def rules_publish(draft: Path) -> None:
+    """发布草案 DRAFT:先做 rules lint 和 rules test(草案中的 cases.xlsx,每条规则都须有用例命中),
+    有任何问题即拒绝且不改动任何文件;通过后按内容的 SHA-256 归档(版本号由发布日期和摘要生成,无须手填),
+    把现行规则库替换为草案,并更新 docs/规则手册.md。
+
+    退出码:0 已发布;1 检查未通过,未发布;2 草案无法读取。
+
+    Example:
+
+        sscard rules publish 草案
+    """
+    result = publish(draft, live_rules(), archive())
+    click.echo(f"已发布:{result.book.name} 版本 {result.publication.version}")
+    click.echo(f"  规则库 SHA-256 {result.book.digest}")
+    click.echo(f"  已归档到 {shown_path(result.publication.path)}")
+    if result.replaced:
+        click.echo(f"  现行规则库 {shown_path(result.live)} 已替换为 {shown_path(draft)} 的内容")
+    click.echo(f"  规则手册已更新:{shown_path(result.document)}")
+
+
 @rules_group.command("lint")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-              show_default="随 sscard 安装的规则库", help="检查另一个规则库目录(如草案)。")
-def rules_lint(rules_dir: Path) -> None:
-    """静态检查规则库:编号、条款、理由齐全且编号不重复;每类业务的每种合法输入组合都有规则命中
-    (空缺给出示例行);永不命中的规则;被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="现行规则库(随 sscard 提供的 rules/)", help="检查另一个规则库目录(如草案)。")
+def rules_lint(rules_dir: Path | None) -> None:
+    """静态检查规则库:声明齐全且取值类型正确;逐一尝试每类业务在每个生效时段的每种合法输入组合,
+    规则引擎与逐条核对的结果须一致,且都有规则命中(空缺给出示例行);永不命中的规则;
+    被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
 
     退出码:0 未发现问题;1 发现问题。
 
     Example:
 
-        sscard rules lint --rules 草案/rules
+        sscard rules lint --rules 草案
     """
-    book, findings = rule_lint.lint_directory(rules_dir)
+    rules_dir = rules_dir or live_rules()
+    book, findings = rule_lint.lint_directory(rules_dir, archive().load)
     for line in rule_lint.report_lines(book, findings):
         click.echo(line)
     if findings:
-        raise Refusal(f"规则库 {rules_dir} 有 {len(findings)} 个问题")
+        raise Refusal(f"规则库 {shown_path(rules_dir)} 有 {len(findings)} 个问题")
 
 
 @cli.command()
 @click.argument("batch", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-              show_default="随 sscard 安装的规则库", help="现行规则库目录。")
+@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="现行规则库(随 sscard 提供的 rules/)", help="原规则库目录。")
 @click.option("--new", "new_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="修改后的规则库目录(草案)。")
 @click.option("-o", "--output", help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
 @force_option
 @password_option
-def diff(batch: Path, old_dir: Path, new_dir: Path, output: str | None, force: bool, password: Password | None) -> None:
+def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: str | None, force: bool,
+         password: Password | None) -> None:
     """用新旧两个规则库分别决定 BATCH,列出结论、费用或缺少材料有变化的行。
 
     Example:
 
-        sscard diff 上月批次.xlsx --old rules --new 草案/rules -o 影响.xlsx
+        sscard diff 上月批次.xlsx --old rules --new 草案 -o 影响.xlsx
     """
-    old, new = load_rulebook(old_dir), load_rulebook(new_dir)
+    old, new = archive().load(old_dir or live_rules()), archive().load(new_dir)
     result, path = impact.diff(batch, old, new, output, force=force, password=password)
     for line in impact.summary_lines(result):
         click.echo(line)
@@ -348,12 +433,13 @@ def diff(batch: Path, old_dir: Path, new_dir: Path, output: str | None, force: b
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("request_id")
 @password_option
-@rules_option
+@recorded_rules_option
 def explain(workbook: Path, request_id: str, password: Password | None, book: Rulebook) -> None:
-    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值。
+    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值,
+    尚未生效或已失效的规则注明其日期。
 
-    WORKBOOK 可以是决定工作簿(显示记录的结论,并按当前规则重新判断是否一致),
-    也可以是批次工作簿(按当前规则判断)。
+    WORKBOOK 可以是决定工作簿(显示记录的结论,并按其「审计」表记录的、已归档的规则库重新判断是否一致),
+    也可以是批次工作簿(按现行规则库判断)。--rules 可改用另一个规则库。
 
     Example:
 
@@ -367,15 +453,16 @@ def explain(workbook: Path, request_id: str, password: Password | None, book: Ru
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--batch", type=click.Path(dir_okay=False, path_type=Path),
-              help="生成该工作簿的批次:核对其 SHA-256,并按当前规则重新判断,列出结论会变的行(规则漂移)。")
+              help="生成该工作簿的批次:核对其 SHA-256,并重新判断每一行,列出结论不同的行。")
 @click.option("--without-ledger", is_flag=True, help="不查账本,只核对工作簿本身(并如此说明)。")
 @password_option
 @ledger_option
-@rules_option
+@recorded_rules_option
 def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: Password | None, book: Rulebook,
            ledger: ledgers.Ledger) -> None:
     """核对决定工作簿:每行的核验码、「审计」表,以及账本中该工作簿的运行(每行核验码、记录摘要、
-    至该运行的哈希链);给出 --batch 时再查批次是否相符及规则漂移。最后列出核对所依据的证据。
+    至该运行的哈希链);给出 --batch 时再查批次是否相符,并按工作簿记录的(已归档的)规则库重新判断
+    每一行;用 --rules 指定另一个规则库时,列出按它结论会变的行(规则漂移)。最后列出核对所依据的证据。
 
     退出码:0 一切相符;1 有被改动或会变的行、账本中没有该运行或与之不符(逐条列出);2 文件无法读取。
 
@@ -394,7 +481,8 @@ def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: P
     if not result.ok:
         raise Refusal(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
     click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符"
-               + ("" if without_ledger else "、与账本一致") + ("、批次无规则漂移" if batch else ""))
+               + ("" if without_ledger else "、与账本一致")
+               + (f"、批次无规则漂移(按规则库 {book.version} 重新判断结果相同)" if batch else ""))
 
 
 @cli.command()

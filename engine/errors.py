@@ -26,7 +26,12 @@ class MissingColumns(SscardError):
 
 
 class RulebookError(SscardError):
-    """A rulebook declaration is wrong; names the rule or file."""
+    """A rulebook declaration is wrong; names the rule or file.  ``problems`` lists every
+    problem found (the message says the first), for `sscard rules lint`."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class EngineFailure(Exception):

@@ -11,7 +11,7 @@ from contextlib import closing
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import read_sheet, request, write_batch
+from conftest import CASE_DAY, read_sheet, request, write_batch
 
 from cli import cli
 from engine.excel.decision_workbook import open_decisions
@@ -46,7 +46,7 @@ def _runs(ledger):
         return connection.execute("SELECT run_id FROM runs ORDER BY seq").fetchall()
 
 
-def test_history_lists_each_check_run_when_batches_were_checked(batch, tmp_path):
+def test_history_lists_each_check_run_when_batches_were_checked(batch, tmp_path, book):
     ledger = tmp_path / "ledger.sqlite3"
     _check(batch, ledger, tmp_path / "a.xlsx")
     _check(batch, ledger, tmp_path / "b.xlsx")
@@ -55,10 +55,10 @@ def test_history_lists_each_check_run_when_batches_were_checked(batch, tmp_path)
     lines = result.output.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("   1  ") and lines[1].startswith("   2  ")
-    assert all("batch.xlsx  2 行  规则库 2026.11.26  操作员 " in line and "  sscard check " in line for line in lines)
+    assert all(f"batch.xlsx  2 行  规则库 {book.version}  操作员 " in line and "  sscard check " in line for line in lines)
 
 
-def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice(batch, tmp_path):
+def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice(batch, tmp_path, book):
     ledger = tmp_path / "ledger.sqlite3"
     _check(batch, ledger, tmp_path / "a.xlsx")
     _check(batch, ledger, tmp_path / "b.xlsx")
@@ -66,7 +66,8 @@ def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) == 2
-    assert all("batch.xlsx 第 3 行  受理  费用 20  缺少材料 无  规则 REISSUE-ACCEPT, REISSUE-FEE" in line
+    fee = book.parameters["card_fee"].on(CASE_DAY.date())
+    assert all(f"batch.xlsx 第 3 行  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT, REISSUE-FEE" in line
                for line in lines)
 
 

@@ -36,9 +36,9 @@ def test_editing_the_parameters_mid_run_changes_no_decision_and_not_the_audit_re
         for count, row in enumerate(real_rows(self)):
             if count == parallel.CHUNK_ROWS + 500:  # read, not yet decided: the workers start after this
                 text = parameters.read_text(encoding="utf-8")
-                parameters.write_text(text.replace("    { from = 2027-01-01, value = 15 },\n",
-                                                   "    { from = 2026-01-01, value = 99 },\n"
-                                                   "    { from = 2027-01-01, value = 15 },\n"), encoding="utf-8")
+                edited = text.replace("from = 2020-01-01\nvalue = 10\n", "from = 2020-01-01\nvalue = 99\n")
+                assert edited != text
+                parameters.write_text(edited, encoding="utf-8")
             yield row
     monkeypatch.setattr(Batch, "rows", rows_while_someone_edits)
 

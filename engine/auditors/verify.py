@@ -202,7 +202,7 @@ def _check_audit(workbook: DecisionWorkbook, book: Rulebook, result: Verificatio
         return None
     if recorded != book.digest:
         result.notes.append(f"本工作簿由规则库 {audit.get('规则库版本', '?')}({recorded[:12]}…)生成,"
-                            f"当前规则库为 {book.version}({book.digest[:12]}…);"
+                            f"重新判断所用的规则库为 {book.version}({book.digest[:12]}…);"
                             "核验码按工作簿记录的规则库核对;用 --batch 查看规则变化的影响")
     return recorded
 
@@ -215,12 +215,8 @@ def _check_rows(workbook: DecisionWorkbook, book: Rulebook, recorded: str, resul
     same_rules = book.digest == recorded
     edited = False
     sheet_digest = ResultsDigest()
-
-    def cells(stored: StoredRow) -> dict[str, Any]:
-        return {key: stored.inputs[index] for key, index in key_at.items()}
-
     rows = ((stored.number, stored) for stored in workbook.rows())
-    with decide_batch(book, rows, cells, blank=lambda _: False) as decided:
+    with decide_batch(book, rows, workbook.cells(book.schema), blank=lambda _: False) as decided:
         for row in decided:
             stored: StoredRow = row.item
             result.rows += 1
@@ -281,8 +277,11 @@ def _check_batch(workbook: DecisionWorkbook, book: Rulebook, batch_path: Path, r
                      for column in DRIFT_COLUMNS
                      if canonical(row.cell(column)) != canonical(now[labels.DECISION_COLUMNS.index(column)])]
             if drift:
-                result.findings.append(Finding(row.number, _shown(row, rid_at), "规则漂移",
-                                               "按当前规则:" + ";".join(drift)
+                # Under the rulebook that made the workbook a difference is no drift: the
+                # workbook does not follow from its batch and its rules.
+                check = "规则漂移" if book.digest != workbook.audit.get(RULEBOOK_DIGEST) else "重新判断不符"
+                result.findings.append(Finding(row.number, _shown(row, rid_at), check,
+                                               f"按规则库 {book.version}:" + ";".join(drift)
                                                + f"(规则 {_text(row.cell(labels.RULES))} → {_text(now[-1])})"))
     if remaining:
         result.findings.append(Finding(None, "", "批次", f"批次与「{labels.RESULT_SHEET}」表的行数不同"

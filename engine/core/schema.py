@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from engine.core.conditions import Condition
+from engine.core.conditions import Condition, show
+from engine.core.origin import Declaration
 
 
 class Invalid(Exception):
@@ -47,6 +48,22 @@ class CellProblem:
 
     def __reduce__(self):
         return CellProblem, (self.shown, self.message)
+
+
+class _Absent:
+    """The cell of a column the batch does not have at all (not a blank cell): a row
+    that needs the column is 输入有误 naming it; the other rows do not miss it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __reduce__(self) -> str:
+        return "ABSENT"  # one object, also in worker processes
+
+
+ABSENT = _Absent()
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -104,10 +121,22 @@ def _shown(value: Any) -> str:
 
 
 class Kind:
-    """How one column's cells are read. ``parse`` gets a non-blank cell."""
+    """How one column's cells are read. ``parse`` gets a non-blank cell.
+
+    A rule compares a column only with what the column can hold (``literal_problem``,
+    ``ordered``, ``parameter_kinds``), checked when the rulebook loads: durable-rules
+    coerces ("3" == 3 holds there, never in Python), so a mistyped literal would make
+    the two evaluators disagree.
+    """
 
     blank: Any = ""  # the value a blank, not-required cell takes
     choices: tuple[str, ...] = ()  # offered as a drop-down in the template
+    ordered = False  # whether < <= > >= mean something for this column
+    parameter_kinds: tuple[str, ...] = ()  # kinds of parameter (parameters.toml) it may be compared with
+
+    def literal_problem(self, value: Any) -> str | None:
+        """Why ``value`` can never be this column's value, and what to write instead; None: fine."""
+        return None
 
     def parse(self, value: Any) -> Any:
         raise NotImplementedError
@@ -141,6 +170,9 @@ class Text(Kind):
 
     def describe(self) -> str:
         return "文字"
+
+    def literal_problem(self, value: Any) -> str | None:
+        return None if isinstance(value, str) else f"是文字列,只能与加引号的文字比较,不能与 {show(value)} 比较"
 
 
 class Choice(Kind):
@@ -178,6 +210,13 @@ class Choice(Kind):
     def describe(self) -> str:
         return "可选:" + "/".join(self.choices) + self._others
 
+    def literal_problem(self, value: Any) -> str | None:
+        if isinstance(value, str) and value in self.values:
+            return None
+        if isinstance(value, str) and value in self.aliases:
+            return f"的值在规则中须写成「{self.aliases[value]}」,不是「{value}」"
+        return f"没有取值 {show(value)}(规则中可写:{'/'.join(self.values)});请改为其中之一"
+
 
 def YesNo() -> Choice:
     kind = Choice("是", "否", true="是", false="否")
@@ -187,6 +226,8 @@ def YesNo() -> Choice:
 
 class Date(Kind):
     _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+    ordered = True
+    parameter_kinds = ("date",)
 
     def parse(self, value: Any) -> dt.date:
         if isinstance(value, dt.datetime):
@@ -212,9 +253,22 @@ class Date(Kind):
     def describe(self) -> str:
         return "日期(Excel 日期或 YYYY-MM-DD)"
 
+    def literal_problem(self, value: Any) -> str | None:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return None
+        if isinstance(value, dt.datetime):
+            return f"是日期列,不能与带时刻的 {value} 比较;请写成 date({value.year}, {value.month}, {value.day})"
+        if isinstance(value, str) and self._ISO.fullmatch(value.strip()):
+            day = value.strip()
+            return (f"是日期列,不能与文字「{day}」比较;请写成 date({int(day[:4])}, {int(day[5:7])}, {int(day[8:])})"
+                    "(文件开头加 from datetime import date)")
+        return f"是日期列,不能与 {show(value)} 比较;请写成 date(年, 月, 日)"
+
 
 class WholeNumber(Kind):
     blank = None  # a blank count is absent from the row, so no comparison can match it
+    ordered = True
+    parameter_kinds = ("count", "amount")
 
     def __init__(self, minimum: int = 0):
         self.minimum = minimum
@@ -241,6 +295,13 @@ class WholeNumber(Kind):
     def describe(self) -> str:
         return f"整数,≥ {self.minimum}"
 
+    def literal_problem(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            return f"是整数列,不能与文字「{value}」比较;请去掉引号,写成 {int(value)}"
+        return f"是整数列,不能与 {show(value)} 比较;请写成整数"
+
 
 class TextCode(Kind):
     """An identifier that must arrive as text: Excel rounds long numbers to 15 digits."""
@@ -259,9 +320,15 @@ class TextCode(Kind):
     def describe(self) -> str:
         return self._describe
 
+    def literal_problem(self, value: Any) -> str | None:
+        return None if isinstance(value, str) else f"是文字列,只能与加引号的文字比较,不能与 {show(value)} 比较"
+
 
 @dataclass(frozen=True)
-class Column:
+class Column(Declaration):
+    """An input column; one introduced on a date says so (``since``): rows dated before it
+    never need it, and a batch made before it may lack it."""
+
     header: str
     key: str
     kind: Kind
@@ -273,6 +340,14 @@ class Column:
     used_by: frozenset[str] | None = None
     clause: str = ""
     help: str = ""
+
+    def in_use(self, service: Any, day: dt.date | None) -> bool:
+        """Whether a row of ``service`` dated ``day`` reads this column at all."""
+        if self.used_by is not None and service not in self.used_by:
+            return False
+        if self.period.dated:
+            return day is not None and self.period.contains(day)
+        return True
 
 
 RowCheck = Callable[[Mapping[str, Any]], list[tuple[str, str]]]  # fact -> [(key, message)]

@@ -7,12 +7,12 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import openpyxl
 
 from engine import labels
-from engine.core.schema import Schema, header_key
+from engine.core.schema import ABSENT, Schema, header_key
 from engine.errors import SscardError, UnreadableWorkbook
 from engine.excel.ooxml import unescape
 from engine.excel.opening import XLSX, open_workbook
@@ -55,6 +55,16 @@ class DecisionWorkbook:
             if column is not None and column.key not in found:
                 found[column.key] = index
         return found
+
+    def cells(self, schema: Schema) -> Callable[[StoredRow], dict[str, Any]]:
+        """A stored row's input cells by schema key, as the reader gives a batch's: a
+        column the workbook lacks is ABSENT, never blank."""
+        key_at = self.key_at(schema)
+        absent = dict.fromkeys((c.key for c in schema.columns if c.key not in key_at), ABSENT)
+
+        def cells(stored: StoredRow) -> dict[str, Any]:
+            return {**{key: stored.inputs[index] for key, index in key_at.items()}, **absent}
+        return cells
 
     def rows(self) -> Iterator[StoredRow]:
         width = len(self.headers) + len(TAIL)

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 
 from engine import labels
-from engine.core.schema import CellProblem, Schema, header_key, hidden_character, is_blank
+from engine.core.schema import ABSENT, CellProblem, Column, Schema, header_key, hidden_character, is_blank
 from engine.errors import MissingColumns, UnreadableWorkbook
 from engine.excel.decision_workbook import decision_headers
 from engine.excel.legacy import LegacyWorkbook
@@ -86,7 +86,8 @@ class Batch:
     _marks: list[_Mark] = field(default_factory=list)
     sheet_hidden: bool = False
     _handle: Any = None  # the file openpyxl reads from; closed with the workbook
-    absent: list[str] = field(default_factory=list)  # optional columns the sheet lacks (read as blank)
+    absent: list[str] = field(default_factory=list)  # headers of columns the sheet may lack and does
+    absent_keys: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)  # what the clerk should hear about the sheet itself
     # Cells right of the last header, found while the rows are read: column index -> how
     # many.  They are kept (rows() yields them), never decided, and named in notes.
@@ -176,7 +177,9 @@ class Batch:
         return values[:last + 1]
 
     def cells(self, values: tuple[Any, ...]) -> dict[str, Any]:
-        return {key: values[index] for key, index in self.key_at.items()}
+        cells = {key: values[index] for key, index in self.key_at.items()}
+        cells.update(dict.fromkeys(self.absent_keys, ABSENT))
+        return cells
 
     def close(self) -> None:
         self._workbook.close()
@@ -222,10 +225,11 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
     """The batch on ``path`` (.xlsx, .xlsm or .xls; ``password`` opens a protected one),
     its header matched against ``schema``.
 
-    Every schema column must be present, unless ``optional_may_be_absent``: then only the
-    required ones, and a missing optional column reads as blank (``Batch.absent`` names
-    them).  Comparing a draft that adds a document column against past batches needs that;
-    checking a clerk's batch does not, where a lost column would silently read as 否."""
+    Every schema column must be present, except a dated one (introduced on a date: a
+    batch made before it lacks it), and with ``optional_may_be_absent`` every optional
+    one (comparing a draft against past batches).  An absent column is never read as
+    blank, where it would silently mean 否: a row that needs it is 输入有误 naming it
+    (``Batch.absent`` names them)."""
     path = Path(path)
     opened = open_workbook(path, password)
     workbook, handle = _load(opened)
@@ -253,7 +257,8 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
         raise
     hidden = _hidden(sheet)
     return Batch(path, name, by_name, headers, key_at, workbook, marks, sheet_hidden=hidden, _handle=handle,
-                 absent=absent, notes=_visible_lookalikes(path, workbook, name, schema) if hidden else [])
+                 absent=[c.header for c in absent], absent_keys=tuple(c.key for c in absent),
+                 notes=_visible_lookalikes(path, workbook, name, schema) if hidden else [])
 
 
 def _header(path: Path, sheet) -> list[str]:
@@ -401,7 +406,7 @@ def _refuse_hidden_in_header(path: Path, sheet: str, index: int, header: str, sc
 
 
 def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
-                  optional_may_be_absent: bool) -> tuple[dict[str, int], list[str]]:
+                  optional_may_be_absent: bool) -> tuple[dict[str, int], list[Column]]:
     key_at: dict[str, int] = {}
     duplicated: list[str] = []
     for index, header in enumerate(headers):
@@ -417,7 +422,7 @@ def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
     if duplicated:
         raise MissingColumns(f"{where}:列重复,无法确定用哪一列:{'、'.join(duplicated)}")
     absent = [c for c in schema.columns if c.key not in key_at]
-    missing = [c.header for c in absent if c.required or not optional_may_be_absent]
+    missing = [c.header for c in absent if not (c.period.dated or (optional_may_be_absent and not c.required))]
     if missing:
         raise MissingColumns(f"{where}缺少必需的列:{'、'.join(missing)};可用 sscard template 生成正确的表头")
-    return key_at, [c.header for c in absent]
+    return key_at, absent

@@ -28,6 +28,7 @@ DIGEST_LENGTH = 20  # hex characters shown in the 核验码 column
 
 # Lines of the 审计 sheet that verify reads back.
 RULEBOOK_DIGEST = "规则库 SHA-256"
+RULEBOOK_VERSION = "规则库版本"
 INPUT_DIGEST = "输入文件 SHA-256"
 ROW_COUNT = "申请行数"
 RESULTS_DIGEST = "结果表核验码"
@@ -115,7 +116,7 @@ class RunRecord:
             (OPERATOR, self.operator),
             ("sscard 版本", _version("sscard")),
             ("规则库", book.name),
-            ("规则库版本", book.version),
+            (RULEBOOK_VERSION, book.version),
             ("规则库目录", str(book.directory)),
             (RULEBOOK_DIGEST, book.digest),
         ]
