@@ -101,6 +101,8 @@ class Option(click.Option):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if self.metavar is None and not self.is_flag and self.type is click.STRING:
+            self.metavar = "文字"  # click would print TEXT
         notes = []
         if self.required:
             notes.append("必填")

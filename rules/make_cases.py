@@ -5,15 +5,16 @@ for a 正常 card dated 2026-03-01 with no documents brought), then the expected
 结论, 费用(元) and 缺少材料 ("无": nothing missing; None: not checked), and the rules
 the case is written for (期望规则: each must fire; others may fire too).
 
-Regenerate rules/cases.xlsx after changing this table:
+Write the workbook beside this file after changing the table (a case may be appended
+at the end: ``CASES += [(...)]``):
 
-    python -m rules.make_cases
+    sscard rules cases                  # rules/cases.xlsx
+    sscard rules cases --rules 草案      # a draft's own cases.xlsx
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 ID = {"材料:身份证件原件": "是"}
 CARD = {"材料:社保卡": "是"}
@@ -38,19 +39,6 @@ CASES = [
      "INPUT-BLANK"),
     ("C2 信息变更原因空白", {"业务类型": "信息变更", **ID, **CARD}, "输入有误", 0, "无",
      "INPUT-BLANK"),
-    # 申请日期: year-first spellings a Chinese office writes are read; others refused, never guessed
-    ("申请日期 写成 2026/3/1", {"业务类型": "挂失", "原因": "丢失", "申请日期": "2026/3/1"}, "受理", 0, "无",
-     "REPORT-LOSS-ACCEPT"),
-    ("申请日期 写成 2026年3月1日", {"业务类型": "挂失", "原因": "丢失", "申请日期": "2026年3月1日"}, "受理", 0, "无",
-     "REPORT-LOSS-ACCEPT"),
-    ("申请日期 写成 2026.3.1", {"业务类型": "挂失", "原因": "丢失", "申请日期": "2026.3.1"}, "受理", 0, "无",
-     "REPORT-LOSS-ACCEPT"),
-    ("申请日期 写成 20260301", {"业务类型": "挂失", "原因": "丢失", "申请日期": "20260301"}, "受理", 0, "无",
-     "REPORT-LOSS-ACCEPT"),
-    ("申请日期 日月在前无法确定", {"业务类型": "挂失", "原因": "丢失", "申请日期": "3/1/2026"}, "输入有误", 0, "无",
-     "INPUT-VALUE"),
-    ("申请日期 是常规格式的数字", {"业务类型": "挂失", "原因": "丢失", "申请日期": 46082}, "输入有误", 0, "无",
-     "INPUT-VALUE"),
     # parameters: before the first fee there is no rule in force
     ("参数 申请日期早于工本费生效", {"业务类型": "补卡", "卡状态": "挂失", "申请日期": dt.datetime(2014, 12, 31), **ID},
      "人工复核", 0, "无",
@@ -219,16 +207,3 @@ def rows() -> list[dict]:
         row.update({"期望结论": verdict, "期望费用(元)": fee, "期望缺少材料": missing, "期望规则": rules})
         out.append(row)
     return out
-
-
-def main() -> None:
-    from engine.core.loader import load_rulebook
-    from engine.policy.cases import write_cases
-
-    here = Path(__file__).resolve().parent
-    path = write_cases(here / "cases.xlsx", load_rulebook(here), rows())
-    print(f"已写出 {path}({len(CASES)} 个用例)")
-
-
-if __name__ == "__main__":
-    main()

@@ -56,9 +56,9 @@ def test_usage_error_shows_the_usage_and_where_to_get_help_when_an_argument_is_m
 
 
 def test_a_folder_given_for_a_file_is_refused_in_chinese(tmp_path):
-    result = invoke("template", str(tmp_path))
+    result = invoke("explain", str(tmp_path), "A1")
     assert result.exit_code == 2
-    assert f"错误:输出文件 的值有误:「{tmp_path}」是文件夹,这里须给出文件" in result.output
+    assert f"错误:工作簿 的值有误:「{tmp_path}」是文件夹,这里须给出文件" in result.output
 
 
 def test_engine_error_is_one_chinese_line_when_the_file_is_missing(tmp_path):

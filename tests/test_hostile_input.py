@@ -17,7 +17,7 @@ from conftest import VALID_ID, headers, read_sheet, request, write_batch
 
 from cli import cli
 
-# A request every rule accepts (受理, fee 20): any other 结论 means the damage leaked in.
+# A request every rule accepts (受理, charged card_fee): any other 结论 means the damage leaked in.
 GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}
 
 
@@ -139,7 +139,8 @@ def test_check_refuses_quickly_when_sheet_has_only_a1_and_the_last_cell(tmp_path
 def test_check_decides_the_rows_and_ignores_the_void_when_one_cell_is_far_away(tmp_path, book):
     batch = write_batch(tmp_path / "far.xlsx", book, [request(**GOOD)])
     workbook = openpyxl.load_workbook(batch)
-    workbook["申请"]["XFD1048576"] = "stray"
+    # A formatted empty cell: the sheet's recorded dimension reaches XFD1048576, its rows hold nothing.
+    workbook["申请"]["XFD1048576"].number_format = "@"
     workbook.save(batch)
     started = time.monotonic()
     result = run_check(batch)

@@ -20,6 +20,7 @@ from cli import cli
 from engine.excel import writer
 from engine.excel.opening import OLE2_MAGIC
 from engine.protection import ENV, Password, decrypt, encrypt_workbook
+from engine.runs import scratch
 
 DATA = Path(__file__).resolve().parent / "data"
 LIBREOFFICE_PASSWORD = "柜面-2026"  # tests/data/make_office_files.py
@@ -216,8 +217,8 @@ def test_a_protected_workbook_leaves_no_plain_copy_behind_on_any_exit_path(tmp_p
     monkeypatch.setattr(tempfile, "tempdir", str(private_temp))
     target = tmp_path / "out" / "决定.xlsx"
 
-    with pytest.raises(RuntimeError) if fails else nullcontext():
-        with writer.atomic_workbook(target, password=Password(PASSWORD)) as workbook:
+    with pytest.raises(RuntimeError) if fails else nullcontext(), scratch.run_folder():
+        with writer.atomic_workbook(target, "测试", password=Password(PASSWORD)) as workbook:
             workbook.add_worksheet("结果").write_string(0, 0, "张三 11010519491231002X")
             if fails:
                 raise RuntimeError("interrupted")

@@ -1,71 +1,56 @@
 """Two rulebooks side by side, and dated parameters effective by 申请日期."""
 
 import datetime as dt
+import re
 
-import pytest
-from conftest import request
-from drafts import copy_rulebook, raise_card_fee
+from conftest import fixture_decide
+from drafts import append_value, copy_rulebook
 
-from engine.core.decide import Decider
 from engine.core.loader import load_rulebook
-from engine.core.normalise import normalise
-from engine.errors import RulebookError
+from engine.policy.lint import lint
 
 
-def _decide(book, decider, **fields):
-    by_header = {c.header: c.key for c in book.schema.columns}
-    cells = {by_header[h]: v for h, v in request(**fields).items()}
-    return decider.decide(normalise(book.schema, cells))
+def _on(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
 
 
-REISSUE = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}
-
-
-def test_live_and_draft_decide_independently_when_loaded_in_one_process(tmp_path, book, decider):
+def test_live_and_draft_decide_independently_when_loaded_in_one_process(tmp_path, fixture_book):
     draft_dir = copy_rulebook(tmp_path / "draft")
-    raise_card_fee(draft_dir, dt.date(2020, 1, 1), 35)
+    fee = fixture_book.parameters["card_fee"]
+    start, before = fee.values[-1][0] + dt.timedelta(days=365), fee.values[-1][1]
+    append_value(draft_dir, "card_fee", start, before + 7)
     draft = load_rulebook(draft_dir)
-    draft_decider = Decider(draft)
 
-    assert _decide(draft, draft_decider, **REISSUE).fee == 35
-    # The live rulebook, loaded first, is untouched by the draft loaded after it.
-    assert _decide(book, decider, **REISSUE).fee == 20
-    assert book.directory != draft.directory and book.digest != draft.digest
+    assert fixture_decide(draft, 申请日期=_on(start)).fee == before + 7
+    # The rulebook loaded first is untouched by the draft loaded after it.
+    assert fixture_decide(fixture_book, 申请日期=_on(start)).fee == before
+    assert fixture_book.directory != draft.directory and fixture_book.digest != draft.digest
 
 
-def test_fee_change_applies_only_from_its_date_when_appended_to_parameters(tmp_path, book, decider):
+def test_fee_change_applies_only_from_its_date_when_appended_to_parameters(tmp_path, fixture_book):
     draft_dir = copy_rulebook(tmp_path / "draft")
-    raise_card_fee(draft_dir, dt.date(2027, 1, 1), 30)
+    history = fixture_book.parameters["card_fee"].values
+    start = history[-1][0] + dt.timedelta(days=400)
+    append_value(draft_dir, "card_fee", start, 99.5)
     draft = load_rulebook(draft_dir)
-    draft_decider = Decider(draft)
 
-    def fee(which, day):
-        b, d = which
-        return _decide(b, d, **REISSUE, 申请日期=dt.datetime.combine(day, dt.time())).fee
-
-    before, on = dt.date(2026, 12, 31), dt.date(2027, 1, 1)
-    assert fee((draft, draft_decider), before) == 20
-    assert fee((draft, draft_decider), on) == 30
-    assert fee((draft, draft_decider), dt.date(2030, 6, 1)) == 30
-    assert fee((book, decider), on) == 20
-    assert [v for _, v in draft.parameters["card_fee"].values] == [20, 30]
+    assert fixture_decide(draft, 申请日期=_on(start - dt.timedelta(days=1))).fee == history[-1][1]
+    assert fixture_decide(draft, 申请日期=_on(start)).fee == 99.5
+    assert fixture_decide(draft, 申请日期=_on(start + dt.timedelta(days=3000))).fee == 99.5
+    assert [v for _, v in draft.parameters["card_fee"].values] == [v for _, v in history] + [99.5]
 
 
-def test_rulebook_is_refused_when_a_rule_names_missing_documents_but_no_place(tmp_path):
+def test_lint_refuses_a_rule_naming_missing_documents_but_no_place(tmp_path):
     # The 一次性告知书 must say where to bring what is missing.
     draft = copy_rulebook(tmp_path / "draft")
-    source = (draft / "reissue.py").read_text(encoding="utf-8")
-    (draft / "reissue.py").write_text(source.replace('        missing=("单位证明",),\n        place=WINDOW,\n',
-                                                     '        missing=("单位证明",),\n'), encoding="utf-8")
-    with pytest.raises(RulebookError, match="REISSUE-AGENT-MISSING-EMPLOYER-LETTER:列出缺少材料的规则须写明办理地点"):
-        load_rulebook(draft)
+    source = (draft / "issue.py").read_text(encoding="utf-8")
+    (draft / "issue.py").write_text(source.replace('missing=("身份证件",), place="服务台"', 'missing=("身份证件",)'),
+                                    encoding="utf-8")
+    assert any("规则 ISSUE-MISSING-ID:列出缺少材料的规则须写明办理地点" in f.message for f in lint(load_rulebook(draft)))
 
 
-def test_rulebook_is_refused_when_a_review_rule_does_not_say_who_decides(tmp_path):
+def test_lint_refuses_a_review_rule_that_does_not_say_who_decides(tmp_path):
     draft = copy_rulebook(tmp_path / "draft")
-    source = (draft / "report_loss.py").read_text(encoding="utf-8")
-    start = source.index("        next=", source.index('id="REPORT-LOSS-BY-OTHER"'))
-    end = source.index("\n", start) + 1
-    (draft / "report_loss.py").write_text(source[:start] + source[end:], encoding="utf-8")
-    with pytest.raises(RulebookError, match="REPORT-LOSS-BY-OTHER:结论为「人工复核」的规则须在后续事项"):
-        load_rulebook(draft)
+    source = (draft / "issue.py").read_text(encoding="utf-8")
+    (draft / "issue.py").write_text(re.sub(r'next="[^"]*", (interpretation=True)', r"\1", source), encoding="utf-8")
+    assert any("规则 ISSUE-BY-OTHER:结论为「人工复核」的规则须在后续事项" in f.message for f in lint(load_rulebook(draft)))

@@ -7,12 +7,12 @@ import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import openpyxl
 
 from engine import labels
-from engine.core.schema import Schema, header_key
+from engine.core.schema import ABSENT, Schema, header_key
 from engine.errors import SscardError, UnreadableWorkbook
 from engine.excel.ooxml import unescape
 from engine.excel.opening import XLSX, open_workbook
@@ -61,6 +61,16 @@ class DecisionWorkbook:
                 found[column.key] = index
         return found
 
+    def cells(self, schema: Schema) -> Callable[[StoredRow], dict[str, Any]]:
+        """A stored row's input cells by schema key, as the reader gives a batch's: a
+        column the workbook lacks is ABSENT, never blank."""
+        key_at = self.key_at(schema)
+        absent = dict.fromkeys((c.key for c in schema.columns if c.key not in key_at), ABSENT)
+
+        def cells(stored: StoredRow) -> dict[str, Any]:
+            return {**{key: stored.inputs[index] for key, index in key_at.items()}, **absent}
+        return cells
+
     def rows(self) -> Iterator[StoredRow]:
         width, block = self._width, self._block
         sheet = self._workbook[labels.RESULT_SHEET]
@@ -83,9 +93,18 @@ def is_decision_workbook(path: Path, password: Password | None = None) -> bool:
     except SscardError:
         return False
     try:
-        return labels.RESULT_SHEET in workbook.sheetnames and _header(workbook)[1] is not None
+        return decision_headers(workbook) is not None
     finally:
         workbook.close()
+
+
+def decision_headers(workbook) -> list[str] | None:
+    """The columns beside the decision of an opened decision workbook (a 结果 sheet with the
+    decision columns together and the 核验码 last); None for any other workbook."""
+    if labels.RESULT_SHEET not in {ws.title for ws in workbook.worksheets}:
+        return None
+    names, block = _header(workbook)
+    return None if block is None else names
 
 
 def open_decisions(path: str | Path, password: Password | None = None) -> DecisionWorkbook:

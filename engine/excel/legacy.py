@@ -54,6 +54,11 @@ class LegacySheet:
         self._epoch = epoch
         self.title = sheet.name
         self.sheet_state = _STATES.get(sheet.visibility, "hidden")
+        self._ragged = False
+
+    def reset_dimensions(self) -> None:
+        """As openpyxl's: rows then come as long as their own last cell, not the widest row."""
+        self._ragged = True
 
     @property
     def max_row(self) -> int:
@@ -74,8 +79,9 @@ class LegacySheet:
         row up to the last one used, each as wide as the widest row (or ``max_col``)."""
         assert values_only, "cells are read as values only"
         last = self._sheet.nrows if max_row is None else min(max_row, self._sheet.nrows)
-        width = (max_col or self._sheet.ncols) - min_col + 1
         for index in range(min_row - 1, last):
+            end = max_col or (self._sheet.row_len(index) if self._ragged else self._sheet.ncols)
+            width = max(end - min_col + 1, 0)
             cells = self._sheet.row_slice(index, min_col - 1, min_col - 1 + width)
             values = tuple(self._value(cell) for cell in cells)
             yield values + (None,) * (width - len(values))

@@ -4,7 +4,9 @@ The counter's practice is 一次性告知: whoever leaves without what they came
 every reason, or every missing document and where to bring it, home in writing.  The
 rulebook declares the paper of each 结论 (``Rulebook.notices``); a 结论 without one (输入有误:
 the clerk fixes the row) gets none.  Pages are built from the 结果 rows as recorded, after
-their 核验码 is checked: a workbook edited since ``check`` prints nothing.
+their 核验码 is checked: a workbook edited since ``check`` prints nothing.  The PDF is
+written as every output is (engine.runs.outputs): never over an input or a file sscard
+did not make, and only whole.
 
 The Chinese text is set in STSong-Light, one of the standard CJK fonts of the PDF format:
 the viewer supplies it (Acrobat, a browser's viewer, Preview, poppler with poppler-data all
@@ -14,12 +16,10 @@ map it to a Song face of the system), so the file carries no font of its own.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable
+from typing import Any, BinaryIO, Iterable
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -40,6 +40,7 @@ from engine.excel.decision_workbook import DecisionWorkbook, StoredRow, open_dec
 from engine.papers.settings import Office, Settings
 from engine.protection import Password, protect_pdf
 from engine.records.digests import RULEBOOK_DIGEST, row_digest
+from engine.runs import outputs
 
 FONT = "STSong-Light"
 BLANK = "____________________"
@@ -69,11 +70,11 @@ class NoticesResult:
 
 def write_notices(decisions: str | Path, output: str | Path, book: Rulebook, settings: Settings,
                   ids: Iterable[str] = (), password: Password | None = None,
-                  output_password: Password | None = None) -> NoticesResult:
-    """``password`` opens a protected decision workbook; ``output_password`` protects the PDF."""
-    decisions, output = Path(decisions), Path(output)
-    if output.resolve() == decisions.resolve():
-        raise SscardError(f"输出文件不能与决定工作簿相同:{output}")
+                  output_password: Password | None = None, force: bool = False) -> NoticesResult:
+    """``password`` opens a protected decision workbook; ``output_password`` protects the PDF;
+    ``force`` replaces a file sscard did not make (outputs.atomic_output)."""
+    decisions, output = Path(decisions), outputs.target_path(output)
+    outputs.check_target(output, inputs=(decisions,), force=force)
     workbook = open_decisions(decisions, password)
     try:
         result = NoticesResult(output)
@@ -82,12 +83,13 @@ def write_notices(decisions: str | Path, output: str | Path, book: Rulebook, set
         workbook.close()
     if not pages:
         raise SscardError(f"{decisions}: 没有可出具告知书的申请(输入有误的行不出具告知书)")
-    if output_password is None:
-        write_atomically(output, lambda path: _render(path, pages, settings.office))
-    else:  # the plain pages exist only in memory
-        plain = io.BytesIO()
-        _render(plain, pages, settings.office)
-        protect_pdf(io.BytesIO(plain.getvalue()), output, output_password)
+    with outputs.atomic_output(output, inputs=(decisions,), force=force) as temporary:
+        if output_password is None:
+            _render(temporary, pages, settings.office)
+        else:  # the plain pages exist only in memory
+            plain = io.BytesIO()
+            _render(plain, pages, settings.office)
+            protect_pdf(io.BytesIO(plain.getvalue()), temporary, output_password)
     return result
 
 
@@ -164,19 +166,6 @@ def _reasons(book: Rulebook, stored: StoredRow) -> tuple[str, ...]:
     return tuple(line for line, rule in zip(basis, rules) if verdicts[rule] == verdict)
 
 
-def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    """Build a file under a temporary name beside ``target``, renamed into place only once whole."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.part", dir=target.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _render(path: Path | BinaryIO, pages: list[Page], office: Office) -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -210,7 +199,7 @@ def _render(path: Path | BinaryIO, pages: list[Page], office: Office) -> None:
                   Paragraph(_text("申请人(签收):________________"), body)]
     document = SimpleDocTemplate(path if not isinstance(path, Path) else str(path), pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm,
                                  topMargin=20 * mm, bottomMargin=18 * mm, title="告知书",
-                                 author=office.name or "sscard", creator="sscard")
+                                 author=office.name or "sscard", creator=outputs.MARK)  # the mark of sscard's files
     document.build(story)
 
 

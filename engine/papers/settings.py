@@ -22,7 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
-from engine.core.parameters import toml_error_place
+from engine.core.parameters import toml_problem
 from engine.errors import SscardError
 
 ENV = "SSCARD_SETTINGS"
@@ -63,7 +63,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     except (OSError, UnicodeDecodeError):
         raise SscardError(f"无法读取设置文件 {path};请检查文件权限,并以 UTF-8 编码保存") from None
     except tomllib.TOMLDecodeError as error:
-        raise SscardError(f"设置文件 {path} {toml_error_place(error)}格式有误;应为 TOML,如 {EXAMPLE}") from None
+        raise SscardError(f"设置文件 {path} {toml_problem(str(error))};应为 TOML,如 {EXAMPLE}") from None
     office = data.get("office")
     if not isinstance(office, dict):
         raise SscardError(f"设置文件 {path} 缺少 [office] 一节;应写成 {EXAMPLE}")

@@ -6,22 +6,25 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
 from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overview
 from engine.excel.reader import open_batch
 from engine.excel.result_layout import ResultLayout
-from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.excel.writer import Styles, protected_workbook, write_table
 from engine.protection import Password
-from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
+from engine.records.digests import ResultsDigest, RunRecord, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
+from engine.runs import outputs
 from engine.runs.batch import DecidedBatch, decide_batch
+from engine.runs.outputs import RUN_PROPERTY
 
 UNKNOWN_SERVICE = "(无法识别)"
+DECISIONS_SUFFIX = ".decisions.xlsx"
+DECISIONS_KIND = "决定工作簿"  # the mark a decision workbook carries (outputs.MARK)
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Summary:
     pending: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     problems: int = 0
     run_id: str = ""
+    notes: list[str] = field(default_factory=list)  # about the batch as a whole: what was used, what was kept
+    written: tuple | None = None  # the decision workbook as put in place (outputs.stamp)
 
     @property
     def total_due(self) -> float:
@@ -57,41 +62,55 @@ class Summary:
 
 
 def default_output(batch: Path) -> Path:
-    return batch.with_name(f"{batch.stem}.decisions.xlsx")
+    return batch.with_name(f"{batch.stem}{DECISIONS_SUFFIX}")
 
 
 def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
                 command_line: str = "", progress: Callable[[int], None] | None = None,
-                workers: int = 1, ledger: Ledger | None = None, password: Password | None = None,
+                workers: int = 1, ledger: Ledger | None = None, operator: str | None = None,
+                force: bool = False, inputs: Iterable[Path] = (), password: Password | None = None,
                 output_password: Password | None = None) -> Summary:
-    """Decide the batch on ``batch_path`` (``password`` opens a protected one) and write
-    the decision workbook (protected by ``output_password`` when given)."""
+    """Check one batch into its decision workbook (``output``, default beside the batch).
+
+    ``operator`` is who ran the check (default: the login name); ``inputs`` are the
+    other batches of the same run, which the output must not be either.  ``password``
+    opens a protected batch; ``output_password`` protects the decision workbook.  The
+    output is checked before anything is decided, and appears only with its run in ``ledger``."""
     batch_path = Path(batch_path)
-    output = Path(output) if output else default_output(batch_path)
-    if output.resolve() == batch_path.resolve():
-        raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
+    output = outputs.target_path(output) if output is not None else default_output(batch_path)
+    inputs = (batch_path, *inputs)
+    outputs.check_target(output, inputs=inputs, force=force)
     batch = open_batch(batch_path, book.schema, password=password)
-    record = RunRecord(batch_path, file_sha256(batch_path), command_line)
+    record = RunRecord(batch_path, file_sha256(batch_path), command_line, operator or current_operator())
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
-        decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
+        # The output folder and the ledger are opened before deciding: a refusal comes first.
+        with outputs.reserve(output, inputs=inputs, force=force) as reserved, \
+                ledger.recording(record, book, output) if ledger else nullcontext() as entry:
+            decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
+            summary.notes = batch.notes + batch.unheaded_notes()
+            with decided:
+                summary.rows, summary.skipped = decided.rows, decided.skipped
+                layout = ResultLayout.of(batch.output_headers(), batch.key_at, book.schema.identity)
+                _write(reserved.temporary, layout, batch.key_at, book, decided, summary, record, entry,
+                       ledger.path if ledger else None, output_password)
+                if entry:
+                    entry.pending()  # the run enters the ledger, pending, before the workbook is in place
+                reserved.commit()
+                summary.written = outputs.stamp(output)
     finally:
         batch.close()
-    with decided:
-        summary.rows, summary.skipped = decided.rows, decided.skipped
-        # The ledger commits only once the workbook is in place; any failure leaves it as it was.
-        with ledger.recording(record, book) if ledger else nullcontext() as entry:
-            _write(output, batch, book, decided, summary, record, entry, output_password)
     return summary
 
 
-def _write(output: Path, batch, book: Rulebook, decided: DecidedBatch, summary: Summary,
-           record: RunRecord, entry=None, password: Password | None = None) -> None:
-    layout = ResultLayout.of(batch.headers, batch.key_at, book.schema.identity)
-    with atomic_workbook(output, password=password) as workbook:
+def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rulebook, decided: DecidedBatch,
+           summary: Summary, record: RunRecord, entry, ledger_path: Path | None,
+           password: Password | None = None) -> None:
+    width = len(layout.input_headers)
+    with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
+                            password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
-        results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET), styles, layout, book.schema,
-                               batch.key_at)
+        results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET), styles, layout, book.schema, key_at)
         overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
         errors = ErrorsSheet(workbook.add_worksheet(labels.ERROR_SHEET), styles)
         audit = workbook.add_worksheet(labels.AUDIT_SHEET)
@@ -99,7 +118,8 @@ def _write(output: Path, batch, book: Rulebook, decided: DecidedBatch, summary: 
         results_digest = ResultsDigest()
         for row in decided:
             decision = row.decision
-            kept, cells = layout.kept(row.number, row.item), decision.cells()
+            values = row.item + (None,) * (width - len(row.item))  # a row short of a column only some rows use
+            kept, cells = layout.kept(row.number, values), decision.cells()
             code = row_digest(kept, cells, book.digest)
             results.add(kept, cells, decision, code)
             results_digest.add(code)
@@ -116,7 +136,8 @@ def _write(output: Path, batch, book: Rulebook, decided: DecidedBatch, summary: 
                         ("输入问题条数", summary.problems), ("输入工作表", summary.sheet)))
         write_table(audit, ("项目", "内容"),
                     record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
-                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else ""), styles)
+                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
+                                 ledger_path), styles)
 
 
 def overview_rows(book: Rulebook, summaries: Summary | list[Summary]) -> list[list]:
@@ -130,8 +151,8 @@ def overview_rows(book: Rulebook, summaries: Summary | list[Summary]) -> list[li
             by_service[service].update(counts)
             due[service] += summary.due[service]
             pending[service] += summary.pending[service]
-    order = [s.name for s in book.services if s.name in by_service] + \
-        [s for s in by_service if s not in {x.name for x in book.services}]
+    names = [s.name for s in book.services]
+    order = [name for name in names if name in by_service] + [s for s in by_service if s not in names]
     rows = [[service, *(by_service[service][v] for v in book.verdicts), sum(by_service[service].values()),
              due[service], pending[service]] for service in order]
     total = sum(by_service.values(), Counter())
