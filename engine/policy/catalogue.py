@@ -22,6 +22,7 @@ class Entry:
     """One rule as a policy officer reads it."""
 
     id: str
+    name: str  # the rule's short Chinese name
     services: tuple[str, ...]  # service names, as the clerk knows them
     clause: str
     conditions: str
@@ -46,7 +47,7 @@ def entries(book: Rulebook) -> list[Entry]:
 
 def _entry(book: Rulebook, rule: Rule, services: tuple[str, ...]) -> Entry:
     words = rule.when.words(book.schema.label) if rule.when is not None else EVERY_REQUEST
-    return Entry(rule.id, services, rule.clause, words, rule.verdict, fee_words(book, rule.fee),
+    return Entry(rule.id, rule.name, services, rule.clause, words, rule.verdict, fee_words(book, rule.fee),
                  "、".join(rule.missing), rule.place, rule.next, rule.reason, rule.interpretation)
 
 

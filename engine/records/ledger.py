@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections import Counter, defaultdict
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,15 @@ class Ledger:
             return [Run(*r) for r in connection.execute(f"SELECT seq, {', '.join(_RUN_FIELDS)}, prev_hash, hash "
                                                         "FROM runs ORDER BY seq")]
 
+    def verdict_counts(self) -> dict[str, Counter]:
+        """run id -> how many of its rows got each 结论."""
+        counts: dict[str, Counter] = defaultdict(Counter)
+        with closing(self._connect(create=False)) as connection:
+            for run_id, verdict, n in connection.execute(
+                    "SELECT run_id, verdict, COUNT(*) FROM decisions GROUP BY run_id, verdict"):
+                counts[run_id][verdict] = n
+        return counts
+
     def decisions_for(self, request_id: str) -> list[PastDecision]:
         with closing(self._connect(create=False)) as connection:
             runs = {r.run_id: r for r in self.runs()}
@@ -254,7 +264,7 @@ class Recording:
         last = connection.execute("SELECT hash FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
         prev_hash = last[0] if last else GENESIS
         fields = [record.run_id, record.started.isoformat(timespec="seconds"), book.version, book.digest,
-                  record.input_path.name, record.input_sha256, rows, record.command_line]
+                  record.input_name, record.input_sha256, rows, record.command_line]
         self.hash = run_hash(prev_hash, fields, self._digest.hexdigest())
         connection.execute(f"INSERT INTO runs ({', '.join(_RUN_FIELDS)}, prev_hash, hash) "
                            f"VALUES ({', '.join('?' * (len(_RUN_FIELDS) + 2))})", (*fields, prev_hash, self.hash))

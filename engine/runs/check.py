@@ -53,13 +53,15 @@ def default_output(batch: Path) -> Path:
 
 def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
                 command_line: str = "", progress: Callable[[int], None] | None = None,
-                workers: int = 1, ledger: Ledger | None = None) -> Summary:
+                workers: int = 1, ledger: Ledger | None = None, input_name: str = "") -> Summary:
+    """``input_name``: the batch's name as its owner knows it, for 审计 and the ledger,
+    when ``batch_path`` is a copy stored under another name (an upload)."""
     batch_path = Path(batch_path)
     output = Path(output) if output else default_output(batch_path)
     if output.resolve() == batch_path.resolve():
         raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
     batch = open_batch(batch_path, book.schema)
-    record = RunRecord(batch_path, file_sha256(batch_path), command_line)
+    record = RunRecord(batch_path, file_sha256(batch_path), command_line, input_name=input_name)
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
         decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
