@@ -8,7 +8,7 @@ import secrets
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from desk import auditing, batches, catalogue, sign_in
 from desk.config import is_loopback
@@ -78,6 +78,11 @@ def create_app(desk: Desk) -> Flask:
     @app.errorhandler(CSRFError)
     def cross_site(error):
         return _error_page("表单已过期或不是从本页面提交的(防跨站请求);请刷新页面后重试。", 400)
+
+    @app.errorhandler(SecurityError)
+    def foreign_host(error):
+        # No page around it: links cannot be built for a host name the desk does not answer to.
+        return Response("此地址不是本服务的地址;请用 http://127.0.0.1 打开。", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

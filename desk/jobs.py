@@ -11,6 +11,7 @@ and decides its task alone (one process per task: a second core is the other lan
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -62,6 +63,7 @@ class Lanes:
 
 def _start_worker(source: RulebookSource) -> None:
     global _book
+    os.umask(0o077)  # what a worker writes (decision workbooks, results) holds personal data
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then ends its workers
     _book = load_source(source)
 
