@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from engine.excel.writer import VERDICT_FILLS
 
 LABEL_WIDTH = 120
-BAR_WIDTH = 480
+BAR_WIDTH = 360
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
 LEGEND_HEIGHT = 30
-LEGEND_STEP = 90
+LEGEND_STEP = 88  # fits six 结论 of up to five characters under the bars
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,6 @@ def stacked_bars(by_service: list, verdicts: list[str]) -> Chart:
                 segments.append(Segment(x, width, colours[verdict], verdict, counts[verdict]))
                 x += width
         bars.append(Bar(index * ROW_HEIGHT, service, sum(counts.values()), segments, x))
-    legend = [Segment(LABEL_WIDTH + i * LEGEND_STEP, 12, colour, verdict, 0)
+    legend = [Segment(10 + i * LEGEND_STEP, 12, colour, verdict, 0)
               for i, (verdict, colour) in enumerate(colours.items())]
     return Chart(LABEL_WIDTH + BAR_WIDTH + 60, len(bars) * ROW_HEIGHT + LEGEND_HEIGHT, bars, legend)
