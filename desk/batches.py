@@ -52,7 +52,6 @@ def upload():
 
 def _start(job: Job, name: str, operator: str) -> None:
     d = desk()
-    # LEAD (issue 9): the operator reaches check_batch in jobs.check; pass it there as operator=.
     future = d.lanes.submit(job.input.stat().st_size, jobs.check, str(job.folder), name, operator, d.ledger)
     future.add_done_callback(partial(_finished, job, name))
 
@@ -106,7 +105,7 @@ def batch_page(token: str):
     errors, error_total = results.errors(job.index)
     verdicts = list(desk().book.verdicts)
     return render_template("batch.html", card=card, table=table, errors=errors, error_total=error_total,
-                           chart=stacked_bars(card["summary"]["by_service"], verdicts), verdicts=verdicts,
+                           error_columns=results.ERROR_COLUMNS, chart=stacked_bars(card["summary"]["by_service"], verdicts), verdicts=verdicts,
                            verdict=verdict, search=search)
 
 

@@ -83,11 +83,11 @@ def check(folder: str, name: str, operator: str, ledger: Ledger) -> dict[str, An
     job = Job(Path(folder))
     book = _rulebook()
     job.set_progress("读取与判定", 0)
-    summary = check_batch(job.input, job.output, book, workers=1, ledger=ledger, input_name=name,
-                          command_line=f"sscard serve:网页上传 {name}(操作人 {operator})",
-                          progress=lambda rows: job.set_progress("读取与判定", rows))
-    job.set_progress("整理结果", summary.rows)
-    results.build(job.output, job.index, book.schema)
+    with results.Recorder(job.index, book.schema) as table:
+        # LEAD (issue 9): pass operator=operator here, and drop it from command_line.
+        summary = check_batch(job.input, job.output, book, workers=1, ledger=ledger, input_name=name,
+                              command_line=f"sscard serve:网页上传 {name}(操作人 {operator})",
+                              progress=lambda rows: job.set_progress("读取与判定", rows), on_row=table.add)
     return summary_record(summary, book)
 
 

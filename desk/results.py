@@ -1,8 +1,8 @@
-"""A finished batch's rows and 错误 lines, kept beside its decision workbook in a small
-SQLite file, so the page can filter, search and page through 100,000 rows at once.
+"""A finished batch's rows and input problems, kept beside its decision workbook in a
+small SQLite file, so the page can filter, search and page through 100,000 rows at once.
 
-Filled once, in the worker, from the decision workbook as written (read back by the
-engine's decision-workbook reader): the page shows exactly what the clerk downloads.
+Filled in the worker while check writes the decision workbook (check's ``on_row``), so
+the table costs no second reading of the workbook and shows the rows as written.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from typing import Any
 
 from engine import labels
 from engine.core.schema import Schema
-from engine.excel.decision_workbook import open_decisions
 from engine.records.digests import canonical
+from engine.runs.batch import DecidedRow
 
 PAGE_ROWS = 50
 ERRORS_SHOWN = 500
 SHOWN_DECISIONS = (labels.VERDICT, labels.FEE, labels.MISSING, labels.BASIS)
+ERROR_COLUMNS = ("行号", "申请编号", "列", "值", "问题", "条款")
 _INSERT_BATCH = 1000
 
 
@@ -45,41 +46,60 @@ class Page:
     pages: int
 
 
-def build(decisions: Path, index: Path, schema: Schema) -> None:
-    """Index the 结果 rows (the always-required input columns and the decision) and the 错误 lines."""
-    part = index.with_name(index.name + ".part")
-    part.unlink(missing_ok=True)
-    try:
-        with open_decisions(decisions) as workbook, closing(sqlite3.connect(part)) as db:
-            key_at = workbook.key_at(schema)
-            shown = [key_at[c.key] for c in schema.columns if c.required and c.key in key_at]
-            columns = [workbook.headers[i] for i in shown] + list(SHOWN_DECISIONS)
-            at_id = key_at.get(schema.request_id)
-            db.executescript("""
-                CREATE TABLE meta (columns TEXT NOT NULL);
-                CREATE TABLE rows (number INTEGER PRIMARY KEY, request_id TEXT, verdict TEXT, search TEXT,
-                                   cells TEXT);
-                CREATE TABLE errors (line INTEGER PRIMARY KEY, cells TEXT);
-            """)
-            db.execute("INSERT INTO meta VALUES (?)", (json.dumps(columns, ensure_ascii=False),))
-            pending = []
-            for row in workbook.rows():
-                inputs = [_shown(v) for v in row.inputs]
-                cells = [inputs[i] for i in shown] + [_shown(row.cell(c)) for c in SHOWN_DECISIONS]
-                pending.append((row.number, inputs[at_id] if at_id is not None else "", _shown(row.cell(labels.VERDICT)),
-                                " ".join(inputs).casefold(), json.dumps(cells, ensure_ascii=False)))
-                if len(pending) >= _INSERT_BATCH:
-                    db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?)", pending)
-                    pending.clear()
-            db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?)", pending)
-            db.executemany("INSERT INTO errors VALUES (?, ?)",
-                           ((n, json.dumps([_shown(v) for v in line], ensure_ascii=False))
-                            for n, line in enumerate(workbook.errors(), start=1)))
-            db.commit()
-        os.replace(part, index)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+class Recorder:
+    """Takes each row as check writes it (``add``); the index appears, whole, only when
+    the block ends without an error."""
+
+    def __init__(self, index: Path, schema: Schema):
+        self._index = index
+        self._part = index.with_name(index.name + ".part")
+        self._keys = [c.key for c in schema.columns if c.required]  # what identifies a request
+        self._decisions = [labels.DECISION_COLUMNS.index(c) for c in SHOWN_DECISIONS]
+        self._rows: list[tuple] = []
+        self._errors: list[tuple] = []
+        self._part.unlink(missing_ok=True)
+        self._db = sqlite3.connect(self._part)
+        self._db.executescript("""
+            CREATE TABLE meta (columns TEXT NOT NULL);
+            CREATE TABLE rows (number INTEGER PRIMARY KEY, request_id TEXT, verdict TEXT, search TEXT, cells TEXT);
+            CREATE TABLE errors (line INTEGER PRIMARY KEY AUTOINCREMENT, cells TEXT);
+        """)
+        columns = [schema.by_key[k].header for k in self._keys] + list(SHOWN_DECISIONS)
+        self._db.execute("INSERT INTO meta VALUES (?)", (json.dumps(columns, ensure_ascii=False),))
+
+    def add(self, row: DecidedRow, cells: dict[str, Any]) -> None:
+        decision = row.decision.cells()
+        shown = [_shown(cells.get(k)) for k in self._keys] + [_shown(decision[i]) for i in self._decisions]
+        search = " ".join(_shown(v) for v in row.item).casefold()
+        self._rows.append((row.number, row.request_id or "", row.decision.verdict, search,
+                           json.dumps(shown, ensure_ascii=False)))
+        for problem in row.decision.problems:
+            line = [str(row.number), row.request_id or "", problem.column, _shown(problem.value), problem.message,
+                    problem.clause]
+            self._errors.append((json.dumps(line, ensure_ascii=False),))
+        if len(self._rows) >= _INSERT_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?)", self._rows)
+        self._db.executemany("INSERT INTO errors (cells) VALUES (?)", self._errors)
+        self._rows.clear()
+        self._errors.clear()
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if kind is None:
+                self._flush()
+                self._db.commit()
+        finally:
+            self._db.close()
+        if kind is None:
+            os.replace(self._part, self._index)
+        else:
+            self._part.unlink(missing_ok=True)
 
 
 def page(index: Path, *, verdict: str = "", search: str = "", number: int = 1) -> Page:

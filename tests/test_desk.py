@@ -23,6 +23,7 @@ from desk.config import DeskConfig
 from desk.context import Desk
 from desk.jobs import Lanes
 from desk.store import Store, display_name
+from engine.errors import SscardError
 from engine.records.ledger import Ledger
 from engine.runs.check import check_batch
 
@@ -326,13 +327,19 @@ def test_template_download_is_an_empty_batch_with_the_schema_header(client, tmp_
     assert list(header) == [c.header for c in fixture_book.schema.columns]
 
 
-def test_the_result_index_pages_and_searches_without_the_workbook(tmp_path, batch, fixture_book):
-    decisions = check_batch(batch, tmp_path / "d.xlsx", fixture_book).output
+def test_the_result_table_is_kept_while_checking_and_pages_without_the_workbook(tmp_path, batch, fixture_book):
     index = tmp_path / "rows.sqlite3"
-    results.build(decisions, index, fixture_book.schema)
-    decisions.unlink()
+    with results.Recorder(index, fixture_book.schema) as table:
+        check_batch(batch, tmp_path / "d.xlsx", fixture_book, on_row=table.add).output.unlink()
     page = results.page(index, search="f00", number=1)
     assert page.total == 9 and [r.request_id for r in page.rows][:2] == ["F001", "F002"]
     assert results.page(index, search="%").total == 0  # typed text, not a pattern
     lines, total = results.errors(index)
-    assert total == 1 and lines[0][1:4] == ["BAD", "读者证号", "1234"]
+    assert total == 1 and lines[0][:4] == ["122", "BAD", "读者证号", "1234"]
+
+
+def test_no_result_table_is_left_when_the_check_fails(tmp_path, fixture_book):
+    index = tmp_path / "rows.sqlite3"
+    with pytest.raises(SscardError), results.Recorder(index, fixture_book.schema) as table:
+        check_batch(tmp_path / "无此文件.xlsx", tmp_path / "d.xlsx", fixture_book, on_row=table.add)
+    assert list(tmp_path.iterdir()) == []

@@ -1,5 +1,5 @@
 """Read a decision workbook back: its 结果 rows split into input and decision cells,
-its 错误 lines and its 审计 lines.  Shared by explain, verify and the counter desk."""
+and its 审计 lines.  Shared by explain and verify."""
 
 from __future__ import annotations
 
@@ -64,23 +64,8 @@ class DecisionWorkbook:
             inputs = values[:len(self.headers)]
             yield StoredRow(number, inputs, values[len(self.headers):-1], values[-1])
 
-    def errors(self) -> Iterator[tuple[Any, ...]]:
-        """The 错误 sheet's lines, in labels.ERROR_COLUMNS order (none when it has no such sheet)."""
-        if labels.ERROR_SHEET not in self._workbook.sheetnames:
-            return
-        width = len(labels.ERROR_COLUMNS)
-        for values in self._workbook[labels.ERROR_SHEET].iter_rows(min_row=2, max_col=width, values_only=True):
-            if any(v is not None for v in values):
-                yield tuple(unescape(v) for v in values) + (None,) * (width - len(values))
-
     def close(self) -> None:
         self._workbook.close()
-
-    def __enter__(self) -> DecisionWorkbook:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def is_decision_workbook(path: Path) -> bool:

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from engine import labels
 from engine.core.rulebook import Rulebook
@@ -23,7 +23,7 @@ from engine.excel.writer import (
 )
 from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
 from engine.records.ledger import Ledger
-from engine.runs.batch import DecidedBatch, decide_batch
+from engine.runs.batch import DecidedBatch, DecidedRow, decide_batch
 
 UNKNOWN_SERVICE = "(无法识别)"
 
@@ -53,9 +53,12 @@ def default_output(batch: Path) -> Path:
 
 def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
                 command_line: str = "", progress: Callable[[int], None] | None = None,
-                workers: int = 1, ledger: Ledger | None = None, input_name: str = "") -> Summary:
+                workers: int = 1, ledger: Ledger | None = None, input_name: str = "",
+                on_row: Callable[[DecidedRow, dict[str, Any]], None] | None = None) -> Summary:
     """``input_name``: the batch's name as its owner knows it, for 审计 and the ledger,
-    when ``batch_path`` is a copy stored under another name (an upload)."""
+    when ``batch_path`` is a copy stored under another name (an upload).
+    ``on_row(row, cells by schema key)`` sees each row as it is written (the counter desk
+    keeps its table that way, instead of reading the workbook back)."""
     batch_path = Path(batch_path)
     output = Path(output) if output else default_output(batch_path)
     if output.resolve() == batch_path.resolve():
@@ -71,12 +74,13 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
         summary.rows, summary.skipped = decided.rows, decided.skipped
         # The ledger commits only once the workbook is in place; any failure leaves it as it was.
         with ledger.recording(record, book) if ledger else nullcontext() as entry:
-            _write(output, batch.headers, book, decided, summary, record, entry)
+            seen = (lambda row: on_row(row, batch.cells(row.item))) if on_row else None
+            _write(output, batch.headers, book, decided, summary, record, entry, seen)
     return summary
 
 
 def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
-           record: RunRecord, entry=None) -> None:
+           record: RunRecord, entry=None, on_row: Callable[[DecidedRow], None] | None = None) -> None:
     with atomic_workbook(output) as workbook:
         styles = Styles(workbook, book.verdicts)
         results = workbook.add_worksheet(labels.RESULT_SHEET)
@@ -106,6 +110,8 @@ def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBat
             results_digest.add(code)
             if entry:
                 entry.add(number, request_id, cells, code)
+            if on_row:
+                on_row(row)
             for problem in decision.problems:
                 error_row += 1
                 for col, value in enumerate((number, request_id or "", problem.column, problem.value,
