@@ -54,33 +54,26 @@ def _explained(decisions: list[PastDecision], wanted: str) -> dict[str, Any]:
 
 @blueprint.route("/verify", methods=["GET", "POST"])
 def verify_page():
-    if request.method == "GET":
-        return render_template("verify.html", result=None, problem="", names={})
-    workbook = request.files.get("workbook")
-    batch = request.files.get("batch")
-    if workbook is None or not workbook.filename:
-        return render_template("verify.html", result=None, problem="请选择要核验的决定工作簿。", names={})
+    uploads = [request.files.get("workbook"), request.files.get("batch")]
+    if request.method == "GET" or not (uploads[0] and uploads[0].filename):
+        problem = "请选择要核验的决定工作簿。" if request.method == "POST" else ""
+        return render_template("verify.html", result=None, problem=problem, names=[])
     d = desk()
     result, problem = None, ""
     with d.store.scratch() as folder:
-        names: dict[Path, str] = {}
-        paths = []
-        for role, upload in (("workbook", workbook), ("batch", batch)):
-            if upload is None or not upload.filename:
-                paths.append(None)
-                continue
-            name = display_name(upload.filename)
-            path = write_private(folder / (role + stored_suffix(name)), upload.stream)
-            names[path] = name
-            paths.append(path)
-        size = sum(p.stat().st_size for p in paths if p)
-        future = d.lanes.submit(size, jobs.verify, str(paths[0]), str(paths[1]) if paths[1] else None)
+        names: dict[Path, str] = {}  # stored copy -> the name it was uploaded under
+        for role, upload in zip(("workbook", "batch"), uploads):
+            if upload and upload.filename:
+                name = display_name(upload.filename)
+                names[write_private(folder / (role + stored_suffix(name)), upload.stream)] = name
+        workbook, *batch = names
+        future = d.lanes.submit(sum(p.stat().st_size for p in names), jobs.verify, str(workbook),
+                                str(batch[0]) if batch else None)
         try:
             result = jobs.outcome(future, names)
         except SscardError as error:
             problem = str(error)
-    shown = list(names.values())
-    return render_template("verify.html", result=result, problem=problem, names=shown)
+    return render_template("verify.html", result=result, problem=problem, names=list(names.values()))
 
 
 @blueprint.get("/ledger")
