@@ -1,8 +1,8 @@
 """Benchmark the counter desk: how long a colleague's 20-row batch takes while a
 100,000-row batch is being checked.
 
-    .venv/bin/python bench/desk.py                 # 100,000 rows beside 20
-    .venv/bin/python bench/desk.py --big 20000     # a quicker look
+    .venv/bin/python bench/desk_load.py              # 100,000 rows beside 20
+    .venv/bin/python bench/desk_load.py --big 20000  # a quicker look
 
 Starts `sscard serve` on a free port with its own data folder and ledger, and talks to
 it over HTTP as a browser does (Playwright's request client, no browser): upload, then
