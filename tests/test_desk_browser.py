@@ -33,7 +33,7 @@ ACCESS_CODE = "柜面-2026-春"
 WAIT_MS = 60_000
 
 if CHROMIUM is None and os.environ.get("SSCARD_REQUIRE_BROWSER") != "1":
-    pytestmark = pytest.mark.skip(reason="浏览器测试已跳过:本机没有 Chromium(apt-get install chromium 后即可运行)")
+    pytest.skip("浏览器测试已跳过:本机没有 Chromium(apt-get install chromium 后即可运行)", allow_module_level=True)
 
 
 class Server:
