@@ -1,42 +1,76 @@
 """sscard: check 社会保障卡 counter requests in bulk, from Excel.
 
 A thin layer: each command parses its arguments, makes one engine call and prints
-what happened.  Engine errors become a one-line message and exit code 2.
+what happened.  Engine errors become a one-line message and exit code 2; Ctrl-C ends
+with one line and exit code 130, after every temporary file is gone.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
+import signal
 from functools import wraps
 from pathlib import Path
 
 import click
 
 from desk import config as desk_config
+from engine import protection
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
-from engine.core.loader import load_rulebook
+from engine.auditors.recorded import rulebook_for
+from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
+from engine.errors import SscardError, describe_os_error
 from engine.excel.template import write_template
 from engine.policy import cases as case_book
-from engine.policy import catalogue, impact
+from engine.policy import catalogue, document, impact
 from engine.policy import lint as rule_lint
+from engine.policy.publish import publish
+from engine.protection import Password
 from engine.records import ledger as ledgers
+from engine.records.archive import Archive, archive_beside
+from engine.runs import scratch
 from engine.runs.check import check_batch
 from engine.runs.many import check_many
 from engine.runs.parallel import default_workers
 from engine.runs.progress import row_progress
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
+RULES_ENV = "SSCARD_RULES"  # another live rulebook (its archive and document sit beside it)
+
+
+def live_rules() -> Path:
+    return Path(os.environ.get(RULES_ENV) or DEFAULT_RULES)
+
+
+def archive() -> Archive:
+    return archive_beside(live_rules())
+
+
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a program ended by Ctrl-C
 
 
 def rules_option(command):
-    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-                  show_default="随 sscard 安装的规则库", help="使用另一个规则库目录(如草案)。")
+    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  show_default="现行规则库(随 sscard 提供的 rules/)", help="使用另一个规则库目录(如草案)。")
     @wraps(command)
-    def wrapper(*args, rules_dir: Path, **kwargs):
-        return command(*args, book=load_rulebook(rules_dir), **kwargs)
+    def wrapper(*args, rules_dir: Path | None, **kwargs):
+        return command(*args, book=archive().load(rules_dir or live_rules()), **kwargs)
+    return wrapper
+
+
+def recorded_rules_option(command):
+    """explain / verify: by default the rulebook a decision workbook was decided with
+    (under password_option: a protected workbook is opened with its password)."""
+    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  show_default="决定工作簿「审计」表记录的、已归档的规则库;批次工作簿用现行规则库",
+                  help="改用另一个规则库目录(如现行规则库或草案)。")
+    @wraps(command)
+    def wrapper(workbook: Path, *args, rules_dir: Path | None, password: Password | None, **kwargs):
+        book = rulebook_for(workbook, rules_dir, live_rules(), archive(), password)
+        return command(workbook, *args, password=password, book=book, **kwargs)
     return wrapper
 
 
@@ -46,22 +80,84 @@ def ledger_option(command):
                   help=f"决定账本(SQLite)的路径;也可用环境变量 {ledgers.ENV} 设置。")
     @wraps(command)
     def wrapper(*args, ledger_path: Path | None, **kwargs):
-        return command(*args, ledger=ledgers.Ledger(ledger_path or ledgers.default_path()), **kwargs)
+        return command(*args, ledger=ledgers.Ledger(ledger_path or ledgers.default_path(), notify=_say), **kwargs)
     return wrapper
 
 
-class _Failed(click.ClickException):
+def force_option(command):
+    return click.option("--force", is_flag=True,
+                        help="输出文件已存在且不是 sscard 写出的(或正在 Excel 中打开)时也覆盖;输入文件永不覆盖。")(command)
+
+
+def _say(message: str) -> None:
+    """What the engine wants the person to know while it works (a wait, a repaired run)."""
+    click.echo(message, err=True)
+
+
+def password_option(command):
+    """--password is a flag, never followed by the password: it is typed at a prompt that
+    does not echo, so it cannot reach the shell history or the recorded command line."""
+    @click.option("--password", "ask_password", is_flag=True,
+                  help=f"工作簿设了打开密码:运行时提示输入(不回显);脚本中可改用环境变量 {protection.ENV}。")
+    @wraps(command)
+    def wrapper(*args, ask_password: bool, **kwargs):
+        password = Password(_prompt("工作簿的打开密码")) if ask_password else protection.from_environment()
+        return command(*args, password=password, **kwargs)
+    return wrapper
+
+
+def _refuse_password_typed(args: list[str]) -> None:
+    """``--password 1234`` would take 1234 for a batch, and the command line, with it, is
+    kept for good in the 审计 sheet and the hash-chained ledger: refuse before anything
+    runs, without repeating it.  (Every argument of these commands but explain's
+    REQUEST_ID names a file, so a word after --password that is no file is a password.)"""
+    if args[:1] == ["explain"]:
+        return
+    for arg, following in zip(args, [*args[1:], None]):
+        typed_after = arg == "--password" and following is not None and not following.startswith("-") \
+            and not Path(following).exists()
+        if arg.startswith("--password=") or typed_after:
+            raise Refusal(f"--password 后面不要写密码(会留在命令历史和审计记录里);只写 --password,"
+                          f"运行时按提示输入(不回显),或用环境变量 {protection.ENV}", exit_code=2)
+
+
+def _prompt(text: str) -> str:
+    return click.prompt(text, hide_input=True, prompt_suffix=":")
+
+
+def _output_password(password: Password | None) -> Password:
+    """The password for what sscard writes: the one that opened the input, else asked twice."""
+    if password is not None:
+        return password
+    first = _prompt("给决定工作簿设的打开密码")
+    if _prompt("再输入一次") != first:
+        raise Refusal("两次输入的密码不一致;请重新运行", exit_code=2)
+    return Password(first)
+
+
+class Refusal(click.ClickException):
+    """Why sscard stops, as one Chinese line: click's own prefix ('Error:') is English."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误:{self.format_message()}", file=file, err=True)
+
+
+class _Failed(Refusal):
     """An engine error, shown as one line, with the exit code its class carries."""
 
     def __init__(self, error: SscardError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
+        super().__init__(str(error), error.exit_code)
 
 
 class _Cli(click.Group):
     """Every command's engine errors become one line and their exit code, in one place."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_password_typed(args)
         # The command line as typed, for the 审计 sheet and the ledger (sys.argv is the
         # host's when sscard is called from Python, as in tests).
         ctx.meta["command_line"] = shlex.join(["sscard", *args])
@@ -69,9 +165,16 @@ class _Cli(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with scratch.run_folder():  # every temporary file of the command; gone however it ends
+                return super().invoke(ctx)
         except SscardError as error:
             raise _Failed(error) from None
+        except KeyboardInterrupt:
+            click.echo("已中断:正在写的文件已删除,未完成的运行未记入账本;已完成的决定工作簿保留", err=True)
+            ctx.exit(INTERRUPTED)
+        except OSError as error:  # a failure no engine step foresaw: still one line, never a traceback
+            where = f"{error.filename}:" if error.filename else ""
+            raise _Failed(SscardError(f"文件操作失败:{where}{describe_os_error(error)}")) from None
 
 
 @click.group(cls=_Cli)
@@ -82,17 +185,22 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("batches", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="一个批次:决定工作簿的路径(默认 BATCH.decisions.xlsx,在输入旁边);"
-                   "多个批次或文件夹:输出文件夹。")
+@click.option("-o", "--output", help="一个批次:决定工作簿的路径(默认 BATCH.decisions.xlsx,在输入旁边);"
+                                     "多个批次或文件夹:输出文件夹。")
 @click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="全部 CPU 核",
               help="判定用的进程数。")
+@click.option("--operator", help="操作员姓名,记入账本和「审计」表(默认:当前登录的系统用户)。")
+@click.option("--encrypt-output", is_flag=True,
+              help=f"给写出的工作簿设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")
+@password_option
+@force_option
 @ledger_option
 @rules_option
-def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Rulebook,
-          ledger: ledgers.Ledger) -> None:
+def check(batches: tuple[Path, ...], output: str | None, workers: int, operator: str | None, force: bool,
+          encrypt_output: bool, password: Password | None, book: Rulebook, ledger: ledgers.Ledger) -> None:
     """逐行检查 BATCHES 中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
 
+    批次可以是 .xlsx、.xlsm 或旧版 .xls;设了打开密码的加 --password。
     可给多个工作簿或一个文件夹:每个批次一个决定工作簿,另加一个「合并汇总.xlsx」;
     某个文件读不了会被报告,其余照常检查。
 
@@ -100,18 +208,20 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Ru
 
         sscard check 申请批次.xlsx -o 决定.xlsx
 
+        sscard check 加密批次.xls --password --encrypt-output
+
         sscard check 各网点/ -o 决定/
     """
     command_line = click.get_current_context().meta["command_line"]
+    passwords = {"password": password, "output_password": _output_password(password) if encrypt_output else None}
     if len(batches) == 1 and not batches[0].is_dir():
         with row_progress(batches[0].name) as progress:
             summary = check_batch(batches[0], output, book, command_line=command_line, workers=workers,
-                                  progress=progress, ledger=ledger)
+                                  progress=progress, ledger=ledger, operator=operator, force=force, **passwords)
         _echo_summary(summary, book)
         return
     result = check_many(list(batches), output, book, command_line=command_line, workers=workers, ledger=ledger,
-                        on_done=lambda path, summary, error: click.echo(
-                            f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}"))
+                        operator=operator, force=force, **passwords, on_done=_echo_done)
     click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
     for verdict in book.verdicts:
         if result.verdicts[verdict]:
@@ -122,11 +232,19 @@ def check(batches: tuple[Path, ...], output: Path | None, workers: int, book: Ru
         raise SystemExit(2)
 
 
+def _echo_done(path: Path, summary, error: str | None) -> None:
+    click.echo(f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}")
+    for note in summary.notes if summary else ():
+        click.echo(f"  注意:{note}")
+
+
 def _echo_summary(summary, book: Rulebook) -> None:
     where = "工作表「{}」".format(summary.sheet)
     if not summary.sheet_found_by_name:
         where += f"(未找到「{book.schema.sheet}」,已使用第一个可见的工作表)"
     click.echo(f"读取 {summary.input} {where}")
+    for note in summary.notes:
+        click.echo(f"注意:{note}")
     click.echo(f"申请 {summary.rows} 行,跳过空行 {summary.skipped} 行")
     for verdict in book.verdicts:
         if summary.verdicts[verdict]:
@@ -136,116 +254,176 @@ def _echo_summary(summary, book: Rulebook) -> None:
 
 
 @cli.command()
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output")
+@force_option
 @rules_option
-def template(output: Path, book: Rulebook) -> None:
+def template(output: str, force: bool, book: Rulebook) -> None:
     """写出一个空白批次工作簿:正确的表头、下拉选项、文本格式的身份证号列,以及「说明」表。
 
     Example:
 
         sscard template 申请批次.xlsx
     """
-    path = write_template(output, book)
+    path = write_template(output, book, force=force)
     click.echo(f"已写出 {path}")
 
 
 @cli.group("rules")
 def rules_group() -> None:
-    """政策人员:查看、测试、检查规则库(可用 --rules 指向草案目录)。"""
+    """政策人员:查看、检查、测试、发布规则库(可用 --rules 指向草案目录)。"""
 
 
 @rules_group.command("list")
 @rules_option
 def rules_list(book: Rulebook) -> None:
-    """列出每条规则(编号、业务、条款、条件、结果、理由、是否解释性)和每个参数的各期取值。
+    """列出每条规则(编号和名称、业务、条款、生效日期、条件、结果、理由、是否解释性)、
+    带生效日期的输入列,以及每个参数的类型和各期取值。
 
     Example:
 
-        sscard rules list --rules 草案/rules
+        sscard rules list --rules 草案
     """
     for line in catalogue.text_lines(book):
         click.echo(line)
 
 
 @rules_group.command("export")
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output")
+@force_option
 @rules_option
-def rules_export(output: Path, book: Rulebook) -> None:
-    """把规则目录写成工作簿 OUTPUT(规则、参数、说明三张表)。
+def rules_export(output: str, force: bool, book: Rulebook) -> None:
+    """把规则目录写成工作簿 OUTPUT(规则、输入列、参数、说明四张表)。
 
     Example:
 
         sscard rules export 规则目录.xlsx
     """
-    path = catalogue.write_catalogue(book, output)
+    path = catalogue.write_catalogue(book, output, force=force)
     click.echo(f"规则 {len(book.unique_rules())} 条;已写出 {path}")
 
 
 @rules_group.command("test")
 @click.argument("cases", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
+@password_option
 @rules_option
-def rules_test(cases: Path | None, allow_uncovered: bool, book: Rulebook) -> None:
-    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),逐个报告通过/失败及差异,再列出规则覆盖。
+def rules_test(cases: Path | None, allow_uncovered: bool, password: Password | None, book: Rulebook) -> None:
+    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),列出每个失败的用例及差异(通过的只计数),再列出规则覆盖。
 
     退出码:0 全部通过且每条规则都有用例命中;1 有用例失败,或有规则没有用例命中
     (除非 --allow-uncovered);2 文件或规则库无法读取。
 
     Example:
 
-        sscard rules test --rules 草案/rules 草案/rules/cases.xlsx
+        sscard rules test --rules 草案 草案/cases.xlsx
     """
     path = cases or book.directory / "cases.xlsx"
-    report = case_book.run_cases(path, book)
-    click.echo(f"用例 {path};规则库 {book.directory}(版本 {book.version})")
+    report = case_book.run_cases(path, book, password)
+    click.echo(f"用例 {shown_path(path)};规则库 {shown_path(book.directory)}(版本 {book.version})")
     for line in case_book.report_lines(report):
         click.echo(line)
     if report.failures:
         names = "、".join(o.case.name for o in report.failures)
-        raise click.ClickException(f"{len(report.failures)} 个用例失败:{names}")
+        raise Refusal(f"{len(report.failures)} 个用例失败:{names}")
     if report.uncovered and not allow_uncovered:
-        raise click.ClickException(f"{len(report.uncovered)} 条规则没有用例命中;请补充用例,"
+        raise Refusal(f"{len(report.uncovered)} 条规则没有用例命中;请补充用例,"
                                    "或用 --allow-uncovered 只测部分规则")
 
 
+@rules_group.command("cases")
+@rules_option
+def rules_cases(book: Rulebook) -> None:
+    """由规则目录中的用例表(make_cases.py)写出用例工作簿 cases.xlsx,供 rules test 和 rules publish 运行。
+
+    Example:
+
+        sscard rules cases --rules 草案
+    """
+    path, count = case_book.write_case_book(book)
+    click.echo(f"已写出 {shown_path(path)}({count} 个用例)")
+
+
+@rules_group.command("doc")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写到该文件;不给则打印出来。")
+@rules_option
+def rules_doc(output: Path | None, book: Rulebook) -> None:
+    """由规则库的声明生成中文规则手册(Markdown):业务、输入列、每条规则(名称、条款、条件、生效日期、结果)、
+    参数的各期取值与依据,解释性规则逐条标出。发布(rules publish)时会自动更新 docs/规则手册.md。
+
+    Example:
+
+        sscard rules doc --rules 草案 -o 草案规则手册.md
+    """
+    if output:
+        click.echo(f"已写出 {document.write_document(book, output)}")
+    else:
+        click.echo(document.markdown(book), nl=False)
+
+
+@rules_group.command("publish")
+@click.argument("draft", type=click.Path(file_okay=False, path_type=Path))
+def rules_publish(draft: Path) -> None:
+    """发布草案 DRAFT:先做 rules lint 和 rules test(草案中的 cases.xlsx,每条规则都须有用例命中),
+    有任何问题即拒绝且不改动任何文件;通过后按内容的 SHA-256 归档(版本号由发布日期和摘要生成,无须手填),
+    把现行规则库替换为草案,并更新 docs/规则手册.md。
+
+    退出码:0 已发布;1 检查未通过,未发布;2 草案无法读取。
+
+    Example:
+
+        sscard rules publish 草案
+    """
+    result = publish(draft, live_rules(), archive())
+    click.echo(f"已发布:{result.book.name} 版本 {result.publication.version}")
+    click.echo(f"  规则库 SHA-256 {result.book.digest}")
+    click.echo(f"  已归档到 {shown_path(result.publication.path)}")
+    if result.replaced:
+        click.echo(f"  现行规则库 {shown_path(result.live)} 已替换为 {shown_path(draft)} 的内容")
+    click.echo(f"  规则手册已更新:{shown_path(result.document)}")
+
+
 @rules_group.command("lint")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-              show_default="随 sscard 安装的规则库", help="检查另一个规则库目录(如草案)。")
-def rules_lint(rules_dir: Path) -> None:
-    """静态检查规则库:编号、条款、理由齐全且编号不重复;每类业务的每种合法输入组合都有规则命中
-    (空缺给出示例行);永不命中的规则;被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="现行规则库(随 sscard 提供的 rules/)", help="检查另一个规则库目录(如草案)。")
+def rules_lint(rules_dir: Path | None) -> None:
+    """静态检查规则库:声明齐全且取值类型正确;逐一尝试每类业务在每个生效时段的每种合法输入组合,
+    规则引擎与逐条核对的结果须一致,且都有规则命中(空缺给出示例行);永不命中的规则;
+    被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
 
     退出码:0 未发现问题;1 发现问题。
 
     Example:
 
-        sscard rules lint --rules 草案/rules
+        sscard rules lint --rules 草案
     """
-    book, findings = rule_lint.lint_directory(rules_dir)
+    rules_dir = rules_dir or live_rules()
+    book, findings = rule_lint.lint_directory(rules_dir, archive().load)
     for line in rule_lint.report_lines(book, findings):
         click.echo(line)
     if findings:
-        raise click.ClickException(f"规则库 {rules_dir} 有 {len(findings)} 个问题")
+        raise Refusal(f"规则库 {shown_path(rules_dir)} 有 {len(findings)} 个问题")
 
 
 @cli.command()
 @click.argument("batch", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_RULES,
-              show_default="随 sscard 安装的规则库", help="现行规则库目录。")
+@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="现行规则库(随 sscard 提供的 rules/)", help="原规则库目录。")
 @click.option("--new", "new_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="修改后的规则库目录(草案)。")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
-def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None:
+@click.option("-o", "--output", help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
+@force_option
+@password_option
+def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: str | None, force: bool,
+         password: Password | None) -> None:
     """用新旧两个规则库分别决定 BATCH,列出结论、费用或缺少材料有变化的行。
 
     Example:
 
-        sscard diff 上月批次.xlsx --old rules --new 草案/rules -o 影响.xlsx
+        sscard diff 上月批次.xlsx --old rules --new 草案 -o 影响.xlsx
     """
-    old, new = load_rulebook(old_dir), load_rulebook(new_dir)
-    result = impact.compare(batch, old, new)
-    path = impact.write_impact(result, output) if output else None
+    old, new = archive().load(old_dir or live_rules()), archive().load(new_dir)
+    result, path = impact.diff(batch, old, new, output, force=force, password=password)
     for line in impact.summary_lines(result):
         click.echo(line)
     if path:
@@ -255,18 +433,20 @@ def diff(batch: Path, old_dir: Path, new_dir: Path, output: Path | None) -> None
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("request_id")
-@rules_option
-def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
-    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值。
+@password_option
+@recorded_rules_option
+def explain(workbook: Path, request_id: str, password: Password | None, book: Rulebook) -> None:
+    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值,
+    尚未生效或已失效的规则注明其日期。
 
-    WORKBOOK 可以是决定工作簿(显示记录的结论,并按当前规则重新判断是否一致),
-    也可以是批次工作簿(按当前规则判断)。
+    WORKBOOK 可以是决定工作簿(显示记录的结论,并按其「审计」表记录的、已归档的规则库重新判断是否一致),
+    也可以是批次工作簿(按现行规则库判断)。--rules 可改用另一个规则库。
 
     Example:
 
         sscard explain 决定.xlsx A0001
     """
-    result = explaining.explain(workbook, request_id, book)
+    result = explaining.explain(workbook, request_id, book, password)
     for line in result.lines():
         click.echo(line)
 
@@ -274,33 +454,49 @@ def explain(workbook: Path, request_id: str, book: Rulebook) -> None:
 @cli.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--batch", type=click.Path(dir_okay=False, path_type=Path),
-              help="生成该工作簿的批次:核对其 SHA-256,并按当前规则重新判断,列出结论会变的行(规则漂移)。")
-@rules_option
-def verify(workbook: Path, batch: Path | None, book: Rulebook) -> None:
-    """核对决定工作簿:每行的核验码、「审计」表;给出 --batch 时再查批次是否相符及规则漂移。
+              help="生成该工作簿的批次:核对其 SHA-256,并重新判断每一行,列出结论不同的行。")
+@click.option("--without-ledger", is_flag=True, help="不查账本,只核对工作簿本身(并如此说明)。")
+@password_option
+@ledger_option
+@recorded_rules_option
+def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: Password | None, book: Rulebook,
+           ledger: ledgers.Ledger) -> None:
+    """核对决定工作簿:每行的核验码、「审计」表,以及账本中该工作簿的运行(每行核验码、记录摘要、
+    至该运行的哈希链);给出 --batch 时再查批次是否相符,并按工作簿记录的(已归档的)规则库重新判断
+    每一行;用 --rules 指定另一个规则库时,列出按它结论会变的行(规则漂移)。最后列出核对所依据的证据。
 
-    退出码:0 一切相符;1 有被改动或会变的行(逐行列出);2 文件无法读取。
+    退出码:0 一切相符;1 有被改动或会变的行、账本中没有该运行或与之不符(逐条列出);2 文件无法读取。
 
     Example:
 
         sscard verify 决定.xlsx --batch 申请批次.xlsx
     """
-    result = verifying.verify_workbook(workbook, book, batch)
+    result = verifying.verify_workbook(workbook, book, batch, None if without_ledger else ledger, password)
     for note in result.notes:
         click.echo(f"注意:{note}")
     for finding in result.findings:
         click.echo(str(finding))
+    click.echo(f"运行 {result.run_id or '(未记录)'},操作员 {result.operator or '(未记录)'};核对依据:")
+    for line in result.evidence:
+        click.echo(f"  {line}")
     if not result.ok:
-        raise click.ClickException(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
-    click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符" + ("、批次无规则漂移" if batch else ""))
+        raise Refusal(f"{workbook} 核对未通过:{len(result.findings)} 个问题")
+    click.echo(f"{workbook} 核对通过:{result.rows} 行的核验码与审计记录均相符"
+               + ("" if without_ledger else "、与账本一致")
+               + (f"、批次无规则漂移(按规则库 {book.version} 重新判断结果相同)" if batch else ""))
 
 
 @cli.command()
 @click.argument("request_id", required=False)
-@click.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以非零退出。")
+@click.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以 1 退出。")
+@click.option("--anchor", "anchors", multiple=True, metavar="决定工作簿|序号:哈希",
+              help="与 --verify 同用:账本之外保存的证据(决定工作簿,或 history --head 打印的「序号:哈希」);"
+                   "账本比锚点证明的短或不符时以 1 退出。可给多次。")
+@click.option("--head", "print_head", is_flag=True, help="只打印账本最新一条运行的「序号:哈希」,请另行保存,日后作锚点。")
 @ledger_option
-def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -> None:
-    """列出账本中的每次 check 运行;给出 REQUEST_ID 时列出该申请历次的决定。
+def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...], print_head: bool,
+            ledger: ledgers.Ledger) -> None:
+    """列出账本中的每次 check 运行(含操作员);给出 REQUEST_ID 时列出该申请历次的决定。
 
     Example:
 
@@ -308,32 +504,38 @@ def history(request_id: str | None, check_chain: bool, ledger: ledgers.Ledger) -
 
         sscard history A0001
 
-        sscard history --verify
+        sscard history --head > 账本头.txt
+
+        sscard history --verify --anchor 决定.xlsx --anchor "$(cat 账本头.txt)"
     """
-    if check_chain:
-        report = ledger.verify()
-    elif request_id:
-        past = ledger.decisions_for(request_id)
-    else:
-        runs = ledger.runs()
-    if check_chain:
+    if print_head:
+        click.echo(ledger.head())
+    elif check_chain:
+        report = ledger.verify(verifying.history_anchors(anchors))
         for problem in report.problems:
             click.echo(problem)
         if not report.intact:
-            raise click.ClickException(f"账本 {ledger.path} 的哈希链断裂:{report.problems[0]}")
-        click.echo(f"账本 {ledger.path} 完好:{report.runs} 次运行,最新哈希 {report.head}")
+            raise Refusal(f"账本 {ledger.path} 核对未通过:{report.problems[0]}")
+        anchored = f";{report.anchors} 个锚点均相符" if report.anchors else ";未给锚点,无法发现末尾被删除的运行"
+        click.echo(f"账本 {ledger.path} 完好:{report.runs} 次运行,最新 {report.head}{anchored}")
     elif request_id:
+        past = ledger.decisions_for(request_id)
         if not past:
             click.echo(f"账本中没有申请编号「{request_id}」的决定")
         for d in past:
-            click.echo(f"{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
-                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {d.rules}  规则库 {d.run.rulebook_version}")
+            mark = "" if d.intact else "[哈希不符,记录已被改动] "
+            click.echo(f"{mark}{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
+                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {d.rules}  规则库 {d.run.rulebook_version}"
+                       f"  操作员 {d.run.operator or '(未记录)'}")
     else:
-        if not runs:
+        runs, pending = ledger.runs(), ledger.pending_runs()
+        if not runs and not pending:
             click.echo(f"账本 {ledger.path} 中还没有运行记录")
         for run in runs:
             click.echo(f"{run.seq:>4}  {run.started}  运行 {run.run_id[:12]}  {run.input_name}  {run.rows} 行"
-                       f"  规则库 {run.rulebook_version}  {run.command_line}")
+                       f"  规则库 {run.rulebook_version}  操作员 {run.operator or '(未记录)'}  {run.command_line}")
+        for run in pending:
+            click.echo(f"   …  进行中(尚未确认)  运行 {run.run_id[:12]}  {run.input_name}  进程 {run.pid}@{run.host}")
 
 
 @cli.command()
@@ -365,11 +567,13 @@ def serve(host: str, port: int, data_dir: Path | None, access_code: str | None, 
 
     config = desk_config.DeskConfig(data_dir or desk_config.default_data_dir(), host, port, access_code,
                                     max_upload_mb, keep_days)
-    serve_desk(config, book, ledger, on_ready=lambda url: click.echo(
+    serve_desk(config, book, ledger, archive(), on_ready=lambda url: click.echo(
         f"sscard 柜面服务已启动:{url}(数据目录 {config.data};按 Ctrl-C 停止)"))
 
 
 def main() -> None:
+    # SIGTERM (a service stopping, a session closing) ends sscard like Ctrl-C: cleaned up, one line.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     cli()
 
 

@@ -68,7 +68,7 @@ def verify_page():
                 names[write_private(folder / (role + stored_suffix(name)), upload.stream)] = name
         workbook, *batch = names
         future = d.lanes.submit(sum(p.stat().st_size for p in names), jobs.verify, str(workbook),
-                                str(batch[0]) if batch else None)
+                                str(batch[0]) if batch else None, str(d.ledger.path))
         try:
             result = jobs.outcome(future, names)
         except SscardError as error:

@@ -52,7 +52,7 @@ def upload():
 
 def _start(job: Job, name: str, operator: str) -> None:
     d = desk()
-    future = d.lanes.submit(job.input.stat().st_size, jobs.check, str(job.folder), name, operator, d.ledger)
+    future = d.lanes.submit(job.input.stat().st_size, jobs.check, str(job.folder), name, operator, str(d.ledger.path))
     future.add_done_callback(partial(_finished, job, name))
 
 

@@ -10,6 +10,7 @@ and decides its task alone (one process per task: a second core is the other lan
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -21,13 +22,19 @@ from desk import results
 from desk.notices import write_notices
 from desk.store import Job
 from engine.auditors.explain import Explanation, explain
+from engine.auditors.recorded import rulebook_for
 from engine.auditors.verify import Verification, verify_workbook
 from engine.core.loader import RulebookSource, load_source
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
+from engine.excel.decision_workbook import open_decisions
+from engine.records.archive import Archive
+from engine.records.digests import RULEBOOK_DIGEST
 from engine.records.ledger import Ledger
 from engine.runs.check import Summary, check_batch
 from engine.runs.parallel import default_workers
+
+log = logging.getLogger("sscard.desk")
 
 SMALL_UPLOAD_BYTES = 1 << 20  # about 10,000 rows
 SMALL_LANE_WORKERS = 2
@@ -35,15 +42,16 @@ SMALL_LANE_WORKERS = 2
 TASKS_PER_WORKER = 50
 
 _book: Rulebook | None = None
+_archive: Archive | None = None
 
 
 class Lanes:
-    def __init__(self, book: Rulebook, large_workers: int | None = None):
+    def __init__(self, book: Rulebook, archive: Archive | None = None, large_workers: int | None = None):
         context = multiprocessing.get_context("spawn")  # no fork of a process running server threads
 
         def lane(workers: int) -> ProcessPoolExecutor:
             return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                       initargs=(book.source,), max_tasks_per_child=TASKS_PER_WORKER)
+                                       initargs=(book.source, archive), max_tasks_per_child=TASKS_PER_WORKER)
         self._small = lane(SMALL_LANE_WORKERS)
         self._large = lane(large_workers or max(1, default_workers() // 2))
         for executor in (self._small, self._large):
@@ -61,11 +69,12 @@ class Lanes:
             child.join(5)
 
 
-def _start_worker(source: RulebookSource) -> None:
-    global _book
+def _start_worker(source: RulebookSource, archive: Archive | None) -> None:
+    global _book, _archive
     os.umask(0o077)  # what a worker writes (decision workbooks, results) holds personal data
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then ends its workers
     _book = load_source(source)
+    _archive = archive
 
 
 def _ready() -> None:
@@ -79,24 +88,43 @@ def _rulebook() -> Rulebook:
 
 # Tasks: each runs in a worker and calls the engine as the matching command does.
 
-def check(folder: str, name: str, operator: str, ledger: Ledger) -> dict[str, Any]:
+def check(folder: str, name: str, operator: str, ledger: str) -> dict[str, Any]:
     job = Job(Path(folder))
     book = _rulebook()
     job.set_progress("读取与判定", 0)
     with results.Recorder(job.index, book.schema) as table:
-        # LEAD (issue 9): pass operator=operator here, and drop it from command_line.
-        summary = check_batch(job.input, job.output, book, workers=1, ledger=ledger, input_name=name,
-                              command_line=f"sscard serve:网页上传 {name}(操作人 {operator})",
+        summary = check_batch(job.input, job.output, book, workers=1, ledger=_ledger(ledger), operator=operator,
+                              input_name=name, command_line=f"sscard serve:网页上传 {name}",
                               progress=lambda rows: job.set_progress("读取与判定", rows), on_row=table.add)
+    job.output.chmod(0o600)  # a decision workbook names people: private, whatever the umask
     return summary_record(summary, book)
 
 
-def verify(workbook: str, batch: str | None) -> Verification:
-    return verify_workbook(workbook, _rulebook(), batch)
+def verify(workbook: str, batch: str | None, ledger: str) -> Verification:
+    return verify_workbook(workbook, _judged_by(Path(workbook)), batch, _ledger(ledger))
 
 
 def why(workbook: str, request_id: str) -> Explanation:
-    return explain(workbook, request_id, _rulebook())
+    return explain(workbook, request_id, _judged_by(Path(workbook)))
+
+
+def _ledger(path: str) -> Ledger:
+    # Built here, not sent: a Ledger carries its messenger.  A wait for a busy ledger goes to the log.
+    return Ledger(path, notify=log.warning)
+
+
+def _judged_by(workbook: Path) -> Rulebook:
+    """As `sscard explain` and `verify` do: a decision workbook is judged by the rulebook it
+    was decided with, the desk's own when its 审计 sheet names that one, else the archived one."""
+    book = _rulebook()
+    decisions = open_decisions(workbook)
+    try:
+        recorded = decisions.audit.get(RULEBOOK_DIGEST)
+    finally:
+        decisions.close()
+    if _archive is None or recorded in (None, book.digest):
+        return book
+    return rulebook_for(workbook, None, book.directory, _archive)
 
 
 def notices(workbook: str, output: str, request_ids: list[str] | None) -> str:

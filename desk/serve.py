@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import tempfile
 import threading
 from typing import Callable
@@ -18,14 +17,18 @@ from desk.jobs import Lanes
 from desk.store import Store
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
+from engine.records.archive import Archive
 from engine.records.ledger import Ledger
 
 SWEEP_SECONDS = 3600
 SERVER_THREADS = 8  # pages and downloads; the checks themselves run in worker processes
 
 
-def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, on_ready: Callable[[str], None]) -> None:
-    """Serve until Ctrl-C or SIGTERM; ``on_ready`` gets the address people open."""
+def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, archive: Archive | None,
+          on_ready: Callable[[str], None]) -> None:
+    """Serve until Ctrl-C (or SIGTERM, which the command line turns into one); ``on_ready``
+    gets the address people open.  ``archive``: where published rulebooks are kept, for
+    workbooks decided under another rulebook than ``book``."""
     os.umask(0o077)  # everything the server and its workers write holds personal data
     store = Store(config.data)
     # Temporary files (spooled uploads, the engine's spool, xlsxwriter's sheets) in the private folder too.
@@ -34,7 +37,7 @@ def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, on_ready: Callable
     store.mark_interrupted()
     store.sweep(config.keep_days)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    lanes = Lanes(book)
+    lanes = Lanes(book, archive)
     stop = threading.Event()
     try:
         app = create_app(Desk(config, book, ledger, store, lanes))
@@ -46,7 +49,6 @@ def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, on_ready: Callable
             raise SscardError(f"无法在 {config.host}:{config.port} 上提供服务({error.strerror});"
                               "端口可能已被占用,请用 --port 换一个") from None
         threading.Thread(target=_sweep_every_hour, args=(store, config.keep_days, stop), daemon=True).start()
-        signal.signal(signal.SIGTERM, _stop)
         on_ready(f"http://{_url_host(server.effective_host)}:{server.effective_port}/")
         try:
             server.run()
@@ -57,10 +59,6 @@ def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, on_ready: Callable
     finally:
         stop.set()
         lanes.close()
-
-
-def _stop(signum, frame) -> None:
-    raise KeyboardInterrupt
 
 
 def _sweep_every_hour(store: Store, keep_days: int, stop: threading.Event) -> None:

@@ -59,7 +59,7 @@ def _refusal(name: str, code: str) -> str:
         recent.append(time.monotonic())
         return "访问码不对;请向管理员确认。"
     if not name or len(name) > MAX_NAME:
-        return f"请填写您的姓名({MAX_NAME} 字以内):它作为操作人记入每次检查的台账。"
+        return f"请填写您的姓名({MAX_NAME} 字以内):它作为操作员记入每次检查的台账。"
     return ""
 
 

@@ -5,15 +5,16 @@ for a 正常 card dated 2026-03-01 with no documents brought), then the expected
 结论, 费用(元) and 缺少材料 ("无": nothing missing; None: not checked), and the rules
 the case is written for (期望规则: each must fire; others may fire too).
 
-Regenerate rules/cases.xlsx after changing this table:
+Write the workbook beside this file after changing the table (a case may be appended
+at the end: ``CASES += [(...)]``):
 
-    python -m rules.make_cases
+    sscard rules cases                  # rules/cases.xlsx
+    sscard rules cases --rules 草案      # a draft's own cases.xlsx
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 ID = {"材料:身份证件原件": "是"}
 CARD = {"材料:社保卡": "是"}
@@ -196,17 +197,3 @@ def rows() -> list[dict]:
         row.update({"期望结论": verdict, "期望费用(元)": fee, "期望缺少材料": missing, "期望规则": rules})
         out.append(row)
     return out
-
-
-def main() -> None:
-    from engine.cases import write_cases
-
-    from engine.core.loader import load_rulebook
-
-    here = Path(__file__).resolve().parent
-    path = write_cases(here / "cases.xlsx", load_rulebook(here), rows())
-    print(f"已写出 {path}({len(CASES)} 个用例)")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,9 @@
-"""The batch's columns (sheet 申请, header on row 1), as RULEBOOK.md lists them."""
+"""The batch's columns (sheet 申请, header on row 1), as RULEBOOK.md lists them.
+
+A column introduced on a date says so (``since=date(2027, 1, 1)``): rows dated before
+it never need it, and batches made before it stay valid.  A new column may be appended
+at the end of this file: ``COLUMNS += (Column(...),)``.
+"""
 
 import datetime as dt
 
@@ -6,7 +11,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 from engine.core.conditions import row
-from engine.core.schema import Choice, Column, Date, Invalid, Schema, Text, TextCode, WholeNumber, YesNo
+from engine.core.schema import Choice, Column, Date, Invalid, Text, TextCode, WholeNumber, YesNo
 
 from .services import CODES, SERVICES
 
@@ -107,14 +112,4 @@ COLUMNS = (
     Column("材料:社区证明", "doc_community_letter", YES_NO, used_by=uses("reissue"), help="代办补卡、委托人无单位时(街道社区证明);空白按 否"),
     Column("材料:变更证明", "doc_change_proof", YES_NO, used_by=uses("info_change"), help="姓名/身份证号码/民族变更的官方证明;空白按 否"),
     Column("材料:户籍注销证明", "doc_hukou_cancellation", YES_NO, used_by=uses("deregister"), help="注销(死亡/失踪)时;空白按 否"),
-)
-
-SCHEMA = Schema(
-    columns=COLUMNS,
-    dispatch="service",
-    request_id="request_id",
-    effective_date="apply_date",
-    sheet="申请",
-    row_checks=(born_before_application,),
-    clause="C2",
 )

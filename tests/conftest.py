@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from engine.core.decide import Decider, Decision
 from engine.core.loader import load_rulebook
 from engine.core.normalise import normalise
+from engine.records.archive import archive_beside
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -19,11 +21,13 @@ RULES = ROOT / "rules"
 FIXTURE_RULES = Path(__file__).resolve().parent / "fixture_rules"
 FIXTURE_MEMBER = "12345678"  # a valid 读者证号 of the fixture rulebook
 VALID_ID = "11010519491231002X"  # GB 11643 example number with a valid check digit
+CASE_DAY = dt.datetime(2026, 3, 1)  # the date a test request is made on unless it says otherwise
 
 
 @pytest.fixture(scope="session")
 def book():
-    return load_rulebook(RULES)
+    """The live rulebook as sscard loads it (its version from the archive when published)."""
+    return archive_beside(RULES).load(RULES)
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +35,33 @@ def fixture_book():
     return load_rulebook(FIXTURE_RULES)
 
 
+@pytest.fixture
+def fixture_home(tmp_path, monkeypatch) -> Path:
+    """A repository of its own around a published copy of the fixture rulebook:
+    home/rules (the live rulebook sscard uses, via SSCARD_RULES) and home/archive."""
+    home = tmp_path / "home"
+    shutil.copytree(FIXTURE_RULES, home / "rules", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("SSCARD_RULES", str(home / "rules"))
+    archive_beside(home / "rules").store(load_rulebook(home / "rules"))
+    return home
+
+
+@pytest.fixture
+def home_book(fixture_home):
+    """The live rulebook of ``fixture_home`` as sscard loads it: published, with its version."""
+    return archive_beside(fixture_home / "rules").load(fixture_home / "rules")
+
+
+def fixture_decide(book, **fields: Any) -> Decision:
+    """Decide one fixture request (see fixture_request) straight through the engine."""
+    by_header = {c.header: c.key for c in book.schema.columns}
+    cells = {by_header[h]: v for h, v in fixture_request(**fields).items()}
+    return Decider(book).decide(normalise(book.schema, cells))
+
+
 def fixture_request(**fields: Any) -> dict[str, Any]:
     """A request of the fixture rulebook by header name: a valid 本人 办证 unless told otherwise."""
-    row = {"申请编号": "F1", "业务类型": "办证", "申请日期": dt.datetime(2026, 3, 1), "姓名": "李四",
+    row = {"申请编号": "F1", "业务类型": "办证", "申请日期": CASE_DAY, "姓名": "李四",
            "读者证号": FIXTURE_MEMBER, "办理人": "本人", "材料:身份证件": "是"}
     row.update(fields)
     return row
@@ -50,7 +78,7 @@ def headers(book) -> list[str]:
 
 def request(**fields: Any) -> dict[str, Any]:
     """A request by header name; the always-required fields default to a valid 本人 row."""
-    row = {"申请编号": "T1", "申请日期": dt.datetime(2026, 3, 1), "持卡人姓名": "张三",
+    row = {"申请编号": "T1", "申请日期": CASE_DAY, "持卡人姓名": "张三",
            "公民身份号码": VALID_ID, "办理人": "本人", "卡状态": "正常"}
     row.update(fields)
     return row

@@ -1,4 +1,6 @@
-"""Draft rulebooks made the way a policy officer would: copy rules/, edit the copy."""
+"""Draft rulebooks made the way a policy officer would: copy a rulebook folder, then
+append to the copy (a dated value, a column, a rule) without ever rewriting what is
+there, so these helpers work whatever the live text says."""
 
 from __future__ import annotations
 
@@ -6,53 +8,41 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from conftest import RULES
+from conftest import FIXTURE_RULES
 
-POWER_OF_ATTORNEY = "材料:授权委托书"
-NEW_RULE = "REISSUE-AGENT-MISSING-POWER-OF-ATTORNEY"
+PHOTO = "材料:照片"  # a document the fixture's 办证 asks for in a draft, from PHOTO_FROM
+PHOTO_FROM = dt.date(2028, 1, 1)
+PHOTO_RULE = "ISSUE-MISSING-PHOTO"
 
 
-def copy_rulebook(target: Path) -> Path:
-    shutil.copytree(RULES, target, ignore=shutil.ignore_patterns("__pycache__"))
+def copy_rulebook(target: Path, source: Path = FIXTURE_RULES) -> Path:
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "cases.xlsx"))
     return target
 
 
-def raise_card_fee(directory: Path, start: dt.date, value: int) -> None:
-    """Append a dated value: history stays, the new fee holds from ``start``."""
-    path = directory / "parameters.toml"
-    text = path.read_text(encoding="utf-8")
-    old = "    { from = 2015-01-01, value = 20 },\n]"
-    assert text.count(old) == 1
-    path.write_text(text.replace(old, f"    {{ from = 2015-01-01, value = 20 }},\n"
-                                      f"    {{ from = {start.isoformat()}, value = {value} }},\n]"), encoding="utf-8")
+def append(directory: Path, name: str, text: str) -> None:
+    with (directory / name).open("a", encoding="utf-8") as handle:
+        handle.write(text)
 
 
-def require_power_of_attorney(directory: Path) -> None:
-    """补卡 by 代办 needs one more document: a new input column and a new rule."""
-    schema = directory / "schema.py"
-    text = schema.read_text(encoding="utf-8")
-    anchor = ")\n\nSCHEMA = Schema("
-    assert text.count(anchor) == 1
-    column = (f'    Column("{POWER_OF_ATTORNEY}", "doc_power_of_attorney", YES_NO, '
-              'help="代办补卡时持卡人签署的授权委托书;空白按 否"),\n')
-    schema.write_text(text.replace(anchor, column + anchor), encoding="utf-8")
-    with (directory / "reissue.py").open("a", encoding="utf-8") as module:
-        module.write(f'''
-RULES = RULES + (
-    Rule(
-        id="{NEW_RULE}",
-        name="代办缺授权委托书",
-        clause="§6",
-        reason="代办补卡须出具持卡人签署的授权委托书",
-        when=AGENT & (row.doc_power_of_attorney == "否"),
-        verdict="补正材料",
-        missing=("授权委托书",),
-        interpretation=True,
-    ),
+def append_value(directory: Path, parameter: str, start: dt.date, value) -> None:
+    """A new dated value: history stays, the new value holds from ``start``."""
+    append(directory, "parameters.toml", f"\n[[{parameter}.values]]\nfrom = {start.isoformat()}\nvalue = {value}\n")
+
+
+def require_photo(directory: Path) -> None:
+    """办证 needs one more document from PHOTO_FROM: a dated column and a dated rule."""
+    since = f"date({PHOTO_FROM.year}, {PHOTO_FROM.month}, {PHOTO_FROM.day})"
+    append(directory, "schema.py", f'''
+COLUMNS += (Column("{PHOTO}", "doc_photo", YesNo(), used_by=frozenset({{"issue"}}), since={since}),)
+''')
+    append(directory, "issue.py", f'''
+RULES += (
+    Rule(id="{PHOTO_RULE}", name="办证缺照片", clause="§1", reason="办证须交照片", verdict="补正材料",
+         when=row.doc_photo == "否", missing=("照片",), since={since}),
 )
 ''')
 
 
 def delete_rule(directory: Path, module: str, rule_id: str) -> None:
-    with (directory / f"{module}.py").open("a", encoding="utf-8") as handle:
-        handle.write(f'\nRULES = tuple(r for r in RULES if r.id != "{rule_id}")\n')
+    append(directory, f"{module}.py", f'\nRULES = tuple(r for r in RULES if r.id != "{rule_id}")\n')

@@ -34,8 +34,8 @@ def empty_file(path: Path) -> Path:
 
 
 def ole2_file(path: Path) -> Path:
-    """What an encrypted .xlsx and a legacy .xls both are: an OLE2 compound file.
-    A header sector is enough; sscard must refuse it by its first bytes."""
+    """An OLE2 compound file (what an encrypted .xlsx and a legacy .xls are) holding
+    nothing: a header sector and an empty sector behind it."""
     header = OLE2_MAGIC + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff\x09\x00" + bytes(512 - 32)
     path.write_bytes(header + bytes(512))
     return path

@@ -10,13 +10,13 @@ import hostile_files as hostile
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import headers, read_sheet, request, write_batch
+from conftest import CASE_DAY, headers, read_sheet, request, write_batch
 
 import engine.runs.check
 from cli import cli
 
 DECISION_HEADERS = ["结论", "费用(元)", "缺少材料", "办理地点", "后续事项", "依据", "规则", "核验码"]
-GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, fee 20
+GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, card_fee
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +81,7 @@ def test_decision_workbook_holds_every_input_column_then_the_decision_when_read_
     rows = read_sheet(output)
     assert [r["申请编号"] for r in rows] == ["A1", "A2", "A3", "A4"]  # input order, blank row skipped
     assert [r["结论"] for r in rows] == ["受理", "不予受理", "补正材料", "输入有误"]
-    assert rows[0]["费用(元)"] == 20 and rows[0]["备注"] == "窗口 3"
+    assert rows[0]["费用(元)"] == book.parameters["card_fee"].on(CASE_DAY.date()) and rows[0]["备注"] == "窗口 3"
     assert rows[0]["规则"] and rows[0]["核验码"]
     assert rows[2]["缺少材料"]
 
@@ -120,7 +120,8 @@ def test_check_refuses_output_equal_to_input_when_o_names_the_batch(batch):
 
 def test_check_exits_2_with_one_line_when_file_is_not_xlsx(tmp_path):
     path = hostile.csv_renamed(tmp_path / "批次.xlsx")
-    assert "不是 Excel .xlsx 工作簿" in one_line_refusal(invoke("check", path))
+    line = one_line_refusal(invoke("check", path))
+    assert "CSV" in line and "另存为" in line
 
 
 def test_check_exits_2_naming_the_column_when_a_required_column_is_missing(tmp_path, book):

@@ -127,7 +127,7 @@ def test_hostile_upload_gets_one_line_naming_the_uploaded_file_not_the_server_pa
     upload(client, ("../../坏批次.xlsx", b"\x00garbage, not a workbook" * 10))
     [(token, progress)] = finished(client)
     assert progress["status"] == "failed"
-    assert progress["message"].startswith("坏批次.xlsx: 不是 Excel .xlsx 工作簿")
+    assert progress["message"].startswith("坏批次.xlsx: 不是 Excel 工作簿")
     assert str(desk_of(client).store.root) not in progress["message"]
     page = client.get("/").get_data(as_text=True)
     assert progress["message"] in page and "Traceback" not in page
@@ -221,11 +221,11 @@ def test_sign_in_is_required_when_an_access_code_is_set_and_the_name_is_recorded
     assert wrong.status_code == 403 and "访问码不对" in wrong.get_data(as_text=True)
     right = client.post("/signin", data={"csrf_token": token, "name": "张三", "code": "柜面-2026-春", "next": "/rules"})
     assert right.status_code == 302 and right.headers["Location"] == "/rules"
-    assert "操作人:<strong>张三</strong>" in client.get("/rules").get_data(as_text=True)
+    assert "操作员:<strong>张三</strong>" in client.get("/rules").get_data(as_text=True)
     upload(client, ("三月批次.xlsx", batch.read_bytes()))
     finished(client)
     [run] = desk_of(client).ledger.runs()
-    assert "张三" in run.command_line
+    assert run.operator == "张三"
 
 
 def test_sign_in_stops_answering_after_repeated_wrong_codes(make_client):
@@ -283,7 +283,7 @@ def test_query_shows_every_recorded_decision_with_why_and_why_not(client, batch)
     finished(client)
     page = client.get("/query?id=F010").get_data(as_text=True)
     assert "人工复核" in page
-    assert "ISSUE-BY-OTHER 命中" in page and "ISSUE-ACCEPT 未命中" in page
+    assert "ISSUE-BY-OTHER 代办办证须复核 命中" in page and "ISSUE-ACCEPT 办证 未命中" in page
     assert "台账中没有" in client.get("/query?id=NOPE").get_data(as_text=True)
 
 

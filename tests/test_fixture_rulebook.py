@@ -4,29 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import fixture_request
-
-from engine.core.decide import Decider
-from engine.core.normalise import normalise
-
-
-def _decide(book, **fields):
-    by_header = {c.header: c.key for c in book.schema.columns}
-    cells = {by_header[h]: v for h, v in fixture_request(**fields).items()}
-    return Decider(book).decide(normalise(book.schema, cells))
+from conftest import fixture_decide
 
 
 def test_fixture_rulebook_reaches_every_verdict_and_dates_its_fee(fixture_book):
     seen = {
-        _decide(fixture_book).verdict,
-        _decide(fixture_book, **{"材料:身份证件": "否"}).verdict,
-        _decide(fixture_book, 办理人="代办").verdict,
-        _decide(fixture_book, 业务类型="重设密码", 账户="银行账户").verdict,
-        _decide(fixture_book, 业务类型="解锁", 错误次数=1).verdict,
-        _decide(fixture_book, 读者证号="12345675").verdict,
+        fixture_decide(fixture_book).verdict,
+        fixture_decide(fixture_book, **{"材料:身份证件": "否"}).verdict,
+        fixture_decide(fixture_book, 办理人="代办").verdict,
+        fixture_decide(fixture_book, 业务类型="重设密码", 账户="银行账户").verdict,
+        fixture_decide(fixture_book, 业务类型="解锁", 错误次数=1).verdict,
+        fixture_decide(fixture_book, 读者证号="12345675").verdict,
     }
     assert seen == set(fixture_book.verdicts)
     fee = fixture_book.parameters["card_fee"]
     later = fee.values[-1][0]
-    assert _decide(fixture_book, 申请日期=dt.datetime.combine(later, dt.time())).fee == fee.values[-1][1]
-    assert _decide(fixture_book).fee == fee.on(dt.date(2026, 3, 1))
+    assert fixture_decide(fixture_book, 申请日期=dt.datetime.combine(later, dt.time()),
+                          **{"材料:申请表": "是"}).fee == fee.values[-1][1]
+    assert fixture_decide(fixture_book).fee == fee.on(dt.date(2026, 3, 1))

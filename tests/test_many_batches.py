@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from conftest import read_sheet, request, write_batch
+from conftest import CASE_DAY, read_sheet, request, write_batch
 
 from cli import cli
 
-ACCEPTED = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, fee 20
+ACCEPTED = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, card_fee
 REJECTED = {"业务类型": "补卡", "卡状态": "正常"}  # 不予受理
 
 
@@ -22,7 +22,7 @@ def test_folder_gets_a_workbook_per_batch_and_one_summary_when_one_file_is_bad(t
     result = CliRunner().invoke(cli, ["check", str(offices), "-o", str(out), "--workers", "1"])
 
     assert result.exit_code == 2, result.output  # one file failed, and it says so
-    assert "南区.xlsx: 失败:" in result.output and "不是 Excel .xlsx 工作簿" in result.output
+    assert "南区.xlsx: 失败:" in result.output and "CSV" in result.output
     assert "共 2 个批次完成、1 个失败,申请 3 行" in result.output
     assert [r["结论"] for r in read_sheet(out / "东区.decisions.xlsx")] == ["受理", "不予受理"]
     assert [r["结论"] for r in read_sheet(out / "西区.decisions.xlsx")] == ["受理"]
@@ -30,7 +30,8 @@ def test_folder_gets_a_workbook_per_batch_and_one_summary_when_one_file_is_bad(t
     assert per_file["东区.xlsx"]["受理"] == 1 and per_file["东区.xlsx"]["不予受理"] == 1
     assert per_file["南区.xlsx"]["状态"].startswith("失败")
     combined = {r["业务类型"]: r for r in read_sheet(out / "合并汇总.xlsx", "汇总")}
-    assert combined["补卡"]["受理"] == 2 and combined["补卡"]["费用合计(元)"] == 40
+    fee = book.parameters["card_fee"].on(CASE_DAY.date())
+    assert combined["补卡"]["受理"] == 2 and combined["补卡"]["费用合计(元)"] == 2 * fee
 
 
 def test_every_batch_of_a_folder_is_recorded_in_the_ledger_when_checked_together(tmp_path, book):

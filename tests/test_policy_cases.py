@@ -3,7 +3,7 @@
 import datetime as dt
 
 from click.testing import CliRunner
-from conftest import RULES, VALID_ID
+from conftest import FIXTURE_RULES, RULES, fixture_request
 from drafts import copy_rulebook, delete_rule
 
 from cli import cli
@@ -12,25 +12,29 @@ from engine.policy.cases import run_cases, write_cases
 from rules import make_cases
 
 
-def _case(name, verdict=None, fee=None, missing=None, **fields):
-    row = {"用例名称": name, "申请编号": name, "申请日期": dt.datetime(2026, 3, 1), "持卡人姓名": "李四",
-           "公民身份号码": VALID_ID, "办理人": "本人", "卡状态": "正常"}
-    row.update(fields)
-    row.update({"期望结论": verdict, "期望费用(元)": fee, "期望缺少材料": missing})
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _case(name, verdict=None, fee=None, missing=None, rules=None, **fields):
+    row = {"用例名称": name, **fixture_request(申请编号=name, **fields)}
+    row.update({"期望结论": verdict, "期望费用(元)": fee, "期望缺少材料": missing, "期望规则": rules})
     return row
 
 
-def test_shipped_cases_pass_and_cover_every_rule_when_run_on_live_rulebook(book):
-    result = CliRunner().invoke(cli, ["rules", "test"])
+def test_shipped_cases_pass_and_cover_every_rule_in_force_on_their_dates_when_run_on_live_rulebook(book):
+    result = invoke("rules", "test", "--allow-uncovered")
     assert result.exit_code == 0, result.output
-    assert f"用例 {len(make_cases.CASES)} 个:通过 {len(make_cases.CASES)},失败 0" in result.output
-    assert "每条规则都至少被一个用例命中。" in result.output
     report = run_cases(RULES / "cases.xlsx", book)
-    assert not report.uncovered and set(report.coverage) == {r.id for r in book.unique_rules()}
+    assert not report.failures and len(report.outcomes) == len(make_cases.CASES)
+    # A rule taking effect later is covered by cases dated then, added with it (rules publish insists).
+    days = {case[1].get("申请日期", make_cases.BASE["申请日期"]).date() for case in make_cases.CASES}
+    in_force = {r.id for r in book.unique_rules() if any(r.period.contains(day) for day in days)}
+    assert in_force and not in_force & set(report.uncovered)
 
 
 def test_shipped_case_workbook_matches_make_cases_when_read_back(book):
-    batch = open_batch(RULES / "cases.xlsx", book.schema)
+    batch = open_batch(RULES / "cases.xlsx", book.schema, optional_may_be_absent=True)
     try:
         names = [values[batch.headers.index("用例名称")] for _, values in batch.rows()]
     finally:
@@ -38,48 +42,54 @@ def test_shipped_case_workbook_matches_make_cases_when_read_back(book):
     assert names == [name for name, *_ in make_cases.CASES]
 
 
-def test_rules_test_names_case_and_difference_when_expectation_is_wrong(tmp_path, book):
-    cases = write_cases(tmp_path / "用例.xlsx", book, [
-        _case("补卡免费?", "受理", 0, "无", 业务类型="补卡", 卡状态="挂失", **{"材料:身份证件原件": "是"}),
-        _case("挂失 不查费用", "受理", None, None, 业务类型="挂失", 原因="丢失"),
+def test_rules_test_names_only_the_failing_case_and_its_difference_when_an_expectation_is_wrong(tmp_path,
+                                                                                              fixture_book):
+    fee = fixture_book.parameters["card_fee"].on(dt.date(2026, 3, 1))
+    cases = write_cases(tmp_path / "用例.xlsx", fixture_book, [
+        _case("办证免费?", "受理", 0, "无"),
+        _case("代办 不查费用", "人工复核", None, None, 办理人="代办"),
     ])
-    result = CliRunner().invoke(cli, ["rules", "test", str(cases), "--allow-uncovered"])
+    result = invoke("rules", "test", cases, "--rules", FIXTURE_RULES, "--allow-uncovered")
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[1] == "失败  补卡免费?(第 2 行)"
-    assert lines[2] == "      费用 期望 0,实际 20;命中规则 REISSUE-ACCEPT, REISSUE-FEE"
-    assert lines[3] == "通过  挂失 不查费用(第 3 行)"
-    assert "用例 2 个:通过 1,失败 1" in lines
-    assert lines[-1] == "Error: 1 个用例失败:补卡免费?"
+    assert lines[1:4] == ["失败  办证免费?(第 2 行)",
+                          f"      费用 期望 0,实际 {fee:g};命中规则 ISSUE-ACCEPT",
+                          "用例 2 个:通过 1,失败 1"]
+    assert "代办 不查费用" not in result.output  # a passing case is counted, not listed
+    assert lines[-1] == "错误:1 个用例失败:办证免费?"
 
 
-def test_rules_test_fails_on_uncovered_rules_when_cases_pass_but_leave_rules_untested(tmp_path, book):
-    cases = write_cases(tmp_path / "用例.xlsx", book, [_case("挂失", "受理", 0, "无", 业务类型="挂失", 原因="丢失")])
-    result = CliRunner().invoke(cli, ["rules", "test", str(cases)])
+def test_rules_test_fails_on_uncovered_rules_naming_them_when_cases_leave_rules_untested(tmp_path, fixture_book):
+    cases = write_cases(tmp_path / "用例.xlsx", fixture_book, [_case("办证", "受理")])
+    result = invoke("rules", "test", cases, "--rules", FIXTURE_RULES)
     assert result.exit_code == 1
     assert "用例 1 个:通过 1,失败 0" in result.output
-    assert "没有用例命中的规则" in result.output and "REISSUE-NOT-REPORTED" in result.output
-    uncovered = len(book.unique_rules()) - 1
-    assert result.output.splitlines()[-1] == (f"Error: {uncovered} 条规则没有用例命中;请补充用例,"
+    assert "没有用例命中的规则" in result.output and "RESET-BANK 银行账户转银行" in result.output
+    uncovered = len(fixture_book.unique_rules()) - 1
+    assert result.output.splitlines()[-1] == (f"错误:{uncovered} 条规则没有用例命中;请补充用例,"
                                               "或用 --allow-uncovered 只测部分规则")
-    allowed = CliRunner().invoke(cli, ["rules", "test", str(cases), "--allow-uncovered"])
+    allowed = invoke("rules", "test", cases, "--rules", FIXTURE_RULES, "--allow-uncovered")
     assert allowed.exit_code == 0, allowed.output
 
 
-def test_rules_test_names_failing_cases_when_a_rule_is_deleted_from_a_copy(tmp_path):
+def test_rules_test_names_the_cases_written_for_a_rule_when_it_is_deleted_from_a_copy(tmp_path, fixture_book):
+    cases = write_cases(tmp_path / "用例.xlsx", fixture_book, [
+        _case("银行账户转银行", "转银行办理", rules="RESET-BANK", 业务类型="重设密码", 账户="银行账户"),
+        _case("代办重设 银行账户", "不予受理", rules="RESET-BANK", 业务类型="重设密码", 账户="银行账户", 办理人="代办"),
+        _case("馆内账户", "受理", 业务类型="重设密码", 账户="馆内账户"),
+    ])
     draft = copy_rulebook(tmp_path / "draft")
-    delete_rule(draft, "exchange", "EXCHANGE-FREE")
-    result = CliRunner().invoke(cli, ["rules", "test", "--rules", str(draft), str(RULES / "cases.xlsx")])
+    delete_rule(draft, "reset", "RESET-BANK")
+    result = invoke("rules", "test", cases, "--rules", draft, "--allow-uncovered")
     assert result.exit_code == 1
-    # Deleting it changes no 结论 and no fee: the cases written for it still fail, by name.
-    assert "失败  换卡 卡片质量问题免费(第 47 行)" in result.output
-    assert "      规则 期望命中 EXCHANGE-FREE,实际未命中;命中规则 EXCHANGE-ELIGIBLE" in result.output
-    assert result.output.splitlines()[-1] == "Error: 2 个用例失败:换卡 卡片质量问题免费、换卡 数据采集错误免费"
+    # The second case's 结论 does not change (不予受理 wins): its 期望规则 still names it.
+    assert "      规则 期望命中 RESET-BANK,实际未命中;命中规则 RESET-NOT-IN-PERSON" in result.output
+    assert result.output.splitlines()[-1] == "错误:2 个用例失败:银行账户转银行、代办重设 银行账户"
 
 
 def test_rules_test_reports_unreadable_case_file_when_it_is_not_a_workbook(tmp_path):
     bogus = tmp_path / "用例.xlsx"
     bogus.write_text("not a workbook")
-    result = CliRunner().invoke(cli, ["rules", "test", str(bogus)])
+    result = invoke("rules", "test", bogus)
     assert result.exit_code == 2
-    assert result.output.startswith("Error: ") and str(bogus) in result.output
+    assert result.output.startswith("错误:") and str(bogus) in result.output

@@ -1,107 +1,115 @@
-"""`sscard diff` and the judged scenario: a draft raises the card fee from a future date
-and makes 补卡 by 代办 need one more document; exactly the affected rows are named."""
+"""`sscard diff`: a draft raises the fee from a future date and asks for one more document
+from that date; exactly the affected rows are named, and the rulebook's changes with
+their dates."""
 
 import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from conftest import RULES, read_sheet, request, write_batch
-from drafts import NEW_RULE, copy_rulebook, raise_card_fee, require_power_of_attorney
+from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
+from drafts import PHOTO, PHOTO_FROM, PHOTO_RULE, append_value, copy_rulebook, require_photo
 
 from cli import cli
+from engine.core.loader import load_rulebook
+from engine.policy.impact import decided_as_check
 
-ID = {"材料:身份证件原件": "是"}
-CARD = {"材料:社保卡": "是"}
-AGENT = {"办理人": "代办", "卡状态": "挂失", "材料:受托人身份证原件": "是", "材料:受托人身份证复印件": "是", **ID}
-
-
-def _day(y, m, d):
-    return dt.datetime(y, m, d)
-
-
+FORM = {"材料:申请表": "是"}
+LATER = dt.datetime.combine(PHOTO_FROM + dt.timedelta(days=31), dt.time())
 ROWS = [
-    request(申请编号="R01", 业务类型="补卡", 卡状态="挂失", 申请日期=_day(2026, 6, 1), **ID),
-    request(申请编号="R02", 业务类型="补卡", 卡状态="挂失", 申请日期=_day(2027, 2, 1), **ID),
-    request(申请编号="R03", 业务类型="补卡", 有工作单位="是", 申请日期=_day(2026, 6, 1), **AGENT,
-            **{"材料:单位证明": "是"}),
-    request(申请编号="R04", 业务类型="补卡", 有工作单位="否", 申请日期=_day(2026, 6, 1), **AGENT),
-    request(申请编号="R05", 业务类型="补卡", 办理人="代办", 有工作单位="是", 申请日期=_day(2026, 6, 1)),
-    request(申请编号="R06", 业务类型="换卡", 原因="卡面污损", 损坏责任="使用不当", 申请日期=_day(2027, 3, 1), **ID, **CARD),
-    request(申请编号="R07", 业务类型="换卡", 原因="卡面污损", 损坏责任="卡片质量问题", 申请日期=_day(2027, 3, 1), **ID, **CARD),
-    request(申请编号="R08", 业务类型="挂失", 原因="丢失", 申请日期=_day(2027, 3, 1)),
+    fixture_request(申请编号="D01", 申请日期=dt.datetime(2026, 6, 1)),
+    fixture_request(申请编号="D02", 申请日期=LATER, **FORM, **{PHOTO: "是"}),
+    fixture_request(申请编号="D03", 申请日期=LATER, **FORM),
+    fixture_request(申请编号="D04", 申请日期=dt.datetime.combine(PHOTO_FROM - dt.timedelta(days=1), dt.time()), **FORM),
+    fixture_request(申请编号="D05", 业务类型="重设密码", 账户="银行账户", 申请日期=LATER),
     # The same 申请编号 twice: 输入有误 under both rulebooks, so never an impact.
-    request(申请编号="R09", 业务类型="补卡", 有工作单位="是", 申请日期=_day(2026, 6, 1), **AGENT),
-    request(申请编号="R09", 业务类型="补卡", 有工作单位="是", 申请日期=_day(2026, 6, 1), **AGENT),
-    request(申请编号="R11", 业务类型="补卡", 办理人="代办", 卡状态="注销", 有工作单位="否", 申请日期=_day(2026, 6, 1)),
-    request(申请编号="R12", 业务类型="信息变更", 原因="信息变更", 申请日期=_day(2026, 12, 31), **ID, **CARD,
-            **{"材料:变更证明": "是"}),
-    request(申请编号="R13", 业务类型="信息变更", 原因="信息变更", 申请日期=_day(2027, 1, 1), **ID, **CARD,
-            **{"材料:变更证明": "是"}),
+    fixture_request(申请编号="D06", 申请日期=LATER, **FORM),
+    fixture_request(申请编号="D06", 申请日期=LATER, **FORM),
+    # Refused from 2027 anyway: the new document changes nothing the applicant sees.
+    fixture_request(申请编号="D08", 办理人="代办", 申请日期=LATER, **FORM),
 ]
-AFFECTED = ["R02", "R03", "R04", "R06", "R13"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.fixture
-def draft(tmp_path):
+def draft(tmp_path, fixture_book):
     directory = copy_rulebook(tmp_path / "draft")
-    raise_card_fee(directory, dt.date(2027, 1, 1), 30)
-    require_power_of_attorney(directory)
+    append_value(directory, "card_fee", PHOTO_FROM, _fee(fixture_book, LATER) + 5)
+    require_photo(directory)
     return directory
 
 
+def _fee(book, day):
+    return book.parameters["card_fee"].on(day.date())
+
+
 @pytest.fixture
-def batch(tmp_path, book):
-    return write_batch(tmp_path / "上月批次.xlsx", book, ROWS)
+def batch(tmp_path, draft):
+    return write_batch(tmp_path / "上月批次.xlsx", load_rulebook(draft), ROWS)
 
 
-def test_diff_names_exactly_the_affected_rows_when_draft_raises_fee_and_adds_agent_document(batch, draft, tmp_path):
+def test_diff_names_exactly_the_affected_rows_and_the_dated_changes_when_draft_raises_fee_and_adds_document(
+        batch, draft, tmp_path, fixture_book):
     out = tmp_path / "影响.xlsx"
-    result = CliRunner().invoke(cli, ["diff", str(batch), "--new", str(draft), "-o", str(out)])
+    result = invoke("diff", batch, "--old", FIXTURE_RULES, "--new", draft, "-o", out)
     assert result.exit_code == 0, result.output
+    old_fee, new_fee = _fee(fixture_book, LATER), _fee(fixture_book, LATER) + 5
+    before = _fee(fixture_book, dt.datetime(2026, 6, 1)) + 3 * old_fee
     lines = result.output.splitlines()
     assert lines[2:] == [
-        "申请 13 行,决定有变化 5 行",
-        "费用合计:原 140 元,新 170 元,差额 +30 元",
+        "规则库的变化:",
+        f"  新增规则 {PHOTO_RULE} 办证缺照片[办证]:自 {PHOTO_FROM.isoformat()} 起",
+        f"  新增输入列 {PHOTO}:自 {PHOTO_FROM.isoformat()} 起",
+        f"  参数 card_fee 新增取值:自 {PHOTO_FROM.isoformat()} 起 {new_fee:g} 元",
+        "申请 8 行,决定有变化 2 行",
+        f"费用合计:原 {before:g} 元,新 {before + 10:g} 元,差额 +10 元",
         "结论变化(原 → 新):",
         "  受理 → 补正材料: 1",
-        "  第 3 行 R02 补卡:费用 20 → 30",
-        "  第 4 行 R03 补卡:结论 受理 → 补正材料;缺少材料 无 → 授权委托书",
-        "  第 5 行 R04 补卡:缺少材料 社区证明 → 社区证明、授权委托书",
-        "  第 7 行 R06 换卡:费用 20 → 30",
-        "  第 14 行 R13 信息变更:费用 20 → 30",
+        f"  第 3 行 D02 办证:费用 {old_fee:g} → {new_fee:g}",
+        f"  第 4 行 D03 办证:结论 受理 → 补正材料;费用 {old_fee:g} → {new_fee:g};缺少材料 无 → 照片",
         f"已写出 {out}",
     ]
     changed = read_sheet(out, "变化明细")
-    assert [r["申请编号"] for r in changed] == AFFECTED
-    r03 = changed[1]
-    assert (r03["原结论"], r03["新结论"], r03["新缺少材料"]) == ("受理", "补正材料", "授权委托书")
-    assert r03["原规则"] == "REISSUE-ACCEPT, REISSUE-FEE"
-    assert r03["新规则"] == f"{NEW_RULE}, REISSUE-ACCEPT, REISSUE-FEE"
+    assert [r["申请编号"] for r in changed] == ["D02", "D03"]
+    assert changed[1]["新规则"] == f"{PHOTO_RULE} 办证缺照片, ISSUE-ACCEPT 办证"
+    assert [r["变化"] for r in read_sheet(out, "规则库变化")] == [line.strip() for line in lines[3:6]]
     matrix = {r["原结论 \\ 新结论"]: r for r in read_sheet(out, "结论矩阵")}
     assert matrix["受理"]["补正材料"] == 1 and matrix["输入有误"]["输入有误"] == 2
     about = {r["项目"]: r["内容"] for r in read_sheet(out, "概要")}
-    assert (about["原费用合计(元)"], about["新费用合计(元)"], about["决定有变化的行数"]) == (140, 170, 5)
+    assert (about["原费用合计(元)"], about["新费用合计(元)"], about["决定有变化的行数"]) == (before, before + 10, 2)
 
 
 def test_diff_reports_no_change_when_both_rulebooks_are_the_same(batch):
-    result = CliRunner().invoke(cli, ["diff", str(batch), "--new", str(RULES)])
+    result = invoke("diff", batch, "--old", FIXTURE_RULES, "--new", FIXTURE_RULES)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[2:] == ["申请 13 行,决定有变化 0 行", "费用合计:原 140 元,新 140 元,差额 +0 元"]
+    assert result.output.splitlines()[2].startswith("申请 8 行,决定有变化 0 行")
+    assert "规则库的变化" not in result.output
+
+
+def test_diff_names_the_absent_column_when_a_past_batch_lacks_a_document_the_draft_asks_for(
+        tmp_path, draft, fixture_book):
+    past = write_batch(tmp_path / "旧批次.xlsx", fixture_book, [
+        fixture_request(申请编号="P1", 申请日期=dt.datetime(2026, 6, 1)),
+        fixture_request(申请编号="P2", 申请日期=LATER, **FORM)])
+    result = invoke("diff", past, "--old", FIXTURE_RULES, "--new", draft)
+    assert result.exit_code == 0, result.output
+    assert "申请 2 行,决定有变化 1 行" in result.output
+    assert "  第 3 行 P2 办证:结论 受理 → 输入有误;费用" in result.output  # never silently 否
+
+
+def test_diff_and_check_word_a_duplicated_request_id_identically_when_a_batch_repeats_one(batch, tmp_path):
+    out = tmp_path / "决定.xlsx"
+    assert invoke("check", batch, "-o", out, "--rules", FIXTURE_RULES, "--workers", "1").exit_code == 0
+    checked = [r["依据"] for r in read_sheet(out) if r["申请编号"] == "D06"]
+    with decided_as_check(batch, load_rulebook(FIXTURE_RULES)) as rows:
+        compared = ["\n".join(r.decision.basis) for r in rows if r.request_id == "D06"]
+    assert len(checked) == 2 and checked == compared
+    assert "申请编号「D06」在本批次出现 2 次(第 7 行、第 8 行)" in checked[0]
 
 
 def test_diff_refuses_to_overwrite_the_batch_when_output_is_the_input(batch, draft):
-    result = CliRunner().invoke(cli, ["diff", str(batch), "--new", str(draft), "-o", str(batch)])
+    result = invoke("diff", batch, "--old", FIXTURE_RULES, "--new", draft, "-o", batch)
     assert result.exit_code == 2
-    assert result.output == f"Error: 输出文件不能与输入文件相同:{batch};输入工作簿从不被改写\n"
-
-
-def test_shipped_cases_fail_by_name_on_draft_when_they_pass_on_live_rulebook(draft):
-    live = CliRunner().invoke(cli, ["rules", "test", str(RULES / "cases.xlsx")])
-    assert live.exit_code == 0, live.output
-    result = CliRunner().invoke(cli, ["rules", "test", "--rules", str(draft), str(RULES / "cases.xlsx")])
-    assert result.exit_code == 1
-    assert "用例工作簿没有这些列,按空白处理:材料:授权委托书" in result.output
-    assert result.output.splitlines()[-1] == (
-        "Error: 5 个用例失败:补卡 代办 有单位 材料齐全、补卡 代办 无单位 材料齐全、补卡 代办 有单位 缺单位证明、"
-        "补卡 代办 无单位 缺社区证明、补卡 代办 缺受托人证件")
-    assert "      结论 期望 受理,实际 补正材料;命中规则 " in result.output
+    assert result.output == f"错误:输出文件不能与输入文件相同:{batch};输入工作簿从不被改写,请换一个输出文件名\n"

@@ -1,72 +1,128 @@
-"""`sscard rules lint`: static checks over every closed input a service's rules read."""
+"""`sscard rules lint`: static checks over every input a service's rules can tell apart,
+on every 申请日期 that matters, through durable-rules and Python alike."""
 
 import dataclasses
+import datetime as dt
 
 from click.testing import CliRunner
-from drafts import copy_rulebook, delete_rule
+from drafts import append, copy_rulebook, delete_rule
 
 from cli import cli
-from engine.core.conditions import row
+from engine.core.conditions import Condition, row
+from engine.core.decide import Decider, condition_of
 from engine.core.rulebook import Rule
-from engine.policy.lint import lint
+from engine.policy.lint import enumeration, lint
 
 
-def _with_reissue_rules(book, *extra):
-    services = tuple(dataclasses.replace(s, rules=s.rules + extra) if s.code == "reissue" else s
-                     for s in book.services)
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _with_rules(book, service, *extra, without=()):
+    services = tuple(dataclasses.replace(s, rules=tuple(r for r in s.rules if r.id not in without) + extra)
+                     if s.code == service else s for s in book.services)
     return dataclasses.replace(book, services=services)
 
 
-def test_lint_is_clean_when_run_on_shipped_rulebook(book):
-    assert lint(book) == []
-    result = CliRunner().invoke(cli, ["rules", "lint"])
+def test_lint_is_clean_when_run_on_the_shipped_and_the_fixture_rulebook(book, fixture_book):
+    assert lint(book) == [] and lint(fixture_book) == []
+    result = invoke("rules", "lint")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "未发现问题。"
 
 
+def test_durable_rules_and_python_fire_the_same_rules_on_every_input_lint_enumerates(book):
+    decider = Decider(book)
+    tried = 0
+    for service in book.services:
+        conditions = [(rule.id, condition_of(book, service.code, rule)) for rule in book.rules_for(service.code)]
+        for trial in enumeration(book, service.code):
+            python = {rule_id for rule_id, condition in conditions if condition.evaluate(trial.fact)}
+            assert set(decider.fire(service.code, trial.fact)) == python, trial.fact
+            tried += 1
+    assert tried > 100 * len(book.services)
+
+
+@dataclasses.dataclass(frozen=True)
+class _AtLeastThree(Condition):
+    """A condition a rulebook might add whose two readings differ: ≥ 3 for durable-rules, > 3 in Python."""
+
+    key: str
+
+    def to_durable(self):
+        return {"$gte": {self.key: 3}}
+
+    def evaluate(self, fact):
+        return self.key in fact and fact[self.key] > 3
+
+    def keys(self):
+        return {self.key}
+
+    def words(self, label):
+        return f"{label(self.key)} 至少 3"
+
+
+def test_lint_reports_a_disagreement_when_durable_rules_and_python_read_a_condition_differently(fixture_book):
+    odd = Rule("UNLOCK-ODD", "§3", "两种读法", "受理", name="两种读法", when=_AtLeastThree("wrong_count"))
+    findings = lint(_with_rules(fixture_book, "unlock", odd))
+    disagreements = [f for f in findings if f.check == "分歧"]
+    assert len(disagreements) == 1
+    assert disagreements[0].subject == "UNLOCK-ODD 两种读法"
+    assert "规则引擎命中" in disagreements[0].message and "错误次数=3" in disagreements[0].example
+
+
 def test_lint_reports_gap_with_example_row_when_a_rule_is_deleted(tmp_path):
     draft = copy_rulebook(tmp_path / "draft")
-    delete_rule(draft, "reissue", "REISSUE-NOT-REPORTED")
-    result = CliRunner().invoke(cli, ["rules", "lint", "--rules", str(draft)])
+    delete_rule(draft, "reset", "RESET-BANK")
+    result = invoke("rules", "lint", "--rules", draft)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "[空缺] 补卡: 补卡:有合法申请没有任何规则命中(会落到人工复核)" in lines
-    example = lines[lines.index("[空缺] 补卡: 补卡:有合法申请没有任何规则命中(会落到人工复核)") + 1]
-    assert example.startswith("    例:业务类型=补卡;") and "卡状态=正常" in example
-    assert lines[-1] == f"Error: 规则库 {draft} 有 1 个问题"
+    gap = "[空缺] 重设密码: 重设密码:有合法申请没有任何规则命中(会落到人工复核)"
+    assert gap in lines
+    example = lines[lines.index(gap) + 1]
+    assert example.startswith("    例:业务类型=重设密码;") and "账户=银行账户" in example
+    assert lines[-1] == f"错误:规则库 {draft} 有 1 个问题"
 
 
-def test_lint_reports_gap_at_boundary_when_unlock_rules_leave_a_count_undecided(book):
+def test_lint_reports_gap_at_boundary_when_unlock_rules_leave_a_count_undecided(fixture_book):
     # "Not locked" written as < 2 instead of < threshold leaves a count of exactly 2 undecided;
     # only trying the values either side of every compared number finds it.
-    services = []
-    for s in book.services:
-        if s.code == "pin_unlock":
-            rules = tuple(r for r in s.rules if r.id != "PIN-UNLOCK-NOT-LOCKED") + (Rule(
-                "PIN-UNLOCK-NOT-LOCKED", "§3", "未锁定", "不予受理",
-                when=(row.account == "社保账户") & (row.wrong_pin_count < 2)),)
-            s = dataclasses.replace(s, rules=rules)
-        services.append(s)
-    findings = lint(dataclasses.replace(book, services=tuple(services)))
-    assert [(f.check, f.subject) for f in findings] == [("空缺", "密码解锁")]
-    assert "连续密码错误次数=2" in findings[0].example
+    narrow = Rule("UNLOCK-NOT-LOCKED", "§3", "未锁定", "不予受理", name="未锁定", when=row.wrong_count < 2)
+    findings = lint(_with_rules(fixture_book, "unlock", narrow, without=("UNLOCK-NOT-LOCKED",)))
+    assert [(f.check, f.subject) for f in findings] == [("空缺", "解锁")]
+    assert "错误次数=2" in findings[0].example
 
 
-def test_lint_reports_dead_overridden_and_conflicting_rules_when_declared(book):
-    findings = lint(_with_reissue_rules(
-        book,
-        Rule("REISSUE-NEVER", "§6", "不可能", "受理", when=(row.card_status == "挂失") & (row.card_status == "正常")),
-        Rule("REISSUE-HIDDEN", "§6", "永远被驳回", "受理", when=row.card_status == "注销"),
-        Rule("REISSUE-ELSEWHERE", "§6", "另一个地点", "受理", when=row.card_status == "挂失", place="银行服务电话"),
+def test_lint_reports_gap_only_in_the_period_when_a_rule_ends_without_a_successor(fixture_book):
+    findings = lint(_with_rules(fixture_book, "issue", without=("ISSUE-BY-OTHER-REFUSED",)))
+    assert [(f.check, f.subject) for f in findings] == [("空缺", "办证")]
+    assert "申请日期=2027-01-01" in findings[0].example and "办理人=代办" in findings[0].example
+
+
+def test_lint_reports_dead_overridden_and_conflicting_rules_when_declared(fixture_book):
+    findings = lint(_with_rules(
+        fixture_book, "issue",
+        Rule("ISSUE-NEVER", "§1", "不可能", "受理", name="不可能", when=(row.applicant == "本人") & (row.applicant == "代办")),
+        Rule("ISSUE-HIDDEN", "§1", "永远被驳回", "受理", name="永远被驳回", when=row.applicant == "代办",
+             since=dt.date(2027, 1, 1)),
+        Rule("ISSUE-ELSEWHERE", "§1", "另一个地点", "受理", name="另一个地点", when=row.applicant == "本人",
+             place="分馆"),
+        Rule("ISSUE-BEFORE-TIME", "§1", "早已失效", "受理", name="早已失效", until=dt.date(2019, 12, 31)),
     ))
     assert {(f.check, f.subject) for f in findings} == {
-        ("永不命中", "REISSUE-NEVER"), ("被覆盖", "REISSUE-HIDDEN"), ("冲突", "REISSUE-ACCEPT / REISSUE-ELSEWHERE")}
+        ("永不命中", "ISSUE-NEVER 不可能"), ("被覆盖", "ISSUE-HIDDEN 永远被驳回"),
+        ("冲突", "ISSUE-ACCEPT 办证 / ISSUE-ELSEWHERE 另一个地点"), ("永不命中", "ISSUE-BEFORE-TIME 早已失效")}
 
 
-def test_lint_reports_declaration_problem_when_two_rules_share_an_id(tmp_path):
+def test_lint_reports_declaration_problem_naming_file_and_line_when_two_rules_share_an_id(tmp_path):
     draft = copy_rulebook(tmp_path / "draft")
-    with (draft / "reissue.py").open("a", encoding="utf-8") as module:
-        module.write("\nRULES = RULES + (RULES[0],)\n")
-    result = CliRunner().invoke(cli, ["rules", "lint", "--rules", str(draft)])
+    append(draft, "issue.py", "\nRULES = RULES + (Rule(id=\"ISSUE-ACCEPT\", name=\"重复\", clause=\"§1\", "
+                              "reason=\"重复\", verdict=\"受理\"),)\n")
+    result = invoke("rules", "lint", "--rules", draft)
     assert result.exit_code == 1
-    assert "[声明] " in result.output and "规则 REISSUE-ACCEPT:编号重复" in result.output
+    assert "[声明] " in result.output and "issue.py 第 20 行 规则 ISSUE-ACCEPT:编号重复" in result.output
+
+
+def test_lint_enumerates_each_stretch_of_time_when_rules_and_columns_are_dated(fixture_book):
+    days = {trial.fact.get("apply_date") for trial in enumeration(fixture_book, "issue")}
+    assert {dt.date(2026, 12, 31), dt.date(2027, 1, 1)} <= days

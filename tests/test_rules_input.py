@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from test_rules import CANCEL, DEATH, EXCHANGE, INFO_DATA, LOSS, REISSUE, REISSUE_EMPLOYED, UNLOCK_SOCIAL
+from test_rules import CANCEL, DEATH, EXCHANGE, FEE, INFO_DATA, LOSS, REISSUE, REISSUE_EMPLOYED, UNLOCK_SOCIAL
 
 WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 
@@ -131,7 +131,7 @@ def test_conditionally_required_field_may_be_blank_when_the_row_does_not_need_it
 ])
 def test_closed_value_is_read_when_padded_with_stray_or_full_width_spaces(decide, column, value):
     decision = decide(**{**REISSUE, column: value})
-    assert (decision.verdict, decision.fee) == ("受理", 20)
+    assert (decision.verdict, decision.fee) == ("受理", FEE)
 
 
 @pytest.mark.parametrize(("base", "column", "value"), [
@@ -191,7 +191,7 @@ def test_field_is_ignored_when_the_service_does_not_use_it(decide, fields, colum
 ])
 def test_date_is_read_when_excel_date_or_iso_text(decide, cell):
     decision = decide(**{**REISSUE, "申请日期": cell})
-    assert (decision.verdict, decision.fee) == ("受理", 20)
+    assert (decision.verdict, decision.fee) == ("受理", FEE)
 
 
 @pytest.mark.parametrize("cell", [

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from conftest import ROOT, read_sheet
 
+from engine.core.schema import Invalid
 from engine.runs.check import check_batch
 
 SAMPLE = ROOT / "sample_data"
@@ -87,8 +88,17 @@ def test_sample_decisions_match_expected_when_checked(decided):
     assert not wrong, "\n".join(wrong)
 
 
-def test_every_rule_fires_on_a_sample_row_when_checked(decided, book):
+def test_every_rule_in_force_on_the_sample_dates_fires_on_a_sample_row_when_checked(decided, book):
     _, results = decided
     fired = set().union(*(_rules(row["规则"]) for row in results))
-    silent = sorted(r.id for r in book.unique_rules() if r.id not in fired)
+    days = {_day(book, row["申请日期"]) for row in results} - {None}
+    silent = sorted(r.id for r in book.unique_rules()
+                    if r.id not in fired and any(r.period.contains(day) for day in days))
     assert not silent, f"rules no sample row fires: {silent}"
+
+
+def _day(book, cell):
+    try:
+        return book.schema.by_key[book.schema.effective_date].kind.parse(cell)
+    except Invalid:
+        return None

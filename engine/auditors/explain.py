@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from engine import labels
-from engine.core.conditions import PARAM_PREFIX, All, Condition
-from engine.core.decide import Decision, condition_of
+from engine.core.conditions import PARAM_PREFIX
+from engine.core.decide import PARAMETER_NOT_IN_FORCE, Decision, condition_of
 from engine.core.normalise import Normalised, normalise
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_workbook import StoredRow, is_decision_workbook, open_decisions
 from engine.excel.reader import open_batch
+from engine.protection import Password
 from engine.records.digests import RULEBOOK_DIGEST, canonical
 from engine.runs.batch import DecidedBatch, decide_batch
 
@@ -44,12 +45,13 @@ class Explanation:
         return out
 
 
-def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
+def explain(path: str | Path, request_id: str, book: Rulebook, password: Password | None = None) -> Explanation:
+    """``password`` opens a protected workbook."""
     path = Path(path)
     wanted = request_id.strip()
-    decisions = is_decision_workbook(path)
+    decisions = is_decision_workbook(path, password)
     result = Explanation(path, wanted, decisions)
-    source = _decisions_source(path, book) if decisions else _batch_source(path, book)
+    source = _decisions_source(path, book, password) if decisions else _batch_source(path, book, password)
     cells, recorded, decided = source
     with decided:
         matches = [row for row in decided if _same_id(row.request_id, wanted)]
@@ -60,7 +62,7 @@ def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
         if decisions:
             lines = _stored_lines(match.item, match.decision, book, recorded)
         else:
-            lines = [f"结论(按当前规则 {book.version}):{match.decision.verdict}"]
+            lines = [f"结论(按规则库 {book.version}):{match.decision.verdict}"]
         result.rows.append(RowExplanation(match.number, lines + _why(book, row, match.decision)))
     return result
 
@@ -68,22 +70,19 @@ def explain(path: str | Path, request_id: str, book: Rulebook) -> Explanation:
 Source = tuple[Callable[[Any], dict[str, Any]], str | None, DecidedBatch]  # cells of an item, recorded digest, rows
 
 
-def _decisions_source(path: Path, book: Rulebook) -> Source:
+def _decisions_source(path: Path, book: Rulebook, password: Password | None) -> Source:
     """A decision workbook's 结果 rows, decided again from their input cells as check would."""
-    workbook = open_decisions(path)
+    workbook = open_decisions(path, password)
     try:
-        key_at = workbook.key_at(book.schema)
-
-        def cells(stored: StoredRow) -> dict[str, Any]:
-            return {key: stored.inputs[index] for key, index in key_at.items()}
+        cells = workbook.cells(book.schema)
         rows = ((stored.number, stored) for stored in workbook.rows())
         return cells, workbook.audit.get(RULEBOOK_DIGEST), decide_batch(book, rows, cells, blank=lambda _: False)
     finally:
         workbook.close()
 
 
-def _batch_source(path: Path, book: Rulebook) -> Source:
-    batch = open_batch(path, book.schema)
+def _batch_source(path: Path, book: Rulebook, password: Password | None) -> Source:
+    batch = open_batch(path, book.schema, password=password)
     try:
         return batch.cells, None, decide_batch(book, batch.rows(), batch.cells)
     finally:
@@ -102,7 +101,7 @@ def _stored_lines(stored: StoredRow, fresh: Decision, book: Rulebook, recorded_d
     differs = [column for column, old, new in zip(labels.DECISION_COLUMNS, stored.cells, now)
                if column in (labels.VERDICT, labels.FEE, labels.MISSING) and canonical(old) != canonical(new)]
     same_book = recorded_digest == book.digest
-    where = "当前规则库(与生成时相同)" if same_book else f"当前规则库 {book.version}(与生成时不同)"
+    where = f"生成时的规则库({book.version})" if same_book else f"规则库 {book.version}(不是生成时的规则库)"
     if differs:
         changes = ";".join(f"{c} {_text(stored.cell(c))} → {_text(now[labels.DECISION_COLUMNS.index(c)])}"
                            for c in differs)
@@ -117,39 +116,33 @@ def _why(book: Rulebook, row: Normalised, decision: Decision) -> list[str]:
         return ["输入有误,未评估任何规则:"] + [
             f"  {p.check} {p.column}「{_text(p.value)}」:{p.message}({p.clause})" for p in decision.problems]
     service = row.fact[book.schema.dispatch]
+    day = row.fact[book.schema.effective_date]
     fact = dict(row.fact)
     fact.update({PARAM_PREFIX + name: value for name, value in decision.params.items()})
-    lines = [f"业务类型 {book.service_name(service)}({service}),申请日期 "
-             f"{_text(row.fact.get(book.schema.effective_date))}"]
+    lines = [f"业务类型 {book.service_name(service)}({service}),申请日期 {_text(day)}"]
     for name, value in decision.params.items():
         lines.append(f"  参数 {name} = {value}(依据:{book.parameters[name].reference})")
-    if "PARAMETER-NOT-IN-FORCE" in decision.rules:
+    if PARAMETER_NOT_IN_FORCE in decision.rules:
         return lines + [f"  {line}" for line in decision.basis]
     label = _labeller(book)
+    python = set()
     for rule in book.rules_for(service):
-        condition = condition_of(book, service, rule)
-        own = _rule_part(condition)  # the service test always holds for the row's own service
-        if condition.evaluate(fact):
-            evidence = own.evidence(fact, label) if own else []
-            lines.append(f"  {rule.id} 命中: {', '.join(evidence) or '本业务的每个申请'} ({rule.clause})"
+        if condition_of(book, service, rule).evaluate(fact):
+            python.add(rule.id)
+            evidence = rule.when.evidence(fact, label) if rule.when is not None else []
+            lines.append(f"  {rule.label} 命中: {', '.join(evidence) or '本业务的每个申请'} ({rule.clause})"
                          f" → {rule.verdict}")
+        elif not rule.period.contains(day):
+            lines.append(f"  {rule.label} {rule.period.why_not(day)} ({rule.clause})")
         else:
-            failures = own.failures(fact, label) if own else []
-            lines.append(f"  {rule.id} 未命中: {'; '.join(failures)} ({rule.clause})")
+            failures = rule.when.failures(fact, label) if rule.when is not None else []
+            lines.append(f"  {rule.label} 未命中: {'; '.join(failures)} ({rule.clause})")
     engine = set(decision.rules) - {"NO-RULE-FIRED"}
-    python = {rule.id for rule in book.rules_for(service) if condition_of(book, service, rule).evaluate(fact)}
     if engine != python:  # the explanation reads the conditions itself; durable-rules must agree
         lines.append(f"  注意:规则引擎触发的规则({', '.join(sorted(engine))})与上述逐条核对"
                      f"({', '.join(sorted(python))})不一致,请报告此问题")
     lines.append(f"结论:{decision.verdict}(按优先次序 {' > '.join(book.verdicts)} 取最强者)")
     return lines
-
-
-def _rule_part(condition: Condition) -> Condition | None:
-    if isinstance(condition, All):
-        rest = condition.parts[1:]
-        return rest[0] if len(rest) == 1 else All(rest)
-    return None
 
 
 def _labeller(book: Rulebook):

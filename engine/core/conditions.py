@@ -6,11 +6,14 @@ as the durable-rules JSON the engine executes, as words for the rule catalogue,
 and as "which part failed, with the row's value" for explanations.
 
 Semantics follow durable-rules: a key missing from the row matches no
-comparison at all, neither ``==`` nor ``!=``.
+comparison at all, neither ``==`` nor ``!=``.  durable-rules gets plain JSON: a date
+travels as its ordinal day number (``plain``), on the rule's side and the row's alike,
+so comparing dates means the same in both evaluators.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -30,6 +33,16 @@ _OPS: dict[str, tuple[str | None, Callable[[Any, Any], bool], str, str]] = {
 }
 
 MISSING = object()
+AND_OR_NOT = "a condition has no truth value: combine conditions with & and |, not and / or / not"
+
+
+def plain(value: Any) -> Any:
+    """A value as durable-rules receives it: JSON, with a date as its ordinal day number."""
+    if isinstance(value, dt.datetime):
+        return value.date().toordinal()
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    return value
 
 
 def show(value: Any) -> str:
@@ -58,6 +71,10 @@ class Condition:
 
     def __or__(self, other: Condition) -> Condition:
         return AnyOf(_flatten(AnyOf, self, other))
+
+    def __bool__(self) -> bool:
+        # `a and b` would silently keep only b: a condition has no truth value of its own.
+        raise TypeError(AND_OR_NOT)
 
     def to_durable(self) -> dict:
         raise NotImplementedError
@@ -108,7 +125,7 @@ class Compare(Condition):
         return self.operand
 
     def to_durable(self) -> dict:
-        operand = {"$m": self.operand.key} if isinstance(self.operand, Param) else self.operand
+        operand = {"$m": self.operand.key} if isinstance(self.operand, Param) else plain(self.operand)
         durable_op = _OPS[self.op][0]
         return {self.key: operand} if durable_op is None else {durable_op: {self.key: operand}}
 
@@ -162,8 +179,8 @@ class OneOf(Condition):
 
     def to_durable(self) -> dict:
         if len(self.values) == 1:
-            return {self.key: self.values[0]}
-        return {"$or": [{self.key: v} for v in self.values]}
+            return {self.key: plain(self.values[0])}
+        return {"$or": [{self.key: plain(v)} for v in self.values]}
 
     def evaluate(self, fact):
         return self.key in fact and fact[self.key] in self.values
@@ -190,8 +207,8 @@ class NoneOf(Condition):
 
     def to_durable(self) -> dict:
         if len(self.values) == 1:
-            return {"$neq": {self.key: self.values[0]}}
-        return {"$and": [{"$neq": {self.key: v}} for v in self.values]}
+            return {"$neq": {self.key: plain(self.values[0])}}
+        return {"$and": [{"$neq": {self.key: plain(v)}} for v in self.values]}
 
     def evaluate(self, fact):
         return self.key in fact and fact[self.key] not in self.values

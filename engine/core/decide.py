@@ -15,6 +15,7 @@ from engine import labels
 from engine.core.conditions import PARAM_PREFIX, All, Compare, Condition
 from engine.core.durable_adapter import RuleRunner
 from engine.core.normalise import Normalised, Problem
+from engine.core.periods import date_boundaries, stretch_start
 from engine.core.rulebook import Rule, Rulebook
 
 
@@ -40,9 +41,15 @@ PARAMETER_NOT_IN_FORCE = "PARAMETER-NOT-IN-FORCE"
 
 
 def condition_of(book: Rulebook, service: str, rule: Rule) -> Condition:
-    """The condition a rule runs with inside its service's ruleset."""
-    in_service = Compare(book.schema.dispatch, "==", service)
-    return in_service if rule.when is None else All((in_service,)) & rule.when
+    """The condition a rule runs with inside its service's ruleset: the service, the
+    rule's period on the row's effective date (申请日期), then its own ``when``.
+
+    The one place a rule's effective dates become part of what decides: durable-rules
+    runs this, and lint, explain and the catalogue read it."""
+    parts = (Compare(book.schema.dispatch, "==", service), *rule.period.conditions(book.schema.effective_date))
+    if rule.when is None:
+        return parts[0] if len(parts) == 1 else All(parts)
+    return All(parts) & rule.when
 
 
 class Decider:
@@ -52,6 +59,7 @@ class Decider:
         self._conditions: dict[str, dict[str, Condition]] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
         self._params: dict[str, tuple[str, ...]] = {}
+        self._days: dict[str, list[dt.date]] = {}
         rulesets = {}
         for service in book.services:
             rules = book.rules_for(service.code)
@@ -62,6 +70,8 @@ class Decider:
             self._keys[service.code] = tuple(sorted(keys))
             params = {k[len(PARAM_PREFIX):] for k in keys if k.startswith(PARAM_PREFIX)}
             self._params[service.code] = tuple(sorted(params | {r.fee for r in rules if r.fee}))
+            self._days[service.code] = date_boundaries([c for _, c in conditions], book.schema.effective_date,
+                                                       parameter_values(book))
             rulesets[service.code] = conditions
         self._runner = RuleRunner(rulesets)
         self._cache: dict[tuple, tuple[str, ...]] = {}
@@ -100,7 +110,12 @@ class Decider:
 
     def fire(self, service: str, fact: dict[str, Any]) -> tuple[str, ...]:
         relevant = {k: fact[k] for k in self._keys[service] if k in fact}
-        key = (service, *relevant.items())
+        # Every date between two boundaries gets the same answer from every condition,
+        # so the dates of a batch share a handful of cache entries, not one each.
+        day_key = self.book.schema.effective_date
+        remembered = {**relevant, day_key: stretch_start(self._days[service], relevant[day_key])} \
+            if day_key in relevant else relevant
+        key = (service, *remembered.items())
         fired = self._cache.get(key)
         if fired is None:
             fired = tuple(self._runner.fired(service, relevant))
@@ -141,3 +156,7 @@ class Decider:
                         rules=tuple(dict.fromkeys(p.check for p in problems)),
                         problems=tuple(problems))
 
+
+def parameter_values(book: Rulebook) -> dict[str, list[Any]]:
+    """Every dated value of every parameter, for conditions comparing a date with one."""
+    return {p.name: [value for _, value in p.values] for p in book.parameters or ()}

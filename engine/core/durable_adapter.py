@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import durable.engine as durable
 
-from engine.core.conditions import Condition
+from engine.core.conditions import Condition, plain
 from engine.errors import EngineFailure
 
 _SID = "batch"
@@ -53,7 +53,8 @@ class RuleRunner:
     def fired(self, ruleset: str, fact: Mapping[str, Any]) -> list[str]:
         """IDs of every rule of ``ruleset`` whose condition ``fact`` meets."""
         self._fired, self._failures = [], []
-        message = dict(fact, sid=_SID)
+        message = {key: plain(value) for key, value in fact.items()}
+        message["sid"] = _SID
         try:
             state = self._host.assert_fact(ruleset, message)
         except durable.MessageNotHandledException:

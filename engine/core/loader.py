@@ -21,15 +21,24 @@ import itertools
 import os
 import stat
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterator
 
+from engine.core.origin import shown_path
 from engine.core.parameters import parse_parameters
-from engine.core.rulebook import Rule, Rulebook, Service, validate
+from engine.core.python_errors import exception_words, syntax_words
+from engine.core.rulebook import Rule, Rulebook, Service
+from engine.core.schema import Column, Schema
+from engine.core.validation import validate
 from engine.errors import RulebookError
 
 _loaded = itertools.count()
 SOURCE_SUFFIXES = (".py", ".toml")
+# The classes a rule folder builds with, so a wrong argument is answered with the right ones.
+_DECLARATIONS = {cls.__name__: cls for cls in (Rule, Service, Rulebook, Column, Schema)}
+UNPUBLISHED = "草案"
 
 
 @dataclass(frozen=True)
@@ -83,55 +92,87 @@ def load_source(source: RulebookSource) -> Rulebook:
     module = _import(name, source.origin)
     book = getattr(module, "RULEBOOK", None)
     if not isinstance(book, Rulebook):
-        raise RulebookError(f"{source.origin / '__init__.py'} 没有定义 RULEBOOK;请对照随 sscard 提供的 rules/__init__.py")
+        raise RulebookError(f"{shown_path(source.origin / '__init__.py')} 没有定义 RULEBOOK = Rulebook(...);"
+                            "请对照随 sscard 提供的 rules/__init__.py")
+    if not isinstance(book.services, (tuple, list)) or not all(isinstance(s, Service) for s in book.services):
+        raise RulebookError(f"{shown_path(source.origin / '__init__.py')} 的 services 须是 Service(...) 的清单;"
+                            "请对照随 sscard 提供的 rules/services.py")
     book.services = tuple(_with_rules(name, service, source) for service in book.services)
     parameters_file = book.parameters_file
     if parameters_file not in source.files:
-        raise RulebookError(f"参数文件 {source.origin / parameters_file} 不存在;请从 rules/ 复制 {parameters_file}")
+        raise RulebookError(f"参数文件 {shown_path(source.origin / parameters_file)} 不存在;"
+                            f"请从 rules/ 复制 {parameters_file}")
     book.directory = source.origin
-    book.parameters = parse_parameters(source.files[parameters_file].decode("utf-8"), source.origin / parameters_file)
+    try:
+        text = source.files[parameters_file].decode("utf-8")
+    except UnicodeDecodeError:
+        raise RulebookError(f"参数文件 {shown_path(source.origin / parameters_file)} 不是 UTF-8 编码;"
+                            "请用文本编辑器另存为 UTF-8") from None
+    book.parameters = parse_parameters(text, source.origin / parameters_file)
     deciding = sorted(finder.served | {parameters_file})
     book.source = RulebookSource(source.origin, {path: source.files[path] for path in deciding})
     book.files = {path: hashlib.sha256(source.files[path]).hexdigest() for path in deciding}
     book.digest = hashlib.sha256("".join(f"{k}\0{v}\n" for k, v in book.files.items()).encode()).hexdigest()
+    # Never by hand: a published rulebook gets its version from the archive (engine.records.archive).
+    book.version = f"{UNPUBLISHED}-{book.digest[:8]}"
     validate(book)
     return book
 
 
 def _import(module: str, origin: Path):
     """Import a module of the rule folder; any failure is one line naming the file and line."""
-    try:
+    with explained(origin):
         return importlib.import_module(module)
+
+
+def run_file(path: Path) -> dict[str, Any]:
+    """Run one more Python file of a rule folder (its case table) and return the names it
+    defines; it is trusted, and its failures said, exactly as the rules are."""
+    path = Path(path).resolve()
+    _refuse_foreign(path)
+    namespace: dict[str, Any] = {"__name__": f"_sscard_file_{next(_loaded)}", "__file__": str(path)}
+    with explained(path.parent):
+        exec(compile(path.read_bytes(), str(path), "exec", dont_inherit=True), namespace)
+    return namespace
+
+
+@contextmanager
+def explained(origin: Path) -> Iterator[None]:
+    """Python run from the rule folder ``origin``: a failure becomes one Chinese line naming
+    the file and line to fix."""
+    try:
+        yield
     except RulebookError:
         raise
     except SyntaxError as error:
-        raise RulebookError(f"规则文件 {error.filename} 第 {error.lineno} 行有语法错误:{error.msg};"
-                            "请修正后重试") from None
+        raise RulebookError(f"规则文件 {shown_path(error.filename or origin)} 第 {error.lineno} 行有语法错误:"
+                            f"{syntax_words(error)};请修正该行后重试") from None
     except Exception as error:
-        raise RulebookError(f"规则目录 {origin} 加载失败{_innermost_rule_line(error, origin)}:"
-                            f"{type(error).__name__}: {error};请修正该处后重试") from None
+        raise RulebookError(f"{_innermost_rule_line(error, origin)}出错:{exception_words(error, _DECLARATIONS)};"
+                            "请修正该处后重试") from None
 
 
 def _with_rules(package: str, service: Service, source: RulebookSource) -> Service:
     """The service with the ``RULES`` of the module named by its code."""
     path = source.origin / f"{service.code}.py"
     if f"{service.code}.py" not in source.files:
-        raise RulebookError(f"业务「{service.name}」({service.code})已在业务清单中声明,但规则目录中没有 {path};"
+        raise RulebookError(f"业务「{service.name}」({service.code})已在业务清单中声明,但规则目录中没有 {shown_path(path)};"
                             "请添加该业务的规则模块,或从业务清单中删除它")
     rules = getattr(_import(f"{package}.{service.code}", source.origin), "RULES", None)
-    if not isinstance(rules, tuple) or not all(isinstance(rule, Rule) for rule in rules):
-        raise RulebookError(f"规则文件 {path} 须定义 RULES = (Rule(...), ...);请对照随 sscard 提供的规则模块")
-    return dataclasses.replace(service, rules=rules)
+    if not isinstance(rules, (tuple, list)) or not all(isinstance(rule, Rule) for rule in rules):
+        raise RulebookError(f"规则文件 {shown_path(path)} 须定义 RULES = (Rule(...), ...),其中每一项都是 Rule;"
+                            "请对照随 sscard 提供的规则模块")
+    return dataclasses.replace(service, rules=tuple(rules))
 
 
 def _innermost_rule_line(error: BaseException, origin: Path) -> str:
     """The deepest frame inside the rule folder: the line a policy officer must fix."""
-    found = ""
+    found = f"规则目录 {shown_path(origin)} 加载时"
     trace = error.__traceback__
     while trace is not None:
         filename = trace.tb_frame.f_code.co_filename
         if filename.startswith(str(origin)):
-            found = f"({filename} 第 {trace.tb_lineno} 行)"
+            found = f"规则文件 {shown_path(filename)} 第 {trace.tb_lineno} 行"
         trace = trace.tb_next
     return found
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from engine.core.schema import Column, Invalid, Schema, is_blank
+from engine.core.schema import ABSENT, Column, Invalid, Schema, is_blank
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,16 @@ class Normalised:
 
 
 def _value_shown(value: Any) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None or value is ABSENT else str(value)
 
 
 def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
-    """``cells`` maps schema keys to raw cell values (None for blank).
+    """``cells`` maps schema keys to raw cell values (None for blank, ABSENT for a column
+    the batch does not have).
 
-    Only the columns the row's service uses are read; the others are ignored, as
-    RULEBOOK.md says, and reach the rules as blank.
+    Only the columns the row uses are read: those its service uses and that are in
+    force on its 申请日期.  The others are ignored, as RULEBOOK.md says, and reach the
+    rules as blank.  A column the batch lacks matters only to a row that needs it.
     """
     fact: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -42,30 +44,40 @@ def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
         problems.append(Problem(check, column.header, _value_shown(cells.get(column.key)),
                                 f"{column.header}{message}", column.clause or schema.clause))
 
-    dispatch = schema.by_key[schema.dispatch]
+    # The service and the date come first: they decide which other columns the row uses.
+    dispatch, effective = schema.by_key[schema.dispatch], schema.by_key[schema.effective_date]
     service = _read(dispatch, cells.get(dispatch.key), report)
+    day = _read(effective, cells.get(effective.key), report)
     fact[dispatch.key] = service
+    if day is not None:
+        fact[effective.key] = day
 
-    blanks: list[Column] = []
+    unfilled: list[Column] = []  # used by the row, blank or absent
     for column in schema.columns:
-        if column is dispatch:
+        if column is dispatch or column is effective:
             continue
-        used = column.used_by is None or service in column.used_by
+        used = column.in_use(service, day)
         raw = cells.get(column.key)
-        if not used or is_blank(raw):
+        if not used or raw is ABSENT or is_blank(raw):
             if column.kind.blank is not None:
                 fact[column.key] = column.kind.blank
             if used:
-                blanks.append(column)
+                unfilled.append(column)
             continue
         value = _read(column, raw, report)
         if value is not None:
             fact[column.key] = value
 
-    for column in blanks:
-        if column.required:
+    for column in unfilled:
+        wanted = service is not None and column.required_when is not None and column.required_when.evaluate(fact)
+        if cells.get(column.key) is ABSENT:
+            if column.required or column.required_when is None or wanted:
+                dated = f"{column.period.words()}的" if column.period.dated else ""
+                report(column, "INPUT-COLUMN-ABSENT", f" 列不在本批次中,{dated}本行业务须填写此列;"
+                                                      "请用 sscard template 生成的表头补上该列后重试")
+        elif column.required:
             report(column, "INPUT-BLANK", " 为必填项,不能为空")
-        elif column.required_when is not None and service is not None and column.required_when.evaluate(fact):
+        elif wanted:
             report(column, "INPUT-BLANK", f" 为空,本行业务须填写({column.help})")
 
     if not problems:

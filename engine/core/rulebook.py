@@ -1,25 +1,24 @@
 """A rulebook: rules, schema, parameters and verdicts, as a rule folder declares them.
 
-``validate`` runs at load (engine.core.loader): a bad declaration fails there,
-naming the rule, instead of deciding rows wrongly.
+engine.core.validation checks it at load (engine.core.loader): a bad declaration
+fails there, naming the rule and where it is written, instead of deciding rows wrongly.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.core.conditions import PARAM_PREFIX, Condition
+from engine.core.conditions import Condition
+from engine.core.origin import Declaration
 from engine.core.parameters import Parameters
 from engine.core.schema import Schema
-from engine.errors import RulebookError
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One rule, one clause, one reason."""
+class Rule(Declaration):
+    """One rule, one clause, one reason; in force on the dates it says (``since``, ``until``)."""
 
     id: str
     clause: str
@@ -58,7 +57,6 @@ class Service:
 @dataclass
 class Rulebook:
     name: str
-    version: str
     schema: Schema
     services: tuple[Service, ...]
     common: tuple[Rule, ...]
@@ -68,6 +66,9 @@ class Rulebook:
     charged_verdicts: tuple[str, ...]  # the fee is shown only for these
     missing_verdict: str  # 缺少材料 is filled only for this one
     parameters_file: str = "parameters.toml"
+    # Set from the content when loaded, never by hand (engine.records.archive): the
+    # publication date and short digest, or 草案 and the digest for an unpublished one.
+    version: str = ""
     # filled by engine.core.loader.load_rulebook
     directory: Path | None = None
     parameters: Parameters | None = None
@@ -92,66 +93,3 @@ class Rulebook:
 
     def rank(self, verdict: str) -> int:
         return self.verdicts.index(verdict)
-
-
-_ID = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+")
-
-
-def validate(book: Rulebook) -> None:
-    """Fail fast on a declaration that would decide rows wrongly or silently."""
-    problems: list[str] = []
-    schema = book.schema
-    codes = {s.code for s in book.services}
-    seen: dict[str, Rule] = {}
-    headers = {c.header for c in schema.columns}
-    params = set(book.parameters.names()) if book.parameters else set()
-    for extra in (book.invalid_verdict, book.unruled_verdict, book.missing_verdict, *book.charged_verdicts):
-        if extra not in book.verdicts:
-            problems.append(f"结论「{extra}」不在 verdicts 中")
-    dispatch = schema.by_key.get(schema.dispatch)
-    accepted = set(getattr(dispatch.kind, "values", ())) if dispatch else set()
-    if dispatch is None:
-        problems.append(f"schema 的 dispatch 列 {schema.dispatch} 不在列清单中")
-    elif accepted != codes:
-        problems.append(f"列「{dispatch.header}」接受的值({'/'.join(sorted(accepted))})与业务清单"
-                        f"({'/'.join(sorted(codes))})不一致;请从业务清单派生该列的取值")
-    for column in schema.columns:
-        if column.key.startswith(PARAM_PREFIX):
-            problems.append(f"列 {column.header} 的键 {column.key} 以 {PARAM_PREFIX} 开头,与参数冲突")
-    for rule in book.unique_rules():
-        where = f"规则 {rule.id or '(无编号)'}"
-        if not _ID.fullmatch(rule.id or ""):
-            problems.append(f"{where}:编号须形如 SERVICE-WHAT(大写字母、数字、连字符)")
-        if rule.id in seen:
-            problems.append(f"{where}:编号重复")
-        seen[rule.id] = rule
-        if not rule.clause.strip():
-            problems.append(f"{where}:缺少条款依据(clause)")
-        if not rule.reason.strip():
-            problems.append(f"{where}:缺少中文理由(reason)")
-        if not rule.name.strip():
-            problems.append(f"{where}:缺少简短的中文名称(name)")
-        if rule.verdict not in book.verdicts:
-            problems.append(f"{where}:结论「{rule.verdict}」不是 {'/'.join(book.verdicts)} 之一")
-        if rule.fee and rule.fee not in params:
-            problems.append(f"{where}:费用参数 {rule.fee} 未在 {book.parameters_file} 中定义")
-        for doc in rule.missing:
-            if not any(h.endswith(doc) for h in headers):
-                problems.append(f"{where}:缺少材料「{doc}」不是输入表头中的材料")
-        if rule.when is not None:
-            for key in rule.when.keys():
-                if key.startswith(PARAM_PREFIX):
-                    if key[len(PARAM_PREFIX):] not in params:
-                        problems.append(f"{where}:条件引用的参数 {key[len(PARAM_PREFIX):]} 未定义")
-                elif key not in schema.by_key:
-                    problems.append(f"{where}:条件引用了未知的列 {key}")
-        for service in rule.services:
-            if service not in codes:
-                problems.append(f"{where}:适用业务 {service} 不存在")
-    for service in book.services:
-        for rule in service.rules:
-            if rule.services:
-                problems.append(f"规则 {rule.id}:业务模块中的规则不应再声明 services")
-    if problems:
-        raise RulebookError("规则库有误:\n  " + "\n  ".join(problems))
-

@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from engine.core.conditions import Condition
+from engine.core.conditions import Condition, show
+from engine.core.origin import Declaration
 
 
 class Invalid(Exception):
@@ -49,15 +50,57 @@ class CellProblem:
         return CellProblem, (self.shown, self.message)
 
 
+class _Absent:
+    """The cell of a column the batch does not have at all (not a blank cell): a row
+    that needs the column is 输入有误 naming it; the other rows do not miss it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __reduce__(self) -> str:
+        return "ABSENT"  # one object, also in worker processes
+
+
+ABSENT = _Absent()
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
+_NAMED = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\u2060": "零宽不换行符",
+          "\ufeff": "字节顺序标记 BOM", "\u200e": "从左到右标记", "\u200f": "从右到左标记", "\u00ad": "软连字符"}
 
 
-def reject_control_characters(text: str) -> None:
-    """A control character is invisible in Excel and never part of a name, code or choice."""
+def hidden_character(text: str) -> tuple[int, str, str] | None:
+    """(position, character, what it is) of the first character that must not be in a
+    value: a control character, a Unicode format character (category Cf: zero-width
+    space, byte-order mark, direction marks ...), or a digit of another script.
+
+    A format character shows nothing in Excel, yet 'SQ-006' and 'SQ-006\u200b' are two
+    ids to a program, one slipping past the duplicate check; '٣' or '३' would be read
+    as 3.  Only ASCII and full-width digits are digits here."""
     found = _CONTROL.search(text)
     if found:
-        raise Invalid(f"含不可见的控制字符 U+{ord(found.group()):04X}(第 {found.start() + 1} 个字符);"
-                      "请删除该字符后重试")
+        return found.start(), found.group(), f"不可见的控制字符 U+{ord(found.group()):04X}"
+    if text.isascii():
+        return None
+    for position, character in enumerate(text):
+        if character < "\x80":
+            continue
+        if unicodedata.category(character) == "Cf":
+            name = _NAMED.get(character, "不可见的格式字符")
+            return position, character, f"{name} U+{ord(character):04X}"
+        if character.isdigit() and character not in _DIGITS:
+            return position, character, f"非阿拉伯数字「{character}」(U+{ord(character):04X})"
+    return None
+
+
+def reject_hidden_characters(text: str) -> None:
+    found = hidden_character(text)
+    if found:
+        position, _, what = found
+        raise Invalid(f"含{what}(第 {position + 1} 个字符);只接受可见字符和 0-9 数字,请删除或改正该字符后重新录入")
 
 
 def clean_text(value: str) -> str:
@@ -78,10 +121,22 @@ def _shown(value: Any) -> str:
 
 
 class Kind:
-    """How one column's cells are read. ``parse`` gets a non-blank cell."""
+    """How one column's cells are read. ``parse`` gets a non-blank cell.
+
+    A rule compares a column only with what the column can hold (``literal_problem``,
+    ``ordered``, ``parameter_kinds``), checked when the rulebook loads: durable-rules
+    coerces ("3" == 3 holds there, never in Python), so a mistyped literal would make
+    the two evaluators disagree.
+    """
 
     blank: Any = ""  # the value a blank, not-required cell takes
     choices: tuple[str, ...] = ()  # offered as a drop-down in the template
+    ordered = False  # whether < <= > >= mean something for this column
+    parameter_kinds: tuple[str, ...] = ()  # kinds of parameter (parameters.toml) it may be compared with
+
+    def literal_problem(self, value: Any) -> str | None:
+        """Why ``value`` can never be this column's value, and what to write instead; None: fine."""
+        return None
 
     def parse(self, value: Any) -> Any:
         raise NotImplementedError
@@ -96,7 +151,7 @@ class Kind:
                 if isinstance(value, CellProblem):
                     raise Invalid(value.message)
                 if isinstance(value, str):
-                    reject_control_characters(value)
+                    reject_hidden_characters(value)
                 return _parse(self, value)
             guarded.__doc__, guarded.__name__ = parse.__doc__, parse.__name__
             cls.parse = guarded
@@ -115,6 +170,9 @@ class Text(Kind):
 
     def describe(self) -> str:
         return "文字"
+
+    def literal_problem(self, value: Any) -> str | None:
+        return None if isinstance(value, str) else f"是文字列,只能与加引号的文字比较,不能与 {show(value)} 比较"
 
 
 class Choice(Kind):
@@ -152,6 +210,13 @@ class Choice(Kind):
     def describe(self) -> str:
         return "可选:" + "/".join(self.choices) + self._others
 
+    def literal_problem(self, value: Any) -> str | None:
+        if isinstance(value, str) and value in self.values:
+            return None
+        if isinstance(value, str) and value in self.aliases:
+            return f"的值在规则中须写成「{self.aliases[value]}」,不是「{value}」"
+        return f"没有取值 {show(value)}(规则中可写:{'/'.join(self.values)});请改为其中之一"
+
 
 def YesNo() -> Choice:
     kind = Choice("是", "否", true="是", false="否")
@@ -161,6 +226,8 @@ def YesNo() -> Choice:
 
 class Date(Kind):
     _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+    ordered = True
+    parameter_kinds = ("date",)
 
     def parse(self, value: Any) -> dt.date:
         if isinstance(value, dt.datetime):
@@ -186,9 +253,22 @@ class Date(Kind):
     def describe(self) -> str:
         return "日期(Excel 日期或 YYYY-MM-DD)"
 
+    def literal_problem(self, value: Any) -> str | None:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return None
+        if isinstance(value, dt.datetime):
+            return f"是日期列,不能与带时刻的 {value} 比较;请写成 date({value.year}, {value.month}, {value.day})"
+        if isinstance(value, str) and self._ISO.fullmatch(value.strip()):
+            day = value.strip()
+            return (f"是日期列,不能与文字「{day}」比较;请写成 date({int(day[:4])}, {int(day[5:7])}, {int(day[8:])})"
+                    "(文件开头加 from datetime import date)")
+        return f"是日期列,不能与 {show(value)} 比较;请写成 date(年, 月, 日)"
+
 
 class WholeNumber(Kind):
     blank = None  # a blank count is absent from the row, so no comparison can match it
+    ordered = True
+    parameter_kinds = ("count", "amount")
 
     def __init__(self, minimum: int = 0):
         self.minimum = minimum
@@ -215,6 +295,13 @@ class WholeNumber(Kind):
     def describe(self) -> str:
         return f"整数,≥ {self.minimum}"
 
+    def literal_problem(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            return f"是整数列,不能与文字「{value}」比较;请去掉引号,写成 {int(value)}"
+        return f"是整数列,不能与 {show(value)} 比较;请写成整数"
+
 
 class TextCode(Kind):
     """An identifier that must arrive as text: Excel rounds long numbers to 15 digits."""
@@ -233,9 +320,15 @@ class TextCode(Kind):
     def describe(self) -> str:
         return self._describe
 
+    def literal_problem(self, value: Any) -> str | None:
+        return None if isinstance(value, str) else f"是文字列,只能与加引号的文字比较,不能与 {show(value)} 比较"
+
 
 @dataclass(frozen=True)
-class Column:
+class Column(Declaration):
+    """An input column; one introduced on a date says so (``since``): rows dated before it
+    never need it, and a batch made before it may lack it."""
+
     header: str
     key: str
     kind: Kind
@@ -247,6 +340,14 @@ class Column:
     used_by: frozenset[str] | None = None
     clause: str = ""
     help: str = ""
+
+    def in_use(self, service: Any, day: dt.date | None) -> bool:
+        """Whether a row of ``service`` dated ``day`` reads this column at all."""
+        if self.used_by is not None and service not in self.used_by:
+            return False
+        if self.period.dated:
+            return day is not None and self.period.contains(day)
+        return True
 
 
 RowCheck = Callable[[Mapping[str, Any]], list[tuple[str, str]]]  # fact -> [(key, message)]

@@ -3,18 +3,20 @@ and its 审计 lines.  Shared by explain and verify."""
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import openpyxl
 
 from engine import labels
-from engine.core.schema import Schema, header_key
+from engine.core.schema import ABSENT, Schema, header_key
 from engine.errors import SscardError, UnreadableWorkbook
 from engine.excel.ooxml import unescape
-from engine.excel.safe_file import check_workbook_file
+from engine.excel.opening import XLSX, open_workbook
+from engine.protection import Password
 
 TAIL = (*labels.DECISION_COLUMNS, labels.DIGEST)
 
@@ -54,6 +56,16 @@ class DecisionWorkbook:
                 found[column.key] = index
         return found
 
+    def cells(self, schema: Schema) -> Callable[[StoredRow], dict[str, Any]]:
+        """A stored row's input cells by schema key, as the reader gives a batch's: a
+        column the workbook lacks is ABSENT, never blank."""
+        key_at = self.key_at(schema)
+        absent = dict.fromkeys((c.key for c in schema.columns if c.key not in key_at), ABSENT)
+
+        def cells(stored: StoredRow) -> dict[str, Any]:
+            return {**{key: stored.inputs[index] for key, index in key_at.items()}, **absent}
+        return cells
+
     def rows(self) -> Iterator[StoredRow]:
         width = len(self.headers) + len(TAIL)
         sheet = self._workbook[labels.RESULT_SHEET]
@@ -68,20 +80,28 @@ class DecisionWorkbook:
         self._workbook.close()
 
 
-def is_decision_workbook(path: Path) -> bool:
+def is_decision_workbook(path: Path, password: Password | None = None) -> bool:
     try:
-        workbook = _load(path)
+        workbook = _load(path, password)
     except SscardError:
         return False
     try:
-        return labels.RESULT_SHEET in workbook.sheetnames and _headers(workbook) is not None
+        return decision_headers(workbook) is not None
     finally:
         workbook.close()
 
 
-def open_decisions(path: str | Path) -> DecisionWorkbook:
+def decision_headers(workbook) -> list[str] | None:
+    """The input columns of an opened decision workbook (a 结果 sheet whose last columns
+    are the decision columns); None for any other workbook."""
+    if labels.RESULT_SHEET not in {ws.title for ws in workbook.worksheets}:
+        return None
+    return _headers(workbook)
+
+
+def open_decisions(path: str | Path, password: Password | None = None) -> DecisionWorkbook:
     path = Path(path)
-    workbook = _load(path)
+    workbook = _load(path, password)
     if labels.RESULT_SHEET not in workbook.sheetnames:
         workbook.close()
         raise SscardError(f"{path}: 没有「{labels.RESULT_SHEET}」工作表,不是 sscard 写出的决定工作簿")
@@ -93,13 +113,17 @@ def open_decisions(path: str | Path) -> DecisionWorkbook:
     return DecisionWorkbook(path, workbook, headers)
 
 
-def _load(path: Path):
-    check_workbook_file(path)
+def _load(path: Path, password: Password | None):
+    opened = open_workbook(path, password)
+    if opened.format != XLSX:
+        raise UnreadableWorkbook(f"{path}: 是 .xls 文件;sscard 写出的决定工作簿总是 .xlsx")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # data_only=False: a formula typed over a decision shows as the formula, not its result.
-            return openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+            # A protected workbook exists decrypted only in memory; a plain one openpyxl opens and closes itself.
+            source = io.BytesIO(opened.content) if opened.encrypted else opened.path
+            return openpyxl.load_workbook(source, read_only=True, data_only=False, keep_links=False)
     except Exception as error:
         raise UnreadableWorkbook(f"{path}: 无法读取工作簿({type(error).__name__}: {error})") from None
 

@@ -6,6 +6,10 @@ result reads as blank, the covered cells of a merged range read as blank, and an
 error value reads as the text '#N/A'.  One extra pass over the sheet's raw XML (inflate
 and a regular expression, no parser) finds the first two before the rows are read;
 each such cell then reaches the rules as a ``CellProblem``, which every kind refuses.
+
+The file comes in through opening.py (format, size limits, password); a legacy .xls is
+read by legacy.py, whose sheets answer as openpyxl's do and whose merged ranges come
+from xlrd, so the rows below are cleaned the same way for both formats.
 """
 
 from __future__ import annotations
@@ -16,17 +20,21 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 from xml.sax.saxutils import unescape as xml_unescape
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 
-from engine.core.schema import CellProblem, Schema, header_key, is_blank
+from engine import labels
+from engine.core.schema import ABSENT, CellProblem, Column, Schema, header_key, hidden_character, is_blank
 from engine.errors import MissingColumns, UnreadableWorkbook
+from engine.excel.decision_workbook import decision_headers
+from engine.excel.legacy import LegacyWorkbook
 from engine.excel.ooxml import unescape
-from engine.excel.safe_file import check_workbook_file
+from engine.excel.opening import XLS, OpenedWorkbook, legacy_damaged, open_workbook
+from engine.protection import Password
 
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
@@ -78,13 +86,36 @@ class Batch:
     _marks: list[_Mark] = field(default_factory=list)
     sheet_hidden: bool = False
     _handle: Any = None  # the file openpyxl reads from; closed with the workbook
-    absent: list[str] = field(default_factory=list)  # optional columns the sheet lacks (read as blank)
+    absent: list[str] = field(default_factory=list)  # headers of columns the sheet may lack and does
+    absent_keys: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)  # what the clerk should hear about the sheet itself
+    # Cells right of the last header, found while the rows are read: column index -> how
+    # many.  They are kept (rows() yields them), never decided, and named in notes.
+    unheaded: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        """Columns a row of this batch spans once read: the header's, or further right
+        when a cell without a header was found there."""
+        return max(len(self.headers), max(self.unheaded, default=-1) + 1)
+
+    def output_headers(self) -> list[str]:
+        """The header to write above the rows: as in the input, a column without a
+        header named by its letter (known only once rows() has been read)."""
+        return [header if not is_blank(header) else f"(无表头 {get_column_letter(index + 1)})"
+                for index, header in enumerate(self.headers + [""] * (self.width - len(self.headers)))]
+
+    def unheaded_notes(self) -> list[str]:
+        return [f"第 {get_column_letter(index + 1)} 列没有表头,其中 {count} 个单元格已原样保留在"
+                f"「结果」表的「(无表头 {get_column_letter(index + 1)})」列,未参与判定;如是申请内容,请补上表头"
+                for index, count in sorted(self.unheaded.items())]
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """(Excel row number, cell values padded to the header width) for every row
         below the header, blank ones included (the caller decides what a blank row is),
         except the blank rows after the last row with a value: they are no rows at all,
-        and a sheet whose last cell is XFD1048576 has a million of them."""
+        and a sheet whose last cell is XFD1048576 has a million of them.  A row holding
+        a value right of the header runs on to its last value (see ``unheaded``)."""
         width = len(self.headers)
         blank = (None,) * width
         pending_from, pending = 0, 0
@@ -114,7 +145,11 @@ class Batch:
 
     def _sheet_rows(self, width: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
         sheet = self._workbook[self.sheet]
-        rows = sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True)
+        # Each row as long as its own last cell, not padded to the sheet's recorded
+        # dimension (which a stray far cell makes 16,384 wide), so a note right of the
+        # header is seen without widening every row.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(min_row=2, values_only=True)
         number = 1
         while True:
             try:
@@ -124,12 +159,27 @@ class Batch:
             if values is None:
                 return
             number += 1
-            if len(values) != width:
+            if len(values) > width and not all(is_blank(v) for v in values[width:]):
+                values = self._keep_unheaded(number, tuple(values), width)
+            elif len(values) != width:
                 values = tuple(values[:width]) + (None,) * (width - len(values))
             yield number, values
 
+    def _keep_unheaded(self, number: int, values: tuple[Any, ...], width: int) -> tuple[Any, ...]:
+        last = max(i for i in range(width, len(values)) if not is_blank(values[i]))
+        if last >= MAX_COLUMNS:
+            raise MissingColumns(
+                f"{self.path} 工作表「{self.sheet}」单元格 {_ref(number, last)} 有内容,但它所在的列没有表头,"
+                f"且超出 {MAX_COLUMNS} 列的上限;多半是误填的单元格,请删除或移到有表头的列后重试")
+        for index in range(width, last + 1):
+            if not is_blank(values[index]):
+                self.unheaded[index] = self.unheaded.get(index, 0) + 1
+        return values[:last + 1]
+
     def cells(self, values: tuple[Any, ...]) -> dict[str, Any]:
-        return {key: values[index] for key, index in self.key_at.items()}
+        cells = {key: values[index] for key, index in self.key_at.items()}
+        cells.update(dict.fromkeys(self.absent_keys, ABSENT))
+        return cells
 
     def close(self) -> None:
         self._workbook.close()
@@ -170,52 +220,101 @@ def _apply_marks(values: tuple[Any, ...], number: int, active, width: int) -> tu
     return tuple(cells)
 
 
-def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool = False) -> Batch:
-    """The batch on ``path``, its header matched against ``schema``.
+def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool = False,
+               password: Password | None = None) -> Batch:
+    """The batch on ``path`` (.xlsx, .xlsm or .xls; ``password`` opens a protected one),
+    its header matched against ``schema``.
 
-    Every schema column must be present, unless ``optional_may_be_absent``: then only the
-    required ones, and a missing optional column reads as blank (``Batch.absent`` names
-    them).  Comparing a draft that adds a document column against past batches needs that;
-    checking a clerk's batch does not, where a lost column would silently read as 否."""
+    Every schema column must be present, except a dated one (introduced on a date: a
+    batch made before it lacks it), and with ``optional_may_be_absent`` every optional
+    one (comparing a draft against past batches).  An absent column is never read as
+    blank, where it would silently mean 否: a row that needs it is 输入有误 naming it
+    (``Batch.absent`` names them)."""
     path = Path(path)
-    check_workbook_file(path)
-    # Our own handle: openpyxl leaves the file open when it fails half-way through loading.
-    handle = path.open("rb")
+    opened = open_workbook(path, password)
+    workbook, handle = _load(opened)
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about data validation / conditional formats it drops; we only read values.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
-    except Exception as error:  # openpyxl raises KeyError, ValueError, BadZipFile...: all mean unreadable
-        handle.close()
-        raise _unreadable(path, error, "") from None
-    try:
+        if decision_headers(workbook) is not None:
+            raise UnreadableWorkbook(f"{path}: 是 sscard 写出的决定工作簿(「{labels.RESULT_SHEET}」表末尾是"
+                                     f"{labels.VERDICT}、{labels.DIGEST}等决定列),不是申请批次;请改用原来的批次工作簿")
         name, by_name = _choose_sheet(path, workbook, schema.sheet)
         sheet = workbook[name]
-        try:
-            header_row = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
-        except Exception as error:
-            raise _unreadable(path, error, f"工作表「{name}」第 1 行") from None
-        headers = ["" if h is None else str(h) for h in header_row]
-        while headers and is_blank(headers[-1]):
-            headers.pop()
+        headers = _header(path, sheet)
         if len(headers) > MAX_COLUMNS:
             raise MissingColumns(
                 f"{path} 工作表「{name}」第 1 行有 {len(headers)} 列(最右的非空表头在 {_ref(1, len(headers) - 1)}),"
                 f"超过上限 {MAX_COLUMNS} 列;多半是远处有误填的单元格,请删除多余的列后重试")
         key_at, absent = _match_header(path, name, headers, schema, optional_may_be_absent)
-        marks = _scan_sheet(path, getattr(sheet, "_worksheet_path", None))
+        if opened.format == XLS:
+            marks = [_Mark(*merge, True, f"{_ref(merge[0], merge[1] - 1)}:{_ref(merge[2], merge[3] - 1)}")
+                     for merge in sorted(sheet.merged_ranges)]
+        else:
+            marks = _scan_sheet(opened, getattr(sheet, "_worksheet_path", None))
     except BaseException:
         workbook.close()
-        handle.close()
+        if handle is not None:
+            handle.close()
         raise
-    return Batch(path, name, by_name, headers, key_at, workbook, marks,
-                 sheet_hidden=getattr(sheet, "sheet_state", "visible") != "visible", _handle=handle, absent=absent)
+    hidden = _hidden(sheet)
+    return Batch(path, name, by_name, headers, key_at, workbook, marks, sheet_hidden=hidden, _handle=handle,
+                 absent=[c.header for c in absent], absent_keys=tuple(c.key for c in absent),
+                 notes=_visible_lookalikes(path, workbook, name, schema) if hidden else [])
+
+
+def _header(path: Path, sheet) -> list[str]:
+    """Row 1 as text, without the blank cells after its last header."""
+    try:
+        header_row = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    except Exception as error:
+        raise _unreadable(path, error, f"工作表「{sheet.title}」第 1 行") from None
+    headers = ["" if h is None else str(h) for h in header_row]
+    while headers and is_blank(headers[-1]):
+        headers.pop()
+    return headers
+
+
+def _hidden(sheet) -> bool:
+    return getattr(sheet, "sheet_state", "visible") != "visible"
+
+
+def _visible_lookalikes(path: Path, workbook, used: str, schema: Schema) -> list[str]:
+    """A hidden batch sheet is used by its name; a visible sheet with the batch's header
+    is what the clerk sees and may have filled in instead: say so, never silently."""
+    required = {header_key(c.header) for c in schema.columns if c.required}
+    found = [ws.title for ws in workbook.worksheets
+             if ws.title != used and not _hidden(ws) and required <= {header_key(h) for h in _header(path, ws)}]
+    if not found:
+        return []
+    names = "、".join(f"「{title}」" for title in found)
+    return [f"使用的是隐藏的工作表「{used}」;可见的工作表{names}也有批次的表头,未被检查。"
+            f"如该表才是本批次,请把它改名为「{used}」并删除隐藏的表后重新检查"]
+
+
+def _load(opened: OpenedWorkbook) -> tuple[Any, BinaryIO | None]:
+    """The parsed workbook and the handle it reads from (None: held in memory)."""
+    if opened.format == XLS:
+        try:
+            return LegacyWorkbook(opened.content), None
+        except Exception:  # xlrd raises XLRDError, CompDocError, struct.error... on damage
+            raise legacy_damaged(opened.path) from None
+    # Our own handle: openpyxl leaves the file open when it fails half-way through loading.
+    handle = opened.open()
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about data validation / conditional formats it drops; we only read values.
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False), handle
+    except Exception as error:  # openpyxl raises KeyError, ValueError, BadZipFile...: all mean unreadable
+        handle.close()
+        raise _unreadable(opened.path, error, "") from None
 
 
 def _choose_sheet(path: Path, workbook, wanted: str) -> tuple[str, bool]:
     """The sheet named ``wanted`` even when hidden; otherwise the first sheet a clerk can see."""
     if wanted in workbook.sheetnames:
+        if wanted not in {ws.title for ws in workbook.worksheets}:
+            raise UnreadableWorkbook(f"{path}: 「{wanted}」是图表工作表,不是数据表;"
+                                     f"请把申请数据放在名为「{wanted}」的普通工作表中,并给图表工作表改名")
         return wanted, True
     visible = [ws.title for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
     if visible:
@@ -238,7 +337,7 @@ def _unreadable(path: Path, error: Exception, where: str) -> UnreadableWorkbook:
     return UnreadableWorkbook(f"{prefix}无法读取工作簿({kind}: {error});请在 Excel 中打开并另存为 .xlsx 后重试")
 
 
-def _scan_sheet(path: Path, member: str | None) -> list[_Mark]:
+def _scan_sheet(opened: OpenedWorkbook, member: str | None) -> list[_Mark]:
     """Formulas without a saved result and merged ranges, from the sheet's raw XML.
 
     Streams the member through inflate in chunks; the full regular expression runs only
@@ -247,7 +346,7 @@ def _scan_sheet(path: Path, member: str | None) -> list[_Mark]:
         return []
     marks: list[_Mark] = []
     try:
-        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as source:
+        with opened.open() as handle, zipfile.ZipFile(handle) as archive, archive.open(member.lstrip("/")) as source:
             carry = b""
             while True:
                 chunk = source.read(_SCAN_CHUNK)
@@ -262,10 +361,10 @@ def _scan_sheet(path: Path, member: str | None) -> list[_Mark]:
                 _scan_chunk(data[:cut], marks)
                 if len(marks) > MAX_MARKS:
                     raise UnreadableWorkbook(
-                        f"{path}: 有超过 {MAX_MARKS} 个公式没有保存计算结果(文件多半由程序生成);"
+                        f"{opened.path}: 有超过 {MAX_MARKS} 个公式没有保存计算结果(文件多半由程序生成);"
                         "请在 Excel 中打开并保存后重试")
     except (KeyError, zipfile.BadZipFile, OSError, EOFError) as error:
-        raise _unreadable(path, error, "") from None
+        raise _unreadable(opened.path, error, "") from None
     marks.sort()
     return marks
 
@@ -276,7 +375,7 @@ def _scan_chunk(data: bytes, marks: list[_Mark]) -> None:
             first_col, first_row = column_index_from_string(found[1].decode()), int(found[2])
             last_col = column_index_from_string(found[3].decode()) if found[3] else first_col
             last_row = int(found[4]) if found[4] else first_row
-            text = found.group(0).split(b'ref="')[1].decode()
+            text = found.group(0).split(b'ref="')[1].rstrip(b'"').decode()
             marks.append(_Mark(first_row, first_col, last_row, last_col, True, text))
     if not any(gate.search(data) for gate in _NO_RESULT_GATES):
         return
@@ -293,13 +392,27 @@ def _scan_chunk(data: bytes, marks: list[_Mark]) -> None:
         marks.append(_Mark(row, col, row, col, False, text))
 
 
+def _refuse_hidden_in_header(path: Path, sheet: str, index: int, header: str, schema: Schema) -> None:
+    """A header that is a schema column but for an invisible character would otherwise
+    be reported as a missing column the clerk can see is there."""
+    found = hidden_character(header)
+    if found is None:
+        return
+    position, character, what = found
+    column = schema.by_header.get(header_key(header.replace(character, "")))
+    if column is not None:
+        raise MissingColumns(f"{path} 工作表「{sheet}」第 1 行 {_ref(1, index)} 的表头「{column.header}」"
+                             f"含{what}(第 {position + 1} 个字符);请删除该字符后重试")
+
+
 def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
-                  optional_may_be_absent: bool) -> tuple[dict[str, int], list[str]]:
+                  optional_may_be_absent: bool) -> tuple[dict[str, int], list[Column]]:
     key_at: dict[str, int] = {}
     duplicated: list[str] = []
     for index, header in enumerate(headers):
         column = schema.by_header.get(header_key(header))
         if column is None:
+            _refuse_hidden_in_header(path, sheet, index, header, schema)
             continue
         if column.key in key_at:
             duplicated.append(f"{column.header}(第 {key_at[column.key] + 1} 列和第 {index + 1} 列)")
@@ -309,7 +422,7 @@ def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
     if duplicated:
         raise MissingColumns(f"{where}:列重复,无法确定用哪一列:{'、'.join(duplicated)}")
     absent = [c for c in schema.columns if c.key not in key_at]
-    missing = [c.header for c in absent if c.required or not optional_may_be_absent]
+    missing = [c.header for c in absent if not (c.period.dated or (optional_may_be_absent and not c.required))]
     if missing:
         raise MissingColumns(f"{where}缺少必需的列:{'、'.join(missing)};可用 sscard template 生成正确的表头")
-    return key_at, [c.header for c in absent]
+    return key_at, absent

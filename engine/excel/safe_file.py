@@ -1,51 +1,46 @@
-"""Look at a file before any parser does.
+"""Limits a workbook must stay within before any parser sees it.
 
-A native reader can be made to allocate gigabytes by a few kilobytes of zip, and an
-encrypted workbook makes openpyxl raise a misleading error, so the container is
-inspected first (docs/notes/EXCEL_NOTES.md, 'Bad files').
+A native reader can be made to allocate gigabytes by a few kilobytes of zip
+(docs/notes/EXCEL_NOTES.md, 'Bad files'), and a parser that reads a whole file into
+memory must not be handed a huge one; so sizes are checked from the container's own
+directory first.  Which kind of file it is, is decided in opening.py.
 """
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 from engine.errors import UnreadableWorkbook
-
-ZIP_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # A workbook of 1,048,575 rows × 40 short columns inflates to about 1.5 GB of XML.
 MAX_UNCOMPRESSED = 3 * 1024**3
 # Sheet XML compresses 10-30×; a member inflating 200× is built to exhaust memory.
 MAX_RATIO = 200
 RATIO_FLOOR = 50 * 1024**2  # small members may compress as they like
+# A legacy .xls is parsed whole, in memory: a full one (65,536 rows × 25 columns) is
+# 24 MB on disk and 117 MB parsed.  64 MB leaves room for long texts and keeps the
+# parsed workbook under about a gigabyte even for blank-cell records built to inflate.
+MAX_LEGACY_BYTES = 64 * 1024**2
+# A password-protected workbook is decrypted into memory (file, stream and plain copy:
+# about three times its size).  A full worksheet of a batch is about 100 MB.
+MAX_ENCRYPTED_BYTES = 512 * 1024**2
 
 
-def check_workbook_file(path: Path) -> None:
-    """Raise UnreadableWorkbook, with a message a clerk can act on, unless ``path``
-    looks like a sane .xlsx/.xlsm zip."""
-    if not path.exists():
-        raise UnreadableWorkbook(f"{path}: 文件不存在")
-    if path.is_dir():
-        raise UnreadableWorkbook(f"{path}: 是文件夹,不是工作簿")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if not head:
-        raise UnreadableWorkbook(f"{path}: 文件是空的")
-    if head == OLE2_MAGIC:
-        raise UnreadableWorkbook(
-            f"{path}: 是加密(设了打开密码)的工作簿或旧版 .xls 文件;请在 Excel 中取消密码并另存为 .xlsx 后重试")
-    if not head.startswith(ZIP_MAGIC):
-        raise UnreadableWorkbook(f"{path}: 不是 Excel .xlsx 工作簿(可能是 CSV 或其他文件改了扩展名);请在 Excel 中另存为 .xlsx")
+def check_size(path: Path, size: int, limit: int, what: str) -> None:
+    if size > limit:
+        raise UnreadableWorkbook(f"{path}: {what}有 {size / 1024**2:.0f} MB,超过上限 {limit / 1024**2:.0f} MB,"
+                                 "拒绝读取;请拆分批次")
+
+
+def check_zip(path: Path, handle: BinaryIO) -> list[str]:
+    """The member names of a sane zip on ``handle``; raises UnreadableWorkbook, with a
+    message a clerk can act on, for a damaged zip or one built to exhaust memory."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile as error:
-        raise UnreadableWorkbook(f"{path}: 文件已损坏,无法作为 .xlsx 打开({error})") from None
-    names = {m.filename for m in members}
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise UnreadableWorkbook(f"{path}: 是 zip 压缩包,但不是 Excel 工作簿")
+        members = zipfile.ZipFile(handle).infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise UnreadableWorkbook(f"{path}: 文件已损坏或不完整,无法作为 .xlsx 打开;请向提供者要一份完整的文件") from None
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED:
         raise UnreadableWorkbook(
@@ -55,3 +50,4 @@ def check_workbook_file(path: Path) -> None:
             raise UnreadableWorkbook(
                 f"{path}: 其中 {member.filename} 压缩比异常({member.file_size // max(member.compress_size, 1)} 倍),"
                 "疑似压缩炸弹,拒绝读取")
+    return [m.filename for m in members]

@@ -8,14 +8,15 @@ from engine import labels
 from engine.core.rulebook import Rulebook
 from engine.core.schema import Date, TextCode, WholeNumber
 from engine.excel.writer import Styles, atomic_workbook, display_width, write_table
+from engine.policy.catalogue import COLUMN_COLUMNS, column_row
 
 BLANK_ROWS = 1000  # rows prepared with drop-downs and formats
 
 
-def write_template(path: str | Path, book: Rulebook) -> Path:
-    path = Path(path)
+def write_template(path: str | Path, book: Rulebook, *, force: bool = False) -> Path:
+    """Refuses to replace a file sscard did not make (a filled batch!) unless ``force``."""
     schema = book.schema
-    with atomic_workbook(path, streaming=False) as workbook:
+    with atomic_workbook(path, "批次模板", streaming=False, force=force) as workbook:
         styles = Styles(workbook, book.verdicts)
         sheet = workbook.add_worksheet(schema.sheet)
         for col, column in enumerate(schema.columns):
@@ -27,8 +28,9 @@ def write_template(path: str | Path, book: Rulebook) -> Path:
             elif isinstance(kind, Date):
                 fmt = styles.date
             sheet.set_column(col, col, max(10, min(30, display_width(column.header) + 4)), fmt)
-            if column.help:
-                sheet.write_comment(0, col, column.help)
+            note = "".join((column.help, f"({column.period.words()})" if column.period.dated else ""))
+            if note:
+                sheet.write_comment(0, col, note)
             rows = (1, col, BLANK_ROWS, col)
             if kind.choices:
                 sheet.data_validation(*rows, {"validate": "list", "source": list(kind.choices),
@@ -41,15 +43,10 @@ def write_template(path: str | Path, book: Rulebook) -> Path:
                 sheet.data_validation(*rows, {"validate": "date", "criteria": ">", "value": "1900-01-01",
                                               "error_message": kind.describe(), "ignore_blank": True})
         sheet.freeze_panes(1, 0)
-        help_rows = []
-        for column in schema.columns:
-            used = "全部业务" if column.used_by is None else "、".join(
-                book.service_name(s) for s in sorted(column.used_by))
-            need = "必填" if column.required else ("按业务必填" if column.required_when is not None else "选填")
-            help_rows.append((column.header, need, column.kind.describe(), used, column.help))
+        help_rows = [column_row(book, column) for column in schema.columns]
         guide = workbook.add_worksheet(labels.HELP_SHEET)
-        write_table(guide, ("列", "是否必填", "取值", "适用业务", "说明"), help_rows, styles)
+        write_table(guide, COLUMN_COLUMNS, help_rows, styles)
         guide.write_string(len(help_rows) + 2, 0,
                            "每行一项申请;第 1 行是表头,请勿修改。完全空白的行会被跳过。是/否 列空白按 否 处理。",
                            styles.wrap)
-    return path
+    return Path(path)

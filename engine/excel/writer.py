@@ -1,22 +1,32 @@
-"""Write the decision workbook with xlsxwriter, streaming, and only ever as a whole.
+"""Write workbooks with xlsxwriter, streaming, and only ever as a whole.
 
-Rows are written as they come (constant memory); the file is built under a temporary
-name beside the target and renamed at the end, so a crash or Ctrl-C never leaves
-half a workbook where the clerk expects one.
+Rows are written as they come (constant memory).  Where the file goes is decided by
+engine/runs/outputs.py: built privately, refused over an input or someone else's file,
+renamed into place only when complete, so a crash or Ctrl-C never leaves half a
+workbook where the clerk expects one.  xlsxwriter's own temporary sheets (personal data
+in clear text) go to the run's private folder, never loose in TMPDIR; a password-protected
+workbook is built there too, and only its encrypted form goes beside the target.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
+import sys
 import tempfile
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from engine.excel.ooxml import MAX_CELL_TEXT
+from engine.protection import Password, encrypt_workbook
+from engine.runs import scratch
+from engine.runs.outputs import MARK, atomic_output
 
 # A fill per 结论, light enough to read black text on.
 VERDICT_FILLS = ("#F4B6B6", "#F8CBAD", "#FFE699", "#D9D2E9", "#BDD7EE", "#C6EFCE")
@@ -31,26 +41,83 @@ WORKBOOK_OPTIONS = {
 
 
 @contextmanager
-def atomic_workbook(target: Path, *, streaming: bool = True) -> Iterator[xlsxwriter.Workbook]:
-    """An xlsxwriter workbook that appears at ``target`` only if everything succeeded.
+def workbook_file(path: Path, kind: str, *, streaming: bool = True,
+                  properties: Mapping[str, str] | None = None) -> Iterator[xlsxwriter.Workbook]:
+    """An xlsxwriter workbook at ``path`` (a private temporary, see outputs.reserve),
+    marked as made by sscard (``kind``: what it is), complete when the block ends.
 
     ``streaming`` writes each row as it comes; a small workbook that sets things per
     column after its rows (the template) turns it off."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.part", dir=target.parent)
-    os.close(handle)
-    workbook = xlsxwriter.Workbook(temporary, {**WORKBOOK_OPTIONS, "constant_memory": streaming})
+    workbook = xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, "constant_memory": streaming,
+                                               "tmpdir": str(scratch.current())})
+    workbook.set_custom_property(MARK, kind)
+    for name, value in (properties or {}).items():
+        workbook.set_custom_property(name, value)
     try:
         yield workbook
-        workbook.close()
-        os.replace(temporary, target)
     except BaseException:
-        try:
-            workbook.close()
-        except Exception:
-            pass
-        Path(temporary).unlink(missing_ok=True)
+        for sheet in workbook.worksheets():  # release the temporary sheets; never assemble half a workbook
+            if getattr(sheet, "row_data_fh", None) is not None:
+                sheet._opt_close()
         raise
+    try:
+        workbook.close()
+    except FileCreateError as error:
+        failed, cause = error, error.args[0] if error.args else None
+        if not isinstance(cause, OSError):
+            raise
+    else:
+        return
+    # Out of the except block, so the failed close's frames (holding the half-written
+    # zip) can be released here, quietly: left to the garbage collector, the zip would
+    # try to finish itself later and print a traceback about the full disk.
+    failure = OSError(cause.errno, cause.strerror, cause.filename)
+    _release_quietly(failed, cause)
+    raise failure
+
+
+def _release_quietly(*errors: BaseException) -> None:
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        for error in errors:
+            traceback.clear_frames(error.__traceback__)
+        del errors
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+@contextmanager
+def atomic_workbook(target: str | Path, kind: str, *, streaming: bool = True, inputs: Iterable[Path] = (),
+                    force: bool = False, password: Password | None = None) -> Iterator[xlsxwriter.Workbook]:
+    """A workbook that appears at ``target`` only if everything succeeded; refused before
+    anything is written over an input, or over a file sscard did not make (unless ``force``);
+    protected by ``password`` when one is given."""
+    with atomic_output(target, inputs=inputs, force=force) as temporary, \
+            protected_workbook(temporary, kind, streaming=streaming, password=password) as workbook:
+        yield workbook
+
+
+@contextmanager
+def protected_workbook(path: Path, kind: str, *, streaming: bool = True, properties: Mapping[str, str] | None = None,
+                       password: Password | None = None) -> Iterator[xlsxwriter.Workbook]:
+    """``workbook_file`` at ``path``; with a password, the plain workbook is built in the
+    run's private folder and only its encrypted form is written to ``path``."""
+    if password is None:
+        with workbook_file(path, kind, streaming=streaming, properties=properties) as workbook:
+            yield workbook
+        return
+    handle, name = tempfile.mkstemp(suffix=".xlsx", dir=scratch.current())
+    os.close(handle)
+    plain = Path(name)
+    try:
+        with workbook_file(plain, kind, streaming=streaming, properties=properties) as workbook:
+            yield workbook
+        with plain.open("rb") as source, path.open("wb") as sink:
+            encrypt_workbook(source, sink, password)
+    finally:
+        plain.unlink(missing_ok=True)
 
 
 class Styles:

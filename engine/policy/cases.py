@@ -7,8 +7,8 @@ may fire too): it pins each case to the rules it is written for, so deleting a r
 changes no 结论 or fee (a 办理地点, a free-of-charge basis) still fails a named case.  Missing documents compare as a set: their order is
 presentation, not policy.  Each case is judged on its own (a 申请编号 shared by two
 cases does not make them 输入有误, as it would in a batch).  A column the workbook
-lacks reads as blank (see reader.open_batch), so cases written for the live rulebook still
-run against a draft that adds a column.
+lacks is absent, as in a past batch (see reader.open_batch): only a case that needs it
+is 输入有误, so cases written before a dated column still run against a draft adding it.
 """
 
 from __future__ import annotations
@@ -21,13 +21,18 @@ from typing import Any, Mapping, Sequence
 
 from engine import labels
 from engine.core.decide import Decision
+from engine.core.loader import explained, run_file
+from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.core.schema import clean_text, header_key, is_blank
-from engine.errors import MissingColumns
+from engine.errors import MissingColumns, RulebookError
 from engine.excel.reader import open_batch
-from engine.excel.writer import Styles, atomic_workbook, write_cell, write_header
+from engine.excel.writer import Styles, atomic_workbook, display_width, write_cell, write_header
+from engine.protection import Password
 from engine.runs.batch import decide_batch
 
+CASE_BOOK = "cases.xlsx"  # a rule folder's own cases, run by `rules test` and `rules publish`
+CASE_TABLE = "make_cases.py"  # the readable table they are written from: rows() -> one dict per case
 CASE_SHEET = "用例"
 NAME = "用例名称"
 EXPECT_VERDICT = "期望结论"
@@ -64,7 +69,8 @@ class Report:
     outcomes: list[Outcome]
     coverage: dict[str, int]  # rule id -> cases that fired it, every rule of the book, in book order
     service_of: dict[str, str] = field(default_factory=dict)  # rule id -> service names, for the table
-    absent: list[str] = field(default_factory=list)  # optional columns the workbook lacks, read as blank
+    absent: list[str] = field(default_factory=list)  # optional columns the workbook lacks
+    labels: dict[str, str] = field(default_factory=dict)  # rule id -> "ID 名称"
 
     @property
     def failures(self) -> list[Outcome]:
@@ -75,8 +81,9 @@ class Report:
         return [rule for rule, count in self.coverage.items() if count == 0]
 
 
-def run_cases(path: str | Path, book: Rulebook) -> Report:
-    batch = open_batch(path, book.schema, optional_may_be_absent=True)
+def run_cases(path: str | Path, book: Rulebook, password: Password | None = None) -> Report:
+    """``password`` opens a protected case workbook."""
+    batch = open_batch(path, book.schema, optional_may_be_absent=True, password=password)
     try:
         at = _expectation_columns(batch.path, batch.sheet, batch.headers)
         # Each case stands alone: a 申请编号 shared by two cases does not make them 输入有误.
@@ -95,7 +102,7 @@ def run_cases(path: str | Path, book: Rulebook) -> Report:
                 coverage[rule_id] += 1
     service_of = {r.id: "、".join(book.service_name(s) for s in r.services) for r in book.common}
     service_of.update({r.id: s.name for s in book.services for r in s.rules})
-    return Report(outcomes, coverage, service_of, batch.absent)
+    return Report(outcomes, coverage, service_of, batch.absent, {r.id: r.label for r in book.unique_rules()})
 
 
 def _expectation_columns(path: Path, sheet: str, headers: list[str]) -> dict[str, int]:
@@ -159,38 +166,42 @@ def _differences(case: Case, decision: Decision) -> list[str]:
 
 
 def report_lines(report: Report) -> list[str]:
-    """Pass/fail per case with the difference, then the rule coverage table."""
+    """Each failing case with its differences (passing ones are counted), then the rule
+    coverage table: what changed stands out, however many cases there are."""
     lines = []
     if report.absent:
-        lines.append(f"用例工作簿没有这些列,按空白处理:{'、'.join(report.absent)}")
-    for outcome in report.outcomes:
-        mark = "通过" if outcome.passed else "失败"
-        lines.append(f"{mark}  {outcome.case.name}(第 {outcome.case.row} 行)")
+        lines.append(f"用例工作簿没有这些列(只有需要它们的用例判为输入有误):{'、'.join(report.absent)}")
+    for outcome in report.failures:
+        lines.append(f"失败  {outcome.case.name}(第 {outcome.case.row} 行)")
         for difference in outcome.differences:
             lines.append(f"      {difference};命中规则 {labels.RULE_SEPARATOR.join(outcome.decision.rules)}")
     passed = len(report.outcomes) - len(report.failures)
-    lines.append("")
     lines.append(f"用例 {len(report.outcomes)} 个:通过 {passed},失败 {len(report.failures)}")
     lines.append("")
     lines.append("规则覆盖(命中该规则的用例数):")
-    width = max((len(r) for r in report.coverage), default=0)
+    shown = {rule_id: report.labels.get(rule_id, rule_id) for rule_id in report.coverage}
+    width = max((display_width(label) for label in shown.values()), default=0)
     for rule_id, count in report.coverage.items():
-        lines.append(f"  {rule_id.ljust(width)}  {count:>3}  {report.service_of.get(rule_id, '')}")
+        label = shown[rule_id]
+        lines.append(f"  {label}{' ' * (width - display_width(label))}  {count:>3}  "
+                     f"{report.service_of.get(rule_id, '')}")
     if report.uncovered:
-        lines.append(f"没有用例命中的规则 {len(report.uncovered)} 条:{labels.RULE_SEPARATOR.join(report.uncovered)}")
+        lines.append(f"没有用例命中的规则 {len(report.uncovered)} 条:"
+                     f"{labels.RULE_SEPARATOR.join(shown[r] for r in report.uncovered)}")
     else:
         lines.append("每条规则都至少被一个用例命中。")
     return lines
 
 
-def write_cases(path: str | Path, book: Rulebook, cases: Sequence[Mapping[str, Any]]) -> Path:
+def write_cases(path: str | Path, book: Rulebook, cases: Sequence[Mapping[str, Any]], *, force: bool = False) -> Path:
     """A case workbook: each case a dict keyed by header (用例名称, input columns, 期望…)."""
     path = Path(path)
     headers = [NAME] + [c.header for c in book.schema.columns] + list(EXPECTATIONS)
     unknown = {h for case in cases for h in case} - set(headers)
     if unknown:
-        raise ValueError(f"unknown headers in cases: {sorted(unknown)}")
-    with atomic_workbook(path, streaming=False) as workbook:
+        raise RulebookError(f"用例中有规则库没有的列:{'、'.join(sorted(unknown))};"
+                            f"列名须与输入表头或 {'、'.join((NAME, *EXPECTATIONS))} 一致")
+    with atomic_workbook(path, "用例", streaming=False, force=force) as workbook:
         # A fixed creation time: regenerating the same cases gives the same file.
         workbook.set_properties({"created": dt.datetime(2026, 1, 1)})
         styles = Styles(workbook, book.verdicts)
@@ -202,3 +213,19 @@ def write_cases(path: str | Path, book: Rulebook, cases: Sequence[Mapping[str, A
                            else None)
         sheet.autofilter(0, 0, max(len(cases), 1), len(headers) - 1)
     return path
+
+
+def write_case_book(book: Rulebook) -> tuple[Path, int]:
+    """The rule folder's case workbook, written from the table in its make_cases.py: after
+    a case is added to the table, the workbook `rules test` and `rules publish` run."""
+    table = book.directory / CASE_TABLE
+    if not table.is_file():
+        raise RulebookError(f"{shown_path(table)} 不存在;请从 rules/ 复制 {CASE_TABLE}(用例表)")
+    rows = run_file(table).get("rows")
+    if not callable(rows):
+        raise RulebookError(f"{shown_path(table)} 须定义 rows(),返回每个用例的 {{表头: 值}};"
+                            "请对照随 sscard 提供的 rules/make_cases.py")
+    with explained(book.directory):
+        cases = list(rows())
+    # The case book is made from this table: regenerating it is replacing it.
+    return write_cases(book.directory / CASE_BOOK, book, cases, force=True), len(cases)

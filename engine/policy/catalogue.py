@@ -1,5 +1,5 @@
-"""The rule catalogue: every rule and parameter in words, read from the definitions the
-engine runs, so the catalogue cannot drift from what decides the rows."""
+"""The rule catalogue: every rule, column and parameter in words, read from the
+definitions the engine runs, so the catalogue cannot drift from what decides the rows."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from engine.core.origin import shown_path
 from engine.core.rulebook import Rule, Rulebook
+from engine.core.schema import Column
 from engine.excel.writer import Styles, atomic_workbook, write_table
 
 EVERY_REQUEST = "(该业务的所有申请)"
+ALWAYS = "一直有效"
 INTERPRETATION = "[interpretation] 解释性规则"
-RULE_COLUMNS = ("规则编号", "业务类型", "条款", "条件", "结论", "费用", "缺少材料", "办理地点", "后续事项", "理由",
-                "解释性规则")
-PARAMETER_COLUMNS = ("参数", "说明", "单位", "生效日期", "值", "依据", "解释性")
+RULE_COLUMNS = ("规则编号", "名称", "业务类型", "条款", "生效", "条件", "结论", "费用", "缺少材料", "办理地点",
+                "后续事项", "理由", "解释性规则")
+COLUMN_COLUMNS = ("列", "是否必填", "取值", "适用业务", "生效", "说明")
+PARAMETER_COLUMNS = ("参数", "说明", "类型", "单位", "生效日期", "值", "依据", "解释性")
 
 
 @dataclass(frozen=True)
@@ -22,9 +26,10 @@ class Entry:
     """One rule as a policy officer reads it."""
 
     id: str
-    name: str  # the rule's short Chinese name
+    name: str
     services: tuple[str, ...]  # service names, as the clerk knows them
     clause: str
+    period: str  # 自 2027-01-01 起 …; empty when always in force
     conditions: str
     verdict: str
     fee: str
@@ -34,21 +39,36 @@ class Entry:
     reason: str
     interpretation: bool
 
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.name}" if self.name else self.id
+
+    @property
+    def outcome(self) -> str:
+        """``结论 受理;费用 card_fee(工本费);办理地点 …``: what the rule does when it fires."""
+        parts = [f"结论 {self.verdict}"]
+        for label, value in (("费用", self.fee), ("缺少材料", self.missing), ("办理地点", self.place),
+                             ("后续事项", self.next)):
+            if value:
+                parts.append(f"{label} {value}")
+        return ";".join(parts)
+
 
 def entries(book: Rulebook) -> list[Entry]:
     """Shared rules first (with every service they apply to), then each service's own."""
     out = []
     for rule in book.common:
-        out.append(_entry(book, rule, tuple(book.service_name(s) for s in rule.services)))
+        out.append(entry(book, rule, tuple(book.service_name(s) for s in rule.services)))
     for service in book.services:
-        out.extend(_entry(book, rule, (service.name,)) for rule in service.rules)
+        out.extend(entry(book, rule, (service.name,)) for rule in service.rules)
     return out
 
 
-def _entry(book: Rulebook, rule: Rule, services: tuple[str, ...]) -> Entry:
+def entry(book: Rulebook, rule: Rule, services: tuple[str, ...]) -> Entry:
     words = rule.when.words(book.schema.label) if rule.when is not None else EVERY_REQUEST
-    return Entry(rule.id, rule.name, services, rule.clause, words, rule.verdict, fee_words(book, rule.fee),
-                 "、".join(rule.missing), rule.place, rule.next, rule.reason, rule.interpretation)
+    return Entry(rule.id, rule.name, services, rule.clause, rule.period.words(), words, rule.verdict,
+                 fee_words(book, rule.fee), "、".join(rule.missing), rule.place, rule.next, rule.reason,
+                 rule.interpretation)
 
 
 def fee_words(book: Rulebook, name: str | None) -> str:
@@ -58,50 +78,67 @@ def fee_words(book: Rulebook, name: str | None) -> str:
     return f"{name}({parameter.description})" if parameter else name
 
 
+def column_row(book: Rulebook, column: Column) -> tuple[str, str, str, str, str, str]:
+    """(列, 是否必填, 取值, 适用业务, 生效, 说明): a column as the template's 说明 sheet,
+    the catalogue and the rulebook document describe it."""
+    used = "全部业务" if column.used_by is None else "、".join(
+        s.name for s in book.services if s.code in column.used_by)
+    need = "必填" if column.required else ("按业务必填" if column.required_when is not None else "选填")
+    return column.header, need, column.kind.describe(), used, column.period.words() or ALWAYS, column.help
+
+
 def text_lines(book: Rulebook) -> Iterator[str]:
     """The catalogue as plain text, for `sscard rules list`."""
-    yield f"{book.name} 版本 {book.version}({book.directory})"
+    yield f"{book.name} 版本 {book.version}({shown_path(book.directory)})"
     yield "结论优先级(多条规则命中时取最强者):" + " > ".join(book.verdicts)
-    for entry in entries(book):
-        flag = f"  {INTERPRETATION}" if entry.interpretation else ""
+    for item in entries(book):
+        flag = f"  {INTERPRETATION}" if item.interpretation else ""
         yield ""
-        yield f"{entry.id}  [{'、'.join(entry.services)}]  {entry.clause}{flag}"
-        yield f"  条件:{entry.conditions}"
-        outcome = [f"结论 {entry.verdict}"]
-        for label, value in (("费用", entry.fee), ("缺少材料", entry.missing), ("办理地点", entry.place),
-                             ("后续事项", entry.next)):
-            if value:
-                outcome.append(f"{label} {value}")
-        yield "  结果:" + ";".join(outcome)
-        yield f"  理由:{entry.reason}"
+        yield f"{item.label}  [{'、'.join(item.services)}]  {item.clause}{flag}"
+        if item.period:
+            yield f"  生效:{item.period}"
+        yield f"  条件:{item.conditions}"
+        yield f"  结果:{item.outcome}"
+        yield f"  理由:{item.reason}"
+    dated = [column for column in book.schema.columns if column.period.dated]
+    if dated:
+        yield ""
+        yield "有生效日期的输入列(此前的申请不需要该列,此前的批次可以没有该列):"
+        for column in dated:
+            yield f"{column.header}:{column.period.words()}  [{column_row(book, column)[3]}]"
     yield ""
     yield "参数(按申请日期取当时有效的值):"
     for parameter in book.parameters or ():
         flag = f"  {INTERPRETATION}" if parameter.interpretation else ""
-        yield f"{parameter.name}:{parameter.description}{flag}"
+        yield f"{parameter.name}:{parameter.description}({parameter.describe()}){flag}"
         for start, value in parameter.values:
-            yield f"  自 {start.isoformat()} 起 {value:g} {parameter.unit}".rstrip()
+            yield f"  自 {start.isoformat()} 起 {value_words(value)} {parameter.unit}".rstrip()
         yield f"  依据:{parameter.reference}"
+
+
+def value_words(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else f"{value:g}"
 
 
 def parameter_rows(book: Rulebook) -> list[list]:
     rows = []
     for parameter in book.parameters or ():
         for start, value in parameter.values:
-            rows.append([parameter.name, parameter.description, parameter.unit, start, value, parameter.reference,
-                         "是" if parameter.interpretation else "否"])
+            rows.append([parameter.name, parameter.description, parameter.describe(), parameter.unit, start, value,
+                         parameter.reference, "是" if parameter.interpretation else "否"])
     return rows
 
 
-def write_catalogue(book: Rulebook, output: str | Path) -> Path:
-    output = Path(output)
-    rows = [[e.id, "、".join(e.services), e.clause, e.conditions, e.verdict, e.fee, e.missing, e.place, e.next,
-             e.reason, "是" if e.interpretation else "否"] for e in entries(book)]
-    with atomic_workbook(output, streaming=False) as workbook:
+def write_catalogue(book: Rulebook, output: str | Path, *, force: bool = False) -> Path:
+    rows = [[e.id, e.name, "、".join(e.services), e.clause, e.period or ALWAYS, e.conditions, e.verdict, e.fee,
+             e.missing, e.place, e.next, e.reason, "是" if e.interpretation else "否"] for e in entries(book)]
+    with atomic_workbook(output, "规则目录", streaming=False, force=force) as workbook:
         styles = Styles(workbook, book.verdicts)
         write_table(workbook.add_worksheet("规则"), RULE_COLUMNS, rows, styles)
+        write_table(workbook.add_worksheet("输入列"), COLUMN_COLUMNS,
+                    [column_row(book, column) for column in book.schema.columns], styles)
         write_table(workbook.add_worksheet("参数"), PARAMETER_COLUMNS, parameter_rows(book), styles)
         about = [("规则库", book.name), ("版本", book.version), ("目录", str(book.directory)),
                  ("SHA-256", book.digest), ("结论优先级", " > ".join(book.verdicts))]
         write_table(workbook.add_worksheet("说明"), ("项目", "内容"), about, styles)
-    return output
+    return Path(output)

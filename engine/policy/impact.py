@@ -15,10 +15,13 @@ from typing import Any
 
 from engine import labels
 from engine.core.decide import Decision
+from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.policy.changes import rulebook_changes
+from engine.protection import Password
+from engine.runs import outputs
 from engine.runs.batch import DecidedBatch, decide_batch
 
 CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
@@ -45,16 +48,28 @@ class Impact:
     fee_before: float = 0
     fee_after: float = 0
     changes: list[Change] = field(default_factory=list)
+    rulebook: list[str] = field(default_factory=list)  # what differs between the two rulebooks, in words
 
     def verdicts(self) -> list[str]:
         """Every 结论 of either rulebook, strongest first."""
         return list(dict.fromkeys((*self.old.verdicts, *self.new.verdicts)))
 
 
-def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
+def diff(batch_path: str | Path, old: Rulebook, new: Rulebook, output: str | Path | None = None, *,
+         force: bool = False, password: Password | None = None) -> tuple[Impact, Path | None]:
+    """Compare, and write the impact workbook if ``output`` is given; the output is
+    checked before anything is decided.  ``password`` opens a protected batch."""
+    if output is not None:
+        outputs.check_target(output, inputs=[Path(batch_path)], force=force)
+    result = compare(batch_path, old, new, password)
+    return result, write_impact(result, output, force=force) if output is not None else None
+
+
+def compare(batch_path: str | Path, old: Rulebook, new: Rulebook, password: Password | None = None) -> Impact:
     batch_path = Path(batch_path)
-    impact = Impact(batch_path, old, new)
-    with _decided(batch_path, old) as before_rows, _decided(batch_path, new) as after_rows:
+    impact = Impact(batch_path, old, new, rulebook=rulebook_changes(old, new))
+    with decided_as_check(batch_path, old, password) as before_rows, \
+            decided_as_check(batch_path, new, password) as after_rows:
         for before, after in zip(before_rows, after_rows):
             impact.rows += 1
             impact.matrix[before.decision.verdict, after.decision.verdict] += 1
@@ -68,10 +83,11 @@ def compare(batch_path: str | Path, old: Rulebook, new: Rulebook) -> Impact:
     return impact
 
 
-def _decided(batch_path: Path, book: Rulebook) -> DecidedBatch:
-    """The batch as `sscard check` would decide it under ``book``; a column ``book`` adds
-    (a new document) may be absent from a past batch."""
-    batch = open_batch(batch_path, book.schema, optional_may_be_absent=True)
+def decided_as_check(batch_path: Path, book: Rulebook, password: Password | None = None) -> DecidedBatch:
+    """The batch as `sscard check` would decide it under ``book``.  A column ``book`` adds
+    (a new document) may be absent from a past batch: a row that needs it is 输入有误
+    naming it, never silently 否, so the impact shows what the change asks of past rows."""
+    batch = open_batch(batch_path, book.schema, optional_may_be_absent=True, password=password)
     try:
         return decide_batch(book, batch.rows(), batch.cells)
     finally:
@@ -92,8 +108,12 @@ def _what_changed(before: Decision, after: Decision) -> tuple[str, ...]:
 def summary_lines(impact: Impact, *, listed: int = 50) -> list[str]:
     """The one-screen summary `sscard diff` prints."""
     old, new = impact.old, impact.new
-    lines = [f"原规则库 {old.directory}(版本 {old.version})", f"新规则库 {new.directory}(版本 {new.version})",
-             f"申请 {impact.rows} 行,决定有变化 {len(impact.changes)} 行",
+    lines = [f"原规则库 {shown_path(old.directory)}(版本 {old.version})",
+             f"新规则库 {shown_path(new.directory)}(版本 {new.version})"]
+    if impact.rulebook:
+        lines.append("规则库的变化:")
+        lines += [f"  {line}" for line in impact.rulebook]
+    lines += [f"申请 {impact.rows} 行,决定有变化 {len(impact.changes)} 行",
              f"费用合计:原 {impact.fee_before:g} 元,新 {impact.fee_after:g} 元,"
              f"差额 {impact.fee_after - impact.fee_before:+g} 元"]
     moves = [(pair, n) for pair, n in impact.matrix.items() if pair[0] != pair[1]]
@@ -125,12 +145,15 @@ def _docs(decision: Decision) -> str:
     return labels.LIST_SEPARATOR.join(decision.missing) or "无"
 
 
-def write_impact(impact: Impact, output: str | Path) -> Path:
-    output = Path(output)
-    if output.resolve() == impact.batch.resolve():
-        raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
+def _rule_labels(book: Rulebook, decision: Decision) -> str:
+    """The fired rules as people read them, ID and name."""
+    by_id = {rule.id: rule.label for rule in book.unique_rules()}
+    return labels.RULE_SEPARATOR.join(by_id.get(rule_id, rule_id) for rule_id in decision.rules)
+
+
+def write_impact(impact: Impact, output: str | Path, *, force: bool = False) -> Path:
     verdicts = impact.verdicts()
-    with atomic_workbook(output, streaming=False) as workbook:
+    with atomic_workbook(output, "影响分析", streaming=False, inputs=[impact.batch], force=force) as workbook:
         styles = Styles(workbook, verdicts)
         about: list[tuple[str, Any]] = [
             ("批次", str(impact.batch)), ("申请行数", impact.rows), ("决定有变化的行数", len(impact.changes)),
@@ -146,7 +169,8 @@ def write_impact(impact: Impact, output: str | Path) -> Path:
         write_table(workbook.add_worksheet("结论矩阵"), ["原结论 \\ 新结论", *verdicts, "合计"], matrix, styles)
         rows = [[c.row, c.request_id, c.service, "、".join(c.what), c.old.verdict, c.new.verdict, c.old.fee,
                  c.new.fee, labels.LIST_SEPARATOR.join(c.old.missing), labels.LIST_SEPARATOR.join(c.new.missing),
-                 labels.RULE_SEPARATOR.join(c.old.rules), labels.RULE_SEPARATOR.join(c.new.rules),
+                 _rule_labels(impact.old, c.old), _rule_labels(impact.new, c.new),
                  "\n".join(c.new.basis)] for c in impact.changes]
         write_table(workbook.add_worksheet("变化明细"), CHANGED_COLUMNS, rows, styles)
-    return output
+        write_table(workbook.add_worksheet("规则库变化"), ("变化",), [(line,) for line in impact.rulebook], styles)
+    return Path(output)

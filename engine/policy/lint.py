@@ -2,11 +2,16 @@
 
 For each service, the columns its rules read take only a few values once a row is
 normalised: each closed (Choice) value, blank where blank is allowed, and for whole
-numbers the values either side of every threshold they are compared with.  Every
-combination that `normalise` would accept is run through the rules in Python
-(Condition.evaluate, the same declarations durable-rules runs), for every period in
-which the parameters the service reads have different values.  That is enough to find:
+numbers the values either side of every threshold they are compared with.  Time is
+enumerated the same way: one 申请日期 per stretch in which the rules, columns and
+parameter values in force stay the same (a rule or column taking effect, a dated
+parameter value).  Every combination that `normalise` would accept is run through
+durable-rules, the evaluator of record, and through the same conditions in Python
+(Condition.evaluate, which explain, required_when and the parameter check use).
+That is enough to find:
 
+- disagreements: durable-rules and Python fire different rules for one input, so an
+  explanation or a required field could say something the decision does not;
 - gaps: a valid request no rule decides (it would fall to 人工复核 by accident);
 - dead rules: a rule no valid request fires;
 - overridden rules: a rule that fires only together with a stronger one, so its 结论
@@ -19,16 +24,20 @@ which the parameters the service reads have different values.  That is enough to
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from engine.core.conditions import MISSING, PARAM_PREFIX, All, AnyOf, Compare, Condition, NoneOf, OneOf, Param
-from engine.core.decide import condition_of
+from engine.core.decide import Decider, condition_of, parameter_values
 from engine.core.loader import load_rulebook
-from engine.core.rulebook import _ID, Rule, Rulebook
+from engine.core.origin import shown_path
+from engine.core.periods import date_boundaries
+from engine.core.rulebook import Rule, Rulebook
 from engine.core.schema import Choice, Column, WholeNumber
+from engine.core.validation import problems_of
 from engine.errors import RulebookError
 
 OTHER_TEXT = "(其他文字)"  # stands for every text value no rule names
@@ -36,86 +45,108 @@ OTHER_TEXT = "(其他文字)"  # stands for every text value no rule names
 
 @dataclass(frozen=True)
 class Finding:
-    check: str  # 声明 / 空缺 / 永不命中 / 被覆盖 / 冲突
-    subject: str  # rule id or service name
+    check: str  # 声明 / 分歧 / 空缺 / 永不命中 / 被覆盖 / 冲突
+    subject: str  # rule (ID and name), service name, or the rulebook
     message: str
     example: str = ""  # an input row, in the clerk's words
 
 
-def lint_directory(directory: str | Path) -> tuple[Rulebook | None, list[Finding]]:
+def lint_directory(directory: str | Path, load: Callable[[Path], Rulebook] = load_rulebook
+                   ) -> tuple[Rulebook | None, list[Finding]]:
     """Load and lint; a rulebook that does not even load is reported, not raised."""
     try:
-        book = load_rulebook(directory)
+        book = load(Path(directory))
     except RulebookError as error:
-        lines = [line.strip() for line in str(error).splitlines()]
-        return None, [Finding("声明", str(directory), line) for line in (lines[1:] or lines) if line]
+        return None, [Finding("声明", shown_path(directory), problem) for problem in error.problems]
     return book, lint(book)
 
 
 def lint(book: Rulebook) -> list[Finding]:
-    findings = list(_declarations(book))
+    findings = [Finding("声明", "规则库", problem) for problem in problems_of(book)]
+    if findings:
+        return findings  # a declaration that does not hold cannot be enumerated
+    decider = Decider(book)
     for service in book.services:
-        findings.extend(_enumerate(book, service.code))
+        findings.extend(_enumerate(book, service.code, decider))
     return findings
 
 
-def _declarations(book: Rulebook) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for rule in book.unique_rules():
-        subject = rule.id or "(无编号)"
-        if not rule.id or not _ID.fullmatch(rule.id):
-            yield Finding("声明", subject, "规则编号须形如 SERVICE-WHAT")
-        elif rule.id in seen:
-            yield Finding("声明", subject, "规则编号重复")
-        seen.add(rule.id)
-        if not rule.clause.strip():
-            yield Finding("声明", subject, "缺少条款依据(clause)")
-        if not rule.reason.strip():
-            yield Finding("声明", subject, "缺少中文理由(reason)")
+@dataclass(frozen=True)
+class Trial:
+    """One input lint tries: the fact the rules see (parameters included)."""
+
+    fact: dict[str, Any]
+    columns: tuple[Column, ...]  # the columns it varies, for the example a person reads
 
 
-def _enumerate(book: Rulebook, service: str) -> Iterator[Finding]:
+def enumeration(book: Rulebook, service: str) -> Iterator[Trial]:
+    """Every valid input of ``service`` its rules can tell apart, on every 申请日期 that
+    differs (rules, columns or parameter values in force)."""
     schema = book.schema
+    conditions = [condition_of(book, service, rule) for rule in book.rules_for(service)]
+    keys = _keys_read(book, conditions)
+    columns = tuple(c for c in schema.columns if c.key in keys and c.key not in (schema.dispatch,
+                                                                                  schema.effective_date))
+    for day, params in _days(book, service, conditions, columns):
+        domains = [_domain(column, service, conditions, params, day) for column in columns]
+        for values in itertools.product(*domains):
+            fact: dict[str, Any] = {schema.dispatch: service}
+            if day is not None:
+                fact[schema.effective_date] = day
+            fact.update({c.key: v for c, v in zip(columns, values) if v is not MISSING})
+            if not _valid(columns, service, day, fact):
+                continue
+            fact.update({PARAM_PREFIX + k: v for k, v in params.items()})
+            yield Trial(fact, columns)
+
+
+def _enumerate(book: Rulebook, service: str, decider: Decider) -> Iterator[Finding]:
     rules = book.rules_for(service)
     conditions = [(rule, condition_of(book, service, rule)) for rule in rules]
-    keys = _keys_read(book, [c for _, c in conditions])
-    columns = [c for c in schema.columns if c.key in keys and c.key != schema.dispatch]
+    by_id = {rule.id: rule for rule in rules}
+    order = {rule.id: index for index, rule in enumerate(rules)}
     name = book.service_name(service)
     fired_ever: set[str] = set()
     decided_ever: set[str] = set()
     gap = None
-    conflicts: dict[tuple[str, str], str] = {}
-    for params in _periods(book, rules, [c for _, c in conditions]):
-        domains = [_domain(column, service, conditions, params) for column in columns]
-        for values in itertools.product(*domains):
-            fact: dict[str, Any] = {schema.dispatch: service}
-            fact.update({c.key: v for c, v in zip(columns, values) if v is not MISSING})
-            if not _valid(columns, service, fact):
-                continue
-            fact.update({PARAM_PREFIX + k: v for k, v in params.items()})
-            fired = [rule for rule, condition in conditions if condition.evaluate(fact)]
-            if not fired:
-                gap = gap or fact
-                continue
-            fired_ever.update(r.id for r in fired)
-            best = min(book.rank(r.verdict) for r in fired)
-            deciding = [r for r in fired if book.rank(r.verdict) == best]
-            decided_ever.update(r.id for r in deciding)
-            for first, second in itertools.combinations(deciding, 2):
-                what = _conflict(first, second)
-                if what and (first.id, second.id) not in conflicts:
-                    conflicts[first.id, second.id] = _example(book, columns, fact)
-                    yield Finding("冲突", f"{first.id} / {second.id}",
-                                  f"{name}:同为「{first.verdict}」且同时命中,{what}不同,结果取决于规则书写顺序",
-                                  conflicts[first.id, second.id])
+    disagreeing: set[frozenset] = set()  # the rules the two evaluators disagree on, reported once
+    conflicts: set[tuple[str, str]] = set()
+    for trial in enumeration(book, service):
+        engine = frozenset(decider.fire(service, trial.fact))
+        python = frozenset(rule.id for rule, condition in conditions if condition.evaluate(trial.fact))
+        if engine != python and engine ^ python not in disagreeing:
+            disagreeing.add(engine ^ python)
+            yield Finding("分歧", "、".join(by_id[i].label for i in sorted(engine ^ python)),
+                          f"{name}:对同一申请,规则引擎命中 {_ids(engine)},Python 逐条核对命中 {_ids(python)};"
+                          "explain 与必填判断会与实际决定不一致,请检查这些规则条件中取值的类型",
+                          _example(book, trial))
+        fired = [by_id[i] for i in engine]
+        if not fired:
+            gap = gap or trial
+            continue
+        fired_ever.update(engine)
+        best = min(book.rank(r.verdict) for r in fired)
+        deciding = sorted((r for r in fired if book.rank(r.verdict) == best), key=lambda r: order[r.id])
+        decided_ever.update(r.id for r in deciding)
+        for first, second in itertools.combinations(deciding, 2):
+            what = _conflict(first, second)
+            if what and (first.id, second.id) not in conflicts:
+                conflicts.add((first.id, second.id))
+                yield Finding("冲突", f"{first.label} / {second.label}",
+                              f"{name}:同为「{first.verdict}」且同时命中,{what}不同,结果取决于规则书写顺序",
+                              _example(book, trial))
     if gap is not None:
-        yield Finding("空缺", name, f"{name}:有合法申请没有任何规则命中(会落到人工复核)", _example(book, columns, gap))
+        yield Finding("空缺", name, f"{name}:有合法申请没有任何规则命中(会落到人工复核)", _example(book, gap))
     for rule in rules:
         if rule.id not in fired_ever:
-            yield Finding("永不命中", rule.id, f"{name}:任何合法申请都不会命中此规则(条件:{_words(book, rule)})")
+            yield Finding("永不命中", rule.label, f"{name}:任何合法申请都不会命中此规则(条件:{_words(book, rule)})")
         elif rule.id not in decided_ever:
-            yield Finding("被覆盖", rule.id, f"{name}:此规则命中时总有更强结论的规则同时命中,其结论「{rule.verdict}」"
-                                           "永远不会出现")
+            yield Finding("被覆盖", rule.label, f"{name}:此规则命中时总有更强结论的规则同时命中,其结论「{rule.verdict}」"
+                                              "永远不会出现")
+
+
+def _ids(ids: frozenset) -> str:
+    return "、".join(sorted(ids)) or "(无)"
 
 
 def _keys_read(book: Rulebook, conditions: list[Condition]) -> set[str]:
@@ -129,34 +160,40 @@ def _keys_read(book: Rulebook, conditions: list[Condition]) -> set[str]:
         keys |= more
 
 
-def _periods(book: Rulebook, rules: tuple[Rule, ...], conditions: list[Condition]) -> list[dict[str, Any]]:
-    """The parameter values in force, once per period in which they differ."""
-    names = {p for c in conditions for p in c.params()} | {r.fee for r in rules if r.fee}
-    if not book.parameters or not names:
-        return [{}]
-    starts = sorted({start for n in names for start, _ in book.parameters[n].values})
-    periods = []
-    for start in starts:
-        in_force = book.parameters.on(start)
+def _days(book: Rulebook, service: str, conditions: list[Condition], columns: tuple[Column, ...]
+          ) -> list[tuple[dt.date | None, dict[str, Any]]]:
+    """One 申请日期 per stretch of time in which what is in force stays the same, with the
+    parameter values in force then; None when nothing the service reads depends on the date."""
+    names = {p for c in conditions for p in c.params()} | {r.fee for r in book.rules_for(service) if r.fee}
+    parameters = book.parameters
+    starts = set(date_boundaries(conditions, book.schema.effective_date, parameter_values(book)))
+    starts |= {start for n in names for start, _ in parameters[n].values}
+    for column in columns:
+        starts |= column.period.boundaries()
+    if not starts:
+        return [(None, {})]
+    ordered = sorted(starts)
+    out = []
+    for day in [ordered[0] - dt.timedelta(days=1), *ordered]:
+        in_force = parameters.on(day) if parameters else {}
         if all(n in in_force for n in names):  # before that, rows are 人工复核 by design
-            values = {n: in_force[n] for n in names}
-            if values not in periods:
-                periods.append(values)
-    return periods or [{}]
+            out.append((day, {n: in_force[n] for n in names}))
+    return out
 
 
-def _domain(column: Column, service: str, conditions, params: dict[str, Any]) -> list[Any]:
+def _domain(column: Column, service: str, conditions: list[Condition], params: dict[str, Any],
+            day: dt.date | None) -> list[Any]:
     """Every value of the column the rules can tell apart, as the fact would hold it."""
     blank = MISSING if column.kind.blank is None else column.kind.blank
-    if column.used_by is not None and service not in column.used_by:
+    if not column.in_use(service, day):
         return [blank]
     kind = column.kind
     if isinstance(kind, Choice):
         values = list(kind.values)
     elif isinstance(kind, WholeNumber):
-        values = _boundaries(column.key, kind.minimum, [c for _, c in conditions], params)
+        values = _boundaries(column.key, kind.minimum, conditions, params)
     else:
-        values = sorted({str(v) for v in _literals(column.key, [c for _, c in conditions])}) + [OTHER_TEXT]
+        values = sorted({str(v) for v in _literals(column.key, conditions)}) + [OTHER_TEXT]
     if not column.required and blank not in values:
         values.append(blank)
     return values
@@ -188,10 +225,10 @@ def _literals(key: str, conditions: list[Condition]) -> list[Any]:
     return found
 
 
-def _valid(columns: list[Column], service: str, fact: dict[str, Any]) -> bool:
+def _valid(columns: tuple[Column, ...], service: str, day: dt.date | None, fact: dict[str, Any]) -> bool:
     """Would `normalise` accept this row, i.e. is no field it needs left blank?"""
     for column in columns:
-        if column.used_by is not None and service not in column.used_by:
+        if not column.in_use(service, day):
             continue
         value = fact.get(column.key, MISSING)
         if (value is MISSING or value == "") and column.required_when is not None \
@@ -208,9 +245,12 @@ def _conflict(first: Rule, second: Rule) -> str:
     return ""
 
 
-def _example(book: Rulebook, columns: list[Column], fact: dict[str, Any]) -> str:
-    parts = [f"{book.schema.label(book.schema.dispatch)}={book.service_name(fact[book.schema.dispatch])}"]
-    for column in columns:
+def _example(book: Rulebook, trial: Trial) -> str:
+    schema, fact = book.schema, trial.fact
+    parts = [f"{schema.label(schema.dispatch)}={book.service_name(fact[schema.dispatch])}"]
+    if schema.effective_date in fact:
+        parts.append(f"{schema.label(schema.effective_date)}={fact[schema.effective_date].isoformat()}")
+    for column in trial.columns:
         value = fact.get(column.key, MISSING)
         parts.append(f"{column.header}={'(空)' if value is MISSING or value == '' else value}")
     params = {k[len(PARAM_PREFIX):]: v for k, v in fact.items() if k.startswith(PARAM_PREFIX)}
@@ -220,13 +260,14 @@ def _example(book: Rulebook, columns: list[Column], fact: dict[str, Any]) -> str
 
 
 def _words(book: Rulebook, rule: Rule) -> str:
-    return rule.when.words(book.schema.label) if rule.when is not None else "(该业务的所有申请)"
+    words = rule.when.words(book.schema.label) if rule.when is not None else "(该业务的所有申请)"
+    return f"{words};生效 {rule.period.words()}" if rule.period.dated else words
 
 
 def report_lines(book: Rulebook | None, findings: list[Finding]) -> list[str]:
     lines = []
     if book is not None:
-        lines.append(f"检查规则库 {book.name} 版本 {book.version}({book.directory})")
+        lines.append(f"检查规则库 {book.name} 版本 {book.version}({shown_path(book.directory)})")
         lines.append(f"规则 {len(book.unique_rules())} 条,业务 {len(book.services)} 类")
     for finding in findings:
         lines.append(f"[{finding.check}] {finding.subject}: {finding.message}")

@@ -8,9 +8,11 @@ rulebook digest, so that a decision edited outside sscard no longer matches.  Th
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import json
 import math
+import os
 import platform
 import sys
 import uuid
@@ -26,10 +28,15 @@ DIGEST_LENGTH = 20  # hex characters shown in the 核验码 column
 
 # Lines of the 审计 sheet that verify reads back.
 RULEBOOK_DIGEST = "规则库 SHA-256"
+RULEBOOK_VERSION = "规则库版本"
 INPUT_DIGEST = "输入文件 SHA-256"
 ROW_COUNT = "申请行数"
 RESULTS_DIGEST = "结果表核验码"
-LEDGER_HASH = "账本记录哈希"
+RUN_ID = "运行编号"
+OPERATOR = "操作员"
+LEDGER = "账本"
+LEDGER_DIGEST = "账本记录摘要"
+NOT_IN_LEDGER = "未记入账本"
 AUDIT_DIGEST = "审计表核验码"
 
 
@@ -94,6 +101,7 @@ class RunRecord:
     input_path: Path
     input_sha256: str
     command_line: str
+    operator: str = ""  # who ran it: the OS user unless the caller names someone (see current_operator)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
     # The file's name as the clerk knows it: an upload is stored under a name of sscard's own.
@@ -104,15 +112,16 @@ class RunRecord:
 
     def items(self, book: Rulebook, rows: int, skipped: int, sheet: str,
               parameters_used: dict[str, set], results_digest: str = "",
-              ledger_hash: str = "") -> list[tuple[str, str]]:
+              ledger_digest: str = "", ledger_path: Path | None = None) -> list[tuple[str, str]]:
         offset = self.started.utcoffset() or dt.timedelta(0)
         items = [
-            ("运行编号", self.run_id),
+            (RUN_ID, self.run_id),
             ("运行时间", self.started.isoformat(timespec="seconds")),
             ("时区", f"{self.started.tzname()}(UTC{_offset(offset)})"),
+            (OPERATOR, self.operator),
             ("sscard 版本", _version("sscard")),
             ("规则库", book.name),
-            ("规则库版本", book.version),
+            (RULEBOOK_VERSION, book.version),
             ("规则库目录", str(book.directory)),
             (RULEBOOK_DIGEST, book.digest),
         ]
@@ -132,12 +141,23 @@ class RunRecord:
             ("openpyxl", _version("openpyxl")),
             ("durable-rules", _version("durable_rules")),
             ("xlsxwriter", _version("xlsxwriter")),
+            ("xlrd", _version("xlrd")),  # reads a legacy .xls batch
+            ("msoffcrypto-tool", _version("msoffcrypto-tool")),  # opens and protects password-protected workbooks
             ("命令行", self.command_line),
             ("核验码算法", f"SHA-256(输入各列、决定各列、规则库 SHA-256)前 {DIGEST_LENGTH} 位"),
             (RESULTS_DIGEST, results_digest),
-            (LEDGER_HASH, ledger_hash or "未记入账本"),
+            (LEDGER, str(ledger_path) if ledger_path else NOT_IN_LEDGER),
+            (LEDGER_DIGEST, ledger_digest or NOT_IN_LEDGER),
         ]
         return items + [(AUDIT_DIGEST, audit_digest(items))]
+
+
+def current_operator() -> str:
+    """The person at the keyboard as the system knows them (the login name)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment (a container, a service)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "未知"
 
 
 def _offset(offset: dt.timedelta) -> str:

@@ -3,12 +3,26 @@
 The workbook can be edited by anyone with Excel; the ledger keeps a second record
 whose runs are hash-chained: each run row carries the hash of the previous run row,
 and its own hash covers its fields and a digest over its decision rows.  Deleting or
-editing a run, or any of its decisions, breaks the chain from that run on.
+editing a run, or any of its decisions, breaks the chain from that run on.  Deleting
+runs from the end breaks nothing inside the file, so a head (``history --head``) or
+a decision workbook kept elsewhere is an anchor that proves how long the ledger was.
 
-Rows are staged in a temporary table while the batch is being written (flat memory,
-and the ledger itself is not locked for the length of a run); they are moved into the
-ledger, and the run row chained on, in one transaction that commits only after the
-decision workbook is in place.  A crash before that leaves the ledger as it was.
+The workbook and the ledger agree: a decision workbook is in place only when its run
+is in the ledger, and the other way round.  One run goes in three steps:
+
+1. the workbook is completed under a private temporary name; its decisions, staged in
+   a temporary table meanwhile, enter the ledger with the run marked *pending* (the
+   pending table is outside the chain);
+2. the workbook is renamed into place;
+3. the run is *confirmed*: chained onto the last confirmed run, and no longer pending.
+
+A run interrupted between 1 and 3 leaves a pending run.  The next command that opens
+the ledger resolves it once its process is gone: confirmed when its workbook (known by
+the run id it carries) is in place, rolled back otherwise.  So whatever moment a run is
+killed at, the ledger and the folder end up with both or neither.
+
+The 审计 sheet quotes the run's record digest (its fields and decisions, without the
+chain), since the chain position is only known at step 3.
 """
 
 from __future__ import annotations
@@ -16,22 +30,28 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import sqlite3
+import time
 from collections import Counter, defaultdict
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import platformdirs
 
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
+from engine.errors import SscardError, describe_os_error
 from engine.records.digests import RunRecord, canonical
+from engine.runs import outputs, scratch
 
 ENV = "SSCARD_LEDGER"
+WAIT_ENV = "SSCARD_LEDGER_WAIT"  # seconds to wait for a ledger another sscard is writing
+DEFAULT_WAIT = 60
 GENESIS = "0" * 64  # the "previous hash" of the first run
 BATCH = 1000  # decision rows per insert
+_HOST = socket.gethostname()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -59,9 +79,19 @@ CREATE TABLE IF NOT EXISTS decisions (
     PRIMARY KEY (run_id, row)
 );
 CREATE INDEX IF NOT EXISTS decisions_by_request ON decisions (request_id);
+CREATE TABLE IF NOT EXISTS pending (
+    run_id TEXT PRIMARY KEY,
+    fields TEXT NOT NULL,
+    decisions_digest TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL
+);
 """
 _RUN_FIELDS = ("run_id", "started", "rulebook_version", "rulebook_digest", "input_name", "input_sha256", "rows",
                "command_line")
+# Recorded since runs have an operator; a run from before has neither, and its hash
+# covers the fields above only, so older ledgers still verify.
+_ADDED_FIELDS = ("operator", "output")
 _DECISION_FIELDS = ("row", "request_id", "verdict", "fee", "missing", "rules", "code")
 
 
@@ -77,7 +107,14 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("sscard")) / "ledger.sqlite3"
 
 
-def decision_digest(rows: Sequence[Sequence[Any]]) -> str:
+def default_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, DEFAULT_WAIT)))
+    except ValueError:
+        raise LedgerError(f"环境变量 {WAIT_ENV} 应为秒数,现为「{os.environ[WAIT_ENV]}」") from None
+
+
+def decision_digest(rows: Iterable[Sequence[Any]]) -> str:
     digest = _DecisionDigest()
     for values in rows:
         digest.add(values)
@@ -103,6 +140,11 @@ def run_hash(prev_hash: str, fields: Sequence[Any], decisions: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{_line(fields)}\n{decisions}".encode("utf-8")).hexdigest()
 
 
+def record_digest(fields: Sequence[Any], decisions: str) -> str:
+    """The run as the workbook quotes it: its fields and decisions, not its place in the chain."""
+    return hashlib.sha256(f"{_line(fields)}\n{decisions}".encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class Run:
     seq: int
@@ -114,8 +156,31 @@ class Run:
     input_sha256: str
     rows: int
     command_line: str
+    operator: str | None
+    output: str | None
     prev_hash: str
     hash: str
+
+    @property
+    def fields(self) -> list[Any]:
+        names = _RUN_FIELDS + (_ADDED_FIELDS if self.operator is not None else ())
+        return [getattr(self, name) for name in names]
+
+
+@dataclass(frozen=True)
+class PendingRun:
+    run_id: str
+    fields: list[Any]
+    host: str
+    pid: int
+
+    @property
+    def input_name(self) -> str:
+        return self.fields[_RUN_FIELDS.index("input_name")]
+
+    @property
+    def output(self) -> Path:
+        return Path(self.fields[len(_RUN_FIELDS) + _ADDED_FIELDS.index("output")])
 
 
 @dataclass(frozen=True)
@@ -127,109 +192,318 @@ class PastDecision:
     fee: float | int
     missing: str
     rules: str
+    intact: bool = True  # False: the run's recorded hash no longer matches its records
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """Evidence kept outside the ledger of what it held: a run a decision workbook
+    quotes, or a head written down earlier."""
+
+    shown: str  # the anchor as the auditor gave it
+    run_id: str | None = None  # from a decision workbook
+    digest: str | None = None  # its record digest, as the workbook quotes it
+    seq: int | None = None  # from a head: the run's number in the chain
+    hash: str | None = None  # from a head
+
+
+@dataclass
 class ChainCheck:
     runs: int
-    head: str  # hash of the last run: write it down to detect a later truncation
-    problems: list[str]
+    head: str  # "N:HASH" of the last run: write it down to detect a later truncation
+    problems: list[str] = field(default_factory=list)
+    altered: set[str] = field(default_factory=set)  # runs whose own records fail their hash
+    anchors: int = 0
 
     @property
     def intact(self) -> bool:
         return not self.problems
 
 
+def head_token(runs: Sequence[Run]) -> str:
+    return f"{runs[-1].seq}:{runs[-1].hash}" if runs else f"0:{GENESIS}"
+
+
 class Ledger:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, wait: float | None = None,
+                 notify: Callable[[str], None] | None = None):
         self.path = Path(path)
+        self.wait = default_wait() if wait is None else wait
+        self.notify = notify or (lambda message: None)  # a waiting message, a resolved run: stderr in the CLI
+
+    # --- opening, waiting ----------------------------------------------------------
 
     def _connect(self, *, create: bool) -> sqlite3.Connection:
         if not create and not self.path.exists():
-            raise LedgerError(f"账本 {self.path} 不存在")
+            raise LedgerError(f"账本 {self.path} 不存在;请用 --ledger 或环境变量 {ENV} 指向 check 使用的账本")
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, isolation_level=None, timeout=60)
-            connection.executescript(_SCHEMA)
+            connection = sqlite3.connect(self.path, isolation_level=None, timeout=0.2)
         except (sqlite3.Error, OSError) as error:
-            raise LedgerError(f"无法打开账本 {self.path}:{error}") from None
+            raise LedgerError(f"无法打开账本 {self.path}:{_reason(error)}") from None
+        try:
+            self._waiting(lambda: connection.executescript(_SCHEMA))
+            self._waiting(lambda: self._add_columns(connection))
+            self._resolve_abandoned(connection)
+        except BaseException:
+            connection.close()
+            raise
         return connection
 
+    def _waiting(self, step: Callable[[], Any]) -> Any:
+        """Run one statement (or transaction start); while another sscard holds the
+        ledger, say so once and retry, up to ``wait`` seconds; then one line."""
+        deadline, said = time.monotonic() + self.wait, False
+        while True:
+            try:
+                return step()
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise LedgerError(f"账本 {self.path} 读写失败:{_reason(error)}") from None
+                if time.monotonic() >= deadline:
+                    raise LedgerError(f"账本 {self.path} 被另一个 sscard 占用超过 {self.wait:g} 秒;"
+                                      f"请稍后重试,或确认没有卡住的 sscard 进程(等待时间可用 {WAIT_ENV} 设置)") from None
+                if not said:
+                    self.notify(f"账本 {self.path} 正被另一个 sscard 使用,等待中(最多 {self.wait:g} 秒)…")
+                    said = True
+                time.sleep(0.1)
+            except sqlite3.Error as error:
+                raise LedgerError(f"账本 {self.path} 读写失败:{_reason(error)}") from None
+
+    def _add_columns(self, connection: sqlite3.Connection) -> None:
+        present = {row[1] for row in connection.execute("PRAGMA table_info(runs)")}
+        for name in _ADDED_FIELDS:
+            if name not in present:
+                connection.execute(f"ALTER TABLE runs ADD COLUMN {name} TEXT")
+
     @contextmanager
-    def recording(self, record: RunRecord, book: Rulebook) -> Iterator[Recording]:
-        """Yields a Recording; its run enters the ledger only when the block ends
-        without an error (the caller ends it after the workbook is in place)."""
+    def _transaction(self, connection: sqlite3.Connection) -> Iterator[None]:
+        self._waiting(lambda: connection.execute("BEGIN IMMEDIATE"))
+        try:
+            yield
+            connection.execute("COMMIT")
+        except BaseException as error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise LedgerError(f"账本 {self.path} 写入失败:{_reason(error)}") from None
+            raise
+
+    # --- one run: pending, confirmed, or rolled back ---------------------------------
+
+    @contextmanager
+    def recording(self, record: RunRecord, book: Rulebook, output: Path) -> Iterator[Recording]:
+        """Yields a Recording.  The block writes the workbook, calls ``pending()``, then
+        puts the workbook in place; leaving it confirms the run.  On any error the run is
+        resolved by what is on disk: confirmed if its workbook made it, else rolled back."""
         with closing(self._connect(create=True)) as connection:
-            recording = Recording(connection, record, book)
+            recording = Recording(self, connection, record, book, output)
             try:
                 yield recording
-                recording._commit()
             except BaseException:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
+                if recording.is_pending:
+                    try:
+                        self._resolve(connection, recording.run_id)
+                    except Exception:
+                        pass  # left pending: the next command resolves it
                 raise
+            else:
+                if not recording.is_pending:
+                    raise LedgerError("账本记录未进入待确认状态:check 须在放置工作簿前调用 pending()")
+                try:
+                    self._confirm(connection, record.run_id)
+                except LedgerError as error:
+                    raise LedgerError(f"决定工作簿 {output} 已写出,但账本未能确认本次运行({error});"
+                                      "下次运行 sscard(如 sscard history)时会自动补记") from None
+
+    def _confirm(self, connection: sqlite3.Connection, run_id: str) -> None:
+        with self._transaction(connection):
+            row = connection.execute("SELECT fields, decisions_digest FROM pending WHERE run_id = ?",
+                                     (run_id,)).fetchone()
+            if row is None:
+                return  # resolved meanwhile by another command
+            fields, decisions = json.loads(row[0]), row[1]
+            last = connection.execute("SELECT hash FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
+            prev_hash = last[0] if last else GENESIS
+            names = _RUN_FIELDS + _ADDED_FIELDS
+            connection.execute(f"INSERT INTO runs ({', '.join(names)}, prev_hash, hash) "
+                               f"VALUES ({', '.join('?' * (len(names) + 2))})",
+                               (*fields, prev_hash, run_hash(prev_hash, fields, decisions)))
+            connection.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
+
+    def _roll_back(self, connection: sqlite3.Connection, run_id: str) -> None:
+        with self._transaction(connection):
+            connection.execute("DELETE FROM decisions WHERE run_id = ?", (run_id,))
+            connection.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
+
+    def _resolve(self, connection: sqlite3.Connection, run_id: str) -> str:
+        """Confirm a pending run whose workbook is in place; roll back any other."""
+        row = connection.execute("SELECT fields FROM pending WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            return ""
+        pending = PendingRun(run_id, json.loads(row[0]), _HOST, os.getpid())
+        if pending.output.is_file() and outputs.custom_properties(pending.output).get(outputs.RUN_PROPERTY) == run_id:
+            self._confirm(connection, run_id)
+            return f"中断的运行 {run_id[:12]}({pending.input_name})的决定工作簿 {pending.output} 已在,已补记入账本"
+        self._roll_back(connection, run_id)
+        scratch.sweep(pending.output.parent, scratch.OUTPUT_PREFIX)
+        return f"中断的运行 {run_id[:12]}({pending.input_name})没有写出决定工作簿,已从账本撤销"
+
+    def _resolve_abandoned(self, connection: sqlite3.Connection) -> None:
+        for pending in self._pending(connection):
+            # Only a run of this machine whose process is gone (never this process's own).
+            if pending.host != _HOST or scratch.alive(pending.pid):
+                continue
+            try:
+                message = self._resolve(connection, pending.run_id)
+            except LedgerError as error:  # a read-only copy of the ledger can still be read
+                message = f"中断的运行 {pending.run_id[:12]}({pending.input_name})未能补记或撤销:{error}"
+            if message:
+                self.notify(f"账本 {self.path}:{message}")
+
+    def _pending(self, connection: sqlite3.Connection) -> list[PendingRun]:
+        rows = self._waiting(lambda: connection.execute("SELECT run_id, fields, host, pid FROM pending").fetchall())
+        return [PendingRun(run_id, json.loads(fields), host, pid) for run_id, fields, host, pid in rows]
+
+    # --- reading -------------------------------------------------------------------
 
     def runs(self) -> list[Run]:
         with closing(self._connect(create=False)) as connection:
-            return [Run(*r) for r in connection.execute(f"SELECT seq, {', '.join(_RUN_FIELDS)}, prev_hash, hash "
-                                                        "FROM runs ORDER BY seq")]
+            return self._runs(connection)
+
+    def _runs(self, connection: sqlite3.Connection) -> list[Run]:
+        columns = ("seq", *_RUN_FIELDS, *_ADDED_FIELDS, "prev_hash", "hash")
+        return [Run(*r) for r in self._waiting(lambda: connection.execute(
+            f"SELECT {', '.join(columns)} FROM runs ORDER BY seq").fetchall())]
+
+    def pending_runs(self) -> list[PendingRun]:
+        with closing(self._connect(create=False)) as connection:
+            return self._pending(connection)
+
+    def head(self) -> str:
+        return head_token(self.runs())
+
+    def find_run(self, run_id: str) -> Run | None:
+        return next((run for run in self.runs() if run.run_id == run_id), None)
+
+    @contextmanager
+    def decision_rows(self, run_id: str) -> Iterator[Iterator[tuple[Any, ...]]]:
+        """A run's decision rows (row, request id, 结论, 费用, 缺少材料, 规则, 核验码), in row
+        order, streamed: a million-row run is never held in memory."""
+        with closing(self._connect(create=False)) as connection:
+            yield iter(self._waiting(lambda: connection.execute(
+                f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions WHERE run_id = ? ORDER BY row", (run_id,))))
 
     def verdict_counts(self) -> dict[str, Counter]:
         """run id -> how many of its rows got each 结论."""
         counts: dict[str, Counter] = defaultdict(Counter)
         with closing(self._connect(create=False)) as connection:
-            for run_id, verdict, n in connection.execute(
-                    "SELECT run_id, verdict, COUNT(*) FROM decisions GROUP BY run_id, verdict"):
-                counts[run_id][verdict] = n
+            rows = self._waiting(lambda: connection.execute(
+                "SELECT run_id, verdict, COUNT(*) FROM decisions GROUP BY run_id, verdict").fetchall())
+        for run_id, verdict, n in rows:
+            counts[run_id][verdict] = n
         return counts
 
     def decisions_for(self, request_id: str) -> list[PastDecision]:
+        altered = self.verify().altered
         with closing(self._connect(create=False)) as connection:
-            runs = {r.run_id: r for r in self.runs()}
-            rows = connection.execute("SELECT run_id, row, request_id, verdict, fee, missing, rules FROM decisions "
-                                      "WHERE request_id = ? ORDER BY run_id, row", (request_id,)).fetchall()
-        found = [PastDecision(runs[r[0]], *r[1:]) for r in rows if r[0] in runs]
+            runs = {r.run_id: r for r in self._runs(connection)}
+            rows = self._waiting(lambda: connection.execute(
+                "SELECT run_id, row, request_id, verdict, fee, missing, rules FROM decisions "
+                "WHERE request_id = ? ORDER BY run_id, row", (request_id,)).fetchall())
+        found = [PastDecision(runs[r[0]], *r[1:], intact=r[0] not in altered) for r in rows if r[0] in runs]
         return sorted(found, key=lambda d: (d.run.seq, d.row))
 
-    def verify(self) -> ChainCheck:
-        """Walk the chain from the first run; name every run where it breaks."""
-        problems: list[str] = []
-        expected_prev = GENESIS
-        runs = self.runs()
+    def verify(self, anchors: Sequence[Anchor] = (), *, through: str | None = None) -> ChainCheck:
+        """Walk the chain from the first run (up to run ``through`` if given); name every
+        run where it breaks, and every anchor the ledger falls short of."""
         with closing(self._connect(create=False)) as connection:
+            runs = self._runs(connection)
+            if through is not None:
+                runs = runs[:next((i + 1 for i, r in enumerate(runs) if r.run_id == through), len(runs))]
+            pending = {p.run_id for p in self._pending(connection)}
+            check = ChainCheck(len(runs), head_token(runs), anchors=len(anchors))
+            expected_prev = GENESIS
             for run in runs:
                 if run.prev_hash != expected_prev:
-                    problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.started}):记录的前一哈希与上一条运行不符,"
-                                    "其前的运行被删除、插入或改动")
-                cursor = connection.execute(f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions WHERE run_id = ? "
-                                            "ORDER BY row", (run.run_id,))
+                    check.problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.started}):记录的前一哈希与上一条运行不符,"
+                                          "其前的运行被删除、插入或改动")
                 digest, count = _DecisionDigest(), 0
-                for values in cursor:
+                for values in connection.execute(f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions "
+                                                 "WHERE run_id = ? ORDER BY row", (run.run_id,)):
                     digest.add(values)
                     count += 1
-                fields = [getattr(run, f) for f in _RUN_FIELDS]
-                if run_hash(run.prev_hash, fields, digest.hexdigest()) != run.hash:
-                    problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.started}):哈希不符,"
-                                    f"该运行的记录或其 {count} 条决定被改动")
+                if run_hash(run.prev_hash, run.fields, digest.hexdigest()) != run.hash:
+                    check.problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.started}):哈希不符,"
+                                          f"该运行的记录或其 {count} 条决定被改动")
+                    check.altered.add(run.run_id)
                 expected_prev = run.hash
-            known = {r.run_id for r in runs}
-            for (run_id,) in connection.execute("SELECT DISTINCT run_id FROM decisions"):
-                if run_id not in known:
-                    problems.append(f"运行 {run_id}:有决定记录,但运行记录已被删除")
-        return ChainCheck(len(runs), runs[-1].hash if runs else GENESIS, problems)
+            if through is None:
+                known = {r.run_id for r in runs} | pending
+                for (run_id,) in connection.execute("SELECT DISTINCT run_id FROM decisions"):
+                    if run_id not in known:
+                        check.problems.append(f"运行 {run_id}:有决定记录,但运行记录已被删除")
+                check.problems += [_anchor_problem(anchor, runs, connection) for anchor in anchors]
+                check.problems = [p for p in check.problems if p]
+        return check
+
+    def record_digest_of(self, run: Run) -> str:
+        with self.decision_rows(run.run_id) as rows:
+            return record_digest(run.fields, decision_digest(rows))
+
+
+def _anchor_problem(anchor: Anchor, runs: list[Run], connection: sqlite3.Connection) -> str:
+    if anchor.run_id is not None:
+        run = next((r for r in runs if r.run_id == anchor.run_id), None)
+        if run is None:
+            return (f"锚点 {anchor.shown} 证明账本中应有运行 {anchor.run_id},但账本中没有:"
+                    "账本被截短,或该运行被删除")
+        rows = connection.execute(f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions WHERE run_id = ? "
+                                  "ORDER BY row", (run.run_id,)).fetchall()
+        if anchor.digest and record_digest(run.fields, decision_digest(rows)) != anchor.digest:
+            return f"锚点 {anchor.shown}:账本中运行 {run.run_id}(第 {run.seq} 条)的记录与工作簿引用的摘要不符,已被改动"
+        return ""
+    if anchor.seq is not None and anchor.seq > len(runs):
+        return (f"锚点 {anchor.shown} 证明账本至少有 {anchor.seq} 次运行,现只有 {len(runs)} 次:"
+                "账本末尾的运行被删除(截短)")
+    matched = [r for r in runs if r.hash == anchor.hash]
+    if not matched or (anchor.seq is not None and matched[0].seq != anchor.seq):
+        where = f"第 {anchor.seq} 条运行" if anchor.seq else "任何一条运行"
+        return f"锚点 {anchor.shown}:账本中{where}的哈希与锚点不符:账本被改写或换成了另一个账本"
+    return ""
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error)
+    if "disk is full" in text or "disk I/O" in text:
+        return "磁盘已满或磁盘故障"
+    if "readonly" in text or "read-only" in text:
+        return "账本文件或其文件夹只读"
+    if "not a database" in text or "malformed" in text:
+        return "文件不是 sscard 账本或已损坏"
+    if "unable to open" in text:
+        return "无法打开文件(文件夹不存在或没有权限)"
+    if isinstance(error, OSError):
+        return describe_os_error(error)
+    return f"数据库错误({type(error).__name__})"
 
 
 class Recording:
     """One check run on its way into the ledger."""
 
-    def __init__(self, connection: sqlite3.Connection, record: RunRecord, book: Rulebook):
+    def __init__(self, ledger: Ledger, connection: sqlite3.Connection, record: RunRecord, book: Rulebook,
+                 output: Path):
+        self._ledger = ledger
         self._connection = connection
         self._record = record
         self._book = book
+        self._output = output
         self._pending: list[tuple[Any, ...]] = []
         self._digest = _DecisionDigest()
-        self.hash = ""
+        self._fields: list[Any] | None = None
+        self.run_id = record.run_id
+        self.is_pending = False
         connection.execute(f"CREATE TEMP TABLE staged ({', '.join(_DECISION_FIELDS)})")
 
     def add(self, row: int, request_id: str | None, decision_cells: Sequence[Any], code: str) -> None:
@@ -251,26 +525,28 @@ class Recording:
             self._pending.clear()
 
     def seal(self, rows: int) -> str:
-        """Chain the run on and return its hash; committed by the caller's ``recording`` block.
-
-        The ledger stays locked for writers from here until the commit, so no other run
-        can chain onto the same previous hash."""
-        self._flush()
+        """Fix the run's fields once every row was added; returns the record digest the
+        审计 sheet quotes."""
         record, book = self._record, self._book
-        connection = self._connection
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute(f"INSERT INTO decisions (run_id, {', '.join(_DECISION_FIELDS)}) "
-                           f"SELECT ?, {', '.join(_DECISION_FIELDS)} FROM staged ORDER BY row", (record.run_id,))
-        last = connection.execute("SELECT hash FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
-        prev_hash = last[0] if last else GENESIS
-        fields = [record.run_id, record.started.isoformat(timespec="seconds"), book.version, book.digest,
-                  record.input_name, record.input_sha256, rows, record.command_line]
-        self.hash = run_hash(prev_hash, fields, self._digest.hexdigest())
-        connection.execute(f"INSERT INTO runs ({', '.join(_RUN_FIELDS)}, prev_hash, hash) "
-                           f"VALUES ({', '.join('?' * (len(_RUN_FIELDS) + 2))})", (*fields, prev_hash, self.hash))
-        return self.hash
+        self._fields = [record.run_id, record.started.isoformat(timespec="seconds"), book.version, book.digest,
+                        record.input_name, record.input_sha256, rows, record.command_line,
+                        record.operator, str(self._output.resolve())]
+        return record_digest(self._fields, self._digest.hexdigest())
 
-    def _commit(self) -> None:
-        if not self._connection.in_transaction:
+    def pending(self) -> None:
+        """Step 1: the decisions and the run, marked pending, enter the ledger."""
+        if self._fields is None:
             raise LedgerError("账本记录未封存:check 须在写完结果后调用 seal()")
-        self._connection.execute("COMMIT")
+        self._flush()
+        connection = self._connection
+        try:
+            with self._ledger._transaction(connection):
+                connection.execute(f"INSERT INTO decisions (run_id, {', '.join(_DECISION_FIELDS)}) "
+                                   f"SELECT ?, {', '.join(_DECISION_FIELDS)} FROM staged ORDER BY row",
+                                   (self.run_id,))
+                connection.execute("INSERT INTO pending VALUES (?, ?, ?, ?, ?)",
+                                   (self.run_id, json.dumps(self._fields, ensure_ascii=False),
+                                    self._digest.hexdigest(), _HOST, os.getpid()))
+        except LedgerError as error:
+            raise LedgerError(f"{error};决定工作簿未写出") from None
+        self.is_pending = True

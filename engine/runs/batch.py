@@ -10,7 +10,6 @@ never sit in memory), the second replays it with the duplicates marked.
 from __future__ import annotations
 
 import pickle
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
@@ -19,6 +18,7 @@ from engine.core.decide import Decider, Decision
 from engine.core.normalise import Problem
 from engine.core.rulebook import Rulebook
 from engine.excel.reader import is_blank_row
+from engine.runs import scratch
 from engine.runs.parallel import decide_rows
 
 DUPLICATE_ID = "INPUT-DUPLICATE-ID"
@@ -84,7 +84,7 @@ def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callabl
     ``unique_ids`` applies the batch rule that a 申请编号 used twice makes every row carrying
     it 输入有误; a case workbook, where each row stands alone, turns it off."""
     decider = decider or Decider(book)
-    spool = tempfile.TemporaryFile()
+    spool = scratch.spool()  # owner-only, in the run's private folder, nameless
     result = DecidedBatch(book, decider, spool, unique_ids)
     # Only the first row of each id is remembered: a list per id would double the
     # memory a full worksheet of unique ids needs.
@@ -102,7 +102,10 @@ def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callabl
         for (number, item), (request_id, service, decision) in decide_rows(book, requests(), workers, decider):
             if request_id and first.setdefault(request_id, number) != number:
                 repeated[request_id].append(number)
-            pickle.dump((number, item, request_id, service, decision), spool, pickle.HIGHEST_PROTOCOL)
+            try:
+                pickle.dump((number, item, request_id, service, decision), spool, pickle.HIGHEST_PROTOCOL)
+            except OSError as error:
+                raise scratch.TemporarySpaceError(error) from None
             result.rows += 1
             if progress and result.rows % 1000 == 0:
                 progress(result.rows)

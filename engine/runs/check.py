@@ -6,26 +6,30 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from engine import labels
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
 from engine.excel.reader import open_batch
 from engine.excel.writer import (
     VERDICT_FILLS,
     Styles,
-    atomic_workbook,
     display_width,
+    protected_workbook,
     write_cell,
     write_header,
     write_table,
 )
-from engine.records.digests import ResultsDigest, RunRecord, file_sha256, row_digest
+from engine.protection import Password
+from engine.records.digests import ResultsDigest, RunRecord, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
+from engine.runs import outputs
 from engine.runs.batch import DecidedBatch, DecidedRow, decide_batch
+from engine.runs.outputs import RUN_PROPERTY
 
 UNKNOWN_SERVICE = "(无法识别)"
+DECISIONS_SUFFIX = ".decisions.xlsx"
+DECISIONS_KIND = "决定工作簿"  # the mark a decision workbook carries (outputs.MARK)
 
 
 @dataclass
@@ -41,6 +45,8 @@ class Summary:
     fees: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     problems: int = 0
     run_id: str = ""
+    notes: list[str] = field(default_factory=list)  # about the batch as a whole: what was used, what was kept
+    written: tuple | None = None  # the decision workbook as put in place (outputs.stamp)
 
     @property
     def total_fees(self) -> float:
@@ -48,40 +54,58 @@ class Summary:
 
 
 def default_output(batch: Path) -> Path:
-    return batch.with_name(f"{batch.stem}.decisions.xlsx")
+    return batch.with_name(f"{batch.stem}{DECISIONS_SUFFIX}")
 
 
 def check_batch(batch_path: str | Path, output: str | Path | None, book: Rulebook, *,
                 command_line: str = "", progress: Callable[[int], None] | None = None,
-                workers: int = 1, ledger: Ledger | None = None, input_name: str = "",
+                workers: int = 1, ledger: Ledger | None = None, operator: str | None = None,
+                force: bool = False, inputs: Iterable[Path] = (), password: Password | None = None,
+                output_password: Password | None = None, input_name: str = "",
                 on_row: Callable[[DecidedRow, dict[str, Any]], None] | None = None) -> Summary:
-    """``input_name``: the batch's name as its owner knows it, for 审计 and the ledger,
-    when ``batch_path`` is a copy stored under another name (an upload).
-    ``on_row(row, cells by schema key)`` sees each row as it is written (the counter desk
-    keeps its table that way, instead of reading the workbook back)."""
+    """Check one batch into its decision workbook (``output``, default beside the batch).
+
+    ``operator`` is who ran the check (default: the login name); ``inputs`` are the
+    other batches of the same run, which the output must not be either.  ``password``
+    opens a protected batch; ``output_password`` protects the decision workbook.  The
+    output is checked before anything is decided, and appears only with its run in ``ledger``.
+    ``input_name``: the batch's name as its owner knows it, for 审计 and the ledger, when
+    ``batch_path`` is a copy stored under another name (an upload).  ``on_row(row, cells by
+    schema key)`` sees each row as it is written (the counter desk keeps its table that
+    way, instead of reading the workbook back)."""
     batch_path = Path(batch_path)
-    output = Path(output) if output else default_output(batch_path)
-    if output.resolve() == batch_path.resolve():
-        raise SscardError(f"输出文件不能与输入文件相同:{output};输入工作簿从不被改写")
-    batch = open_batch(batch_path, book.schema)
-    record = RunRecord(batch_path, file_sha256(batch_path), command_line, input_name=input_name)
+    output = outputs.target_path(output) if output is not None else default_output(batch_path)
+    inputs = (batch_path, *inputs)
+    outputs.check_target(output, inputs=inputs, force=force)
+    batch = open_batch(batch_path, book.schema, password=password)
+    record = RunRecord(batch_path, file_sha256(batch_path), command_line, operator or current_operator(),
+                       input_name=input_name)
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
-        decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
+        # The output folder and the ledger are opened before deciding: a refusal comes first.
+        with outputs.reserve(output, inputs=inputs, force=force) as reserved, \
+                ledger.recording(record, book, output) if ledger else nullcontext() as entry:
+            decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
+            summary.notes = batch.notes + batch.unheaded_notes()
+            with decided:
+                summary.rows, summary.skipped = decided.rows, decided.skipped
+                seen = (lambda row: on_row(row, batch.cells(row.item))) if on_row else None
+                _write(reserved.temporary, batch.output_headers(), book, decided, summary, record, entry,
+                       ledger.path if ledger else None, output_password, seen)
+                if entry:
+                    entry.pending()  # the run enters the ledger, pending, before the workbook is in place
+                reserved.commit()
+                summary.written = outputs.stamp(output)
     finally:
         batch.close()
-    with decided:
-        summary.rows, summary.skipped = decided.rows, decided.skipped
-        # The ledger commits only once the workbook is in place; any failure leaves it as it was.
-        with ledger.recording(record, book) if ledger else nullcontext() as entry:
-            seen = (lambda row: on_row(row, batch.cells(row.item))) if on_row else None
-            _write(output, batch.headers, book, decided, summary, record, entry, seen)
     return summary
 
 
 def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
-           record: RunRecord, entry=None, on_row: Callable[[DecidedRow], None] | None = None) -> None:
-    with atomic_workbook(output) as workbook:
+           record: RunRecord, entry, ledger_path: Path | None, password: Password | None = None,
+           on_row: Callable[[DecidedRow], None] | None = None) -> None:
+    with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
+                            password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
         results = workbook.add_worksheet(labels.RESULT_SHEET)
         overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
@@ -97,6 +121,7 @@ def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBat
         for row in decided:
             number, values, request_id, service, decision = (row.number, row.item, row.request_id, row.service,
                                                              row.decision)
+            values += (None,) * (len(headers) - len(values))  # a row short of a column only some rows use
             out_row += 1
             cells = decision.cells()
             for col, value in enumerate(values):
@@ -130,7 +155,8 @@ def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBat
         _write_overview(workbook, overview, styles, book, summary)
         write_table(audit, ("项目", "内容"),
                     record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
-                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else ""), styles)
+                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
+                                 ledger_path), styles)
 
 
 def _result_widths(headers: list[str]) -> list[int]:

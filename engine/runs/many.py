@@ -6,7 +6,8 @@ reported and the others are still checked.
 
 from __future__ import annotations
 
-from collections import Counter
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,11 +16,13 @@ from engine import labels
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.protection import Password
 from engine.records.ledger import Ledger
-from engine.runs.check import Summary, check_batch, default_output
+from engine.runs import outputs
+from engine.runs.check import DECISIONS_SUFFIX, Summary, check_batch
 
 COMBINED_NAME = "合并汇总.xlsx"
-BATCH_SUFFIXES = (".xlsx", ".xlsm")
+BATCH_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 @dataclass
@@ -38,29 +41,92 @@ class ManyResult:
 
 
 def expand(inputs: list[Path]) -> list[Path]:
-    """Files as given; folders as the batch workbooks in them (not earlier outputs)."""
+    """Files as given; folders as the batch workbooks in them (not earlier outputs).
+    A file reached twice (named twice, or by two paths) is one batch."""
     batches: list[Path] = []
     for path in inputs:
         if path.is_dir():
             batches += sorted(p for p in path.iterdir()
                               if p.suffix.lower() in BATCH_SUFFIXES and not p.name.startswith("~$")
-                              and not p.name.endswith(".decisions.xlsx") and p.name != COMBINED_NAME)
+                              and not p.name.endswith(DECISIONS_SUFFIX) and p.name != COMBINED_NAME)
         else:
             batches.append(path)
-    return batches
+    unique: list[Path] = []
+    for batch in batches:
+        if not any(outputs.same_file(batch, seen) for seen in unique):
+            unique.append(batch)
+    return unique
 
 
-def check_many(inputs: list[Path], output_dir: Path | None, book: Rulebook, *, command_line: str = "",
-               workers: int = 1, ledger: Ledger | None = None,
+def output_names(batches: list[Path], output_dir: Path | None) -> dict[Path, Path]:
+    """Each batch's decision workbook, every one distinct within the run.
+
+    NAME.decisions.xlsx, in the output folder or beside the batch.  Where two batches
+    would get the same name in one folder (letter case ignored, as Windows and macOS
+    do), those batches' names carry what tells them apart: their folder's name
+    (网点1-申请批次.decisions.xlsx) and, for 批次.xls beside 批次.xlsx, their extension
+    (批次.xls.decisions.xlsx).  Names still alike (a.xlsx and a.XLSX in one folder) are
+    refused before anything is decided."""
+    def target(batch: Path, name: str) -> Path:
+        return (output_dir or batch.parent) / f"{name}{DECISIONS_SUFFIX}"
+
+    planned = {batch: target(batch, batch.stem) for batch in batches}
+    groups: dict[tuple, list[Path]] = defaultdict(list)
+    for batch, path in planned.items():
+        groups[_identity(path)].append(batch)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        by_folder = len({_fold(b.parent.name) for b in group}) > 1
+        by_suffix = len({_fold(b.suffix) for b in group}) > 1
+        for batch in group:
+            name = (f"{batch.parent.name}-" if by_folder else "") + batch.stem + (batch.suffix if by_suffix else "")
+            planned[batch] = target(batch, name)
+    seen: dict[tuple, Path] = {}
+    for batch, path in planned.items():
+        other = seen.setdefault(_identity(path), batch)
+        if other is not batch:
+            raise SscardError(f"{other} 和 {batch} 的决定工作簿会同名({path.name},不分大小写),"
+                              "一个会覆盖另一个;请把其中一个改名后重试")
+    return planned
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _identity(path: Path) -> tuple:
+    """A folder by device and inode when it exists (two spellings of one folder are one
+    folder), and a name as a case-insensitive file system compares it."""
+    folder = path.parent
+    try:
+        info = folder.stat()
+        where: tuple = (info.st_dev, info.st_ino)
+    except OSError:
+        where = (str(folder.resolve()),)
+    return (*where, _fold(path.name))
+
+
+def check_many(inputs: list[Path], output_dir: str | Path | None, book: Rulebook, *, command_line: str = "",
+               workers: int = 1, ledger: Ledger | None = None, operator: str | None = None, force: bool = False,
+               password: Password | None = None, output_password: Password | None = None,
                progress: Callable[[Path], Callable[[int], None] | None] | None = None,
                on_done: Callable[[Path, Summary | None, str | None], None] | None = None) -> ManyResult:
+    """Check every batch; before anything is decided, every output is known to be
+    distinct, writable and no one else's file."""
     result = ManyResult()
+    output_dir = outputs.check_folder(output_dir) if output_dir is not None else None
     batches = expand(inputs)
+    planned = output_names(batches, output_dir)
+    combined = (output_dir or (batches[0].parent if batches else Path("."))) / COMBINED_NAME
+    for target in (*planned.values(), combined):
+        outputs.check_target(target, inputs=batches, force=force)
     for batch in batches:
-        output = output_dir / default_output(batch).name if output_dir else None
         try:
-            summary = check_batch(batch, output, book, command_line=command_line, workers=workers, ledger=ledger,
-                                  progress=progress(batch) if progress else None)
+            summary = check_batch(batch, planned[batch], book, command_line=command_line, workers=workers,
+                                  ledger=ledger, operator=operator, force=force, inputs=batches,
+                                  progress=progress(batch) if progress else None, password=password,
+                                  output_password=output_password)
         except SscardError as error:
             result.failures.append((batch, str(error)))
             if on_done:
@@ -69,13 +135,18 @@ def check_many(inputs: list[Path], output_dir: Path | None, book: Rulebook, *, c
         result.summaries.append(summary)
         if on_done:
             on_done(batch, summary, None)
+    # The combined summary lists as done only a decision workbook that is still there and is this run's.
+    for summary in [s for s in result.summaries if not _in_place(s)]:
+        result.summaries.remove(summary)
+        result.failures.append((summary.input, f"决定工作簿 {summary.output} 已不在原处(被移走、覆盖或删除)"))
     if batches:
-        target_dir = output_dir or batches[0].parent
-        result.combined = write_combined(target_dir / COMBINED_NAME, book, result)
+        result.combined = write_combined(combined, book, result, inputs=batches, force=force,
+                                         password=output_password)
     return result
 
 
-def write_combined(path: Path, book: Rulebook, result: ManyResult) -> Path:
+def write_combined(path: Path, book: Rulebook, result: ManyResult, *, inputs: list[Path] = (),
+                   force: bool = False, password: Password | None = None) -> Path:
     verdicts = list(book.verdicts)
     per_file = [[s.input.name, "已完成", s.rows, *(s.verdicts[v] for v in verdicts), s.total_fees, s.output.name]
                 for s in result.summaries]
@@ -88,10 +159,17 @@ def write_combined(path: Path, book: Rulebook, result: ManyResult) -> Path:
             fees[service] += summary.fees[service]
     per_service = [[service, *(counts[v] for v in verdicts), sum(counts.values()), fees[service]]
                    for service, counts in by_service.items()]
-    with atomic_workbook(path, streaming=False) as workbook:
+    with atomic_workbook(path, "合并汇总", streaming=False, inputs=inputs, force=force,
+                         password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
         write_table(workbook.add_worksheet("各批次"),
                     ["文件", "状态", "申请行数", *verdicts, "费用合计(元)", "决定工作簿"], per_file, styles)
         write_table(workbook.add_worksheet(labels.SUMMARY_SHEET),
                     ["业务类型", *verdicts, "合计", "费用合计(元)"], per_service, styles)
     return path
+
+
+def _in_place(summary: Summary) -> bool:
+    """The decision workbook this run put in place is still there, unchanged (a protected
+    one too, whose properties cannot be read without its password)."""
+    return summary.written is not None and outputs.stamp(summary.output) == summary.written

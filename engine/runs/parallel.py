@@ -11,7 +11,10 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
+from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
@@ -33,6 +36,9 @@ def default_workers() -> int:
 
 def _start_worker(source: RulebookSource) -> None:
     global _worker_decider
+    # Ctrl-C reaches the whole process group: the main process alone answers it (and
+    # ends the pool), so a worker never prints a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_decider = Decider(load_source(source))
 
 
@@ -62,7 +68,9 @@ def decide_rows(book: Rulebook, rows: Iterable[tuple[Any, dict[str, Any]]], work
                 yield tag, decide_one(decider, cells)
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold native state
-    with context.Pool(workers, initializer=_start_worker, initargs=(book.source,)) as pool:
+    with _ignoring_interrupts():  # the workers start with Ctrl-C ignored, before _start_worker runs
+        pool = context.Pool(workers, initializer=_start_worker, initargs=(book.source,))
+    with pool:
         pending: deque = deque()
         for chunk in itertools.chain([first, second], chunks):
             tags = [tag for tag, _ in chunk]
@@ -71,6 +79,18 @@ def decide_rows(book: Rulebook, rows: Iterable[tuple[Any, dict[str, Any]]], work
                 yield from _collect(pending.popleft())
         while pending:
             yield from _collect(pending.popleft())
+
+
+@contextmanager
+def _ignoring_interrupts() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change signal handling (a web server's worker thread)
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _collect(item) -> Iterator[tuple[Any, Decided]]:

@@ -1,5 +1,7 @@
+from datetime import date
+
 from engine.core.conditions import row
-from engine.core.schema import Choice, Column, Date, Invalid, Schema, Text, TextCode, WholeNumber, YesNo
+from engine.core.schema import Choice, Column, Date, Invalid, Text, TextCode, WholeNumber, YesNo
 
 from .services import CODES, SERVICES
 
@@ -13,23 +15,17 @@ def member_number(text: str) -> str:
     return text
 
 
-SCHEMA = Schema(
-    columns=(
-        Column("申请编号", "request_id", Text(), required=True),
-        Column("业务类型", "service", Choice(*CODES, aliases={s.name: s.code for s in SERVICES}), required=True),
-        Column("申请日期", "apply_date", Date(), required=True),
-        Column("姓名", "holder_name", Text(), required=True),
-        Column("读者证号", "member_id", TextCode(member_number, "8 位文字"), required=True),
-        Column("办理人", "applicant", Choice("本人", "代办"), required=True),
-        Column("账户", "account", Choice("馆内账户", "银行账户"), used_by=frozenset({"reset"}),
-               required_when=row.service == "reset"),
-        Column("错误次数", "wrong_count", WholeNumber(0), used_by=frozenset({"unlock"}),
-               required_when=row.service == "unlock"),
-        Column("材料:身份证件", "doc_id", YesNo(), used_by=frozenset({"issue", "unlock"})),
-    ),
-    dispatch="service",
-    request_id="request_id",
-    effective_date="apply_date",
-    sheet="申请",
-    clause="F0",
+COLUMNS = (
+    Column("申请编号", "request_id", Text(), required=True),
+    Column("业务类型", "service", Choice(*CODES, aliases={s.name: s.code for s in SERVICES}), required=True),
+    Column("申请日期", "apply_date", Date(), required=True),
+    Column("姓名", "holder_name", Text(), required=True),
+    Column("读者证号", "member_id", TextCode(member_number, "8 位文字"), required=True),
+    Column("办理人", "applicant", Choice("本人", "代办"), required=True),
+    Column("账户", "account", Choice("馆内账户", "银行账户"), used_by=frozenset({"reset"}),
+           required_when=row.service == "reset"),
+    Column("错误次数", "wrong_count", WholeNumber(0), used_by=frozenset({"unlock"}),
+           required_when=row.service == "unlock"),
+    Column("材料:身份证件", "doc_id", YesNo(), used_by=frozenset({"issue", "unlock"})),
+    Column("材料:申请表", "doc_form", YesNo(), used_by=frozenset({"issue"}), since=date(2027, 1, 1)),
 )
