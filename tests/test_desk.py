@@ -309,10 +309,11 @@ def test_ledger_page_shows_runs_counts_and_an_intact_chain(client, batch):
     assert page.count("人工复核 12") == 2 and "四月批次.xlsx" in page
 
 
-def test_rules_page_lists_every_rule_by_service_with_its_name_and_the_dated_parameters(client, fixture_book):
+def test_rules_page_lists_every_rule_with_its_name_and_dates_and_the_dated_parameters(client, fixture_book):
     page = client.get("/rules").get_data(as_text=True)
     for rule in fixture_book.unique_rules():
         assert rule.id in page and rule.name in page
+        assert (rule.period.words() or "一直有效") in page
     assert "解释性" in page
     for parameter in fixture_book.parameters:
         assert parameter.reference in page
