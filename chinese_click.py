@@ -108,6 +108,8 @@ class Option(click.Option):
             notes.append("必填")
         if isinstance(self.show_default, str):
             notes.append(f"默认:{self.show_default}")
+        elif self.show_default is True and self.default is not None and not callable(self.default):
+            notes.append(f"默认:{self.default}")
         if notes:
             self.help = f"{self.help or ''}({';'.join(notes)})"
 
@@ -136,12 +138,12 @@ class PathType(click.Path):
 
 
 class Count(click.ParamType):
-    """A whole number no smaller than ``minimum``."""
+    """A whole number from ``minimum`` (to ``maximum``)."""
 
     name = "整数"
 
-    def __init__(self, minimum: int):
-        self.minimum = minimum
+    def __init__(self, minimum: int, maximum: int | None = None):
+        self.minimum, self.maximum = minimum, maximum
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         try:
@@ -150,6 +152,8 @@ class Count(click.ParamType):
             self.fail(f"「{value}」不是整数", param, ctx)
         if number < self.minimum:
             self.fail(f"{number} 小于 {self.minimum}", param, ctx)
+        if self.maximum is not None and number > self.maximum:
+            self.fail(f"{number} 大于 {self.maximum}", param, ctx)
         return number
 
 

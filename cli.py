@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 import chinese_click as zh
+from desk import config as desk_config
 from engine import labels, protection
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
@@ -584,6 +585,39 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
                        f"  规则库 {run.rulebook_version}  操作员 {run.operator or '(未记录)'}  {run.command_line}")
         for run in pending:
             click.echo(f"   …  进行中(尚未确认)  运行 {run.run_id[:12]}  {run.input_name}  进程 {run.pid}@{run.host}")
+
+
+@cli.command()
+@zh.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址;默认只有本机能打开。其他地址(如 0.0.0.0)须设访问码,每人以姓名登录。")
+@zh.option("--port", type=zh.Count(0, 65535), default=8000, show_default=True, help="端口。")
+@zh.option("--data", "data_dir", type=zh.FOLDER, default=None,
+              show_default="用户数据目录中的 sscard/desk", help="保存上传和结果的文件夹(仅本用户可读)。")
+@zh.option("--access-code", envvar=desk_config.ACCESS_CODE_ENV, default=None,
+              help=f"访问码(至少 {desk_config.MIN_ACCESS_CODE} 个字符);建议用环境变量 {desk_config.ACCESS_CODE_ENV} 设置,"
+                   "命令行参数会被本机其他用户看到。")
+@zh.option("--max-upload-mb", type=zh.Count(1), default=desk_config.DEFAULT_MAX_UPLOAD_MB,
+              show_default=True, help="单次上传的大小上限(MB)。")
+@zh.option("--keep-days", type=zh.Count(1), default=desk_config.DEFAULT_KEEP_DAYS, show_default=True,
+              help="上传的批次和结果保存的天数,过期删除(台账中的决定记录不删)。")
+@ledger_option
+@rules_option
+def serve(host: str, port: int, data_dir: Path | None, access_code: str | None, max_upload_mb: int, keep_days: int,
+          book: Rulebook, ledger: ledgers.Ledger) -> None:
+    """柜面服务:在浏览器中检查批次、查询、核验、查看规则和台账。
+
+    示例:
+
+        sscard serve
+
+        SSCARD_ACCESS_CODE=... sscard serve --host 0.0.0.0 --port 8000
+    """
+    from desk.serve import serve as serve_desk  # the web stack loads only for this command
+
+    config = desk_config.DeskConfig(data_dir or desk_config.default_data_dir(), host, port, access_code,
+                                    max_upload_mb, keep_days)
+    serve_desk(config, book, ledger, archive(), on_ready=lambda url: click.echo(
+        f"sscard 柜面服务已启动:{url}(数据目录 {config.data};按 Ctrl-C 停止)"))
 
 
 def main() -> None:

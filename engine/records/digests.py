@@ -104,6 +104,11 @@ class RunRecord:
     operator: str = ""  # who ran it: the OS user unless the caller names someone (see current_operator)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
+    # The file's name as the clerk knows it: an upload is stored under a name of sscard's own.
+    input_name: str = ""
+
+    def __post_init__(self) -> None:
+        self.input_name = self.input_name or self.input_path.name
 
     def items(self, book: Rulebook, rows: int, skipped: int, sheet: str,
               parameters_used: dict[str, set], results_digest: str = "",
@@ -126,7 +131,7 @@ class RunRecord:
             used = "、".join(str(v) for v in sorted(parameters_used.get(parameter.name, ())))
             items.append((f"参数 {parameter.name}", f"{history}(本批使用:{used or '无'};依据:{parameter.reference})"))
         items += [
-            ("输入文件", self.input_path.name),
+            ("输入文件", self.input_name),
             ("输入文件路径", str(self.input_path.resolve())),
             (INPUT_DIGEST, self.input_sha256),
             ("输入工作表", sheet),

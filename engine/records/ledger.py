@@ -33,6 +33,7 @@ import os
 import socket
 import sqlite3
 import time
+from collections import Counter, defaultdict
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -394,6 +395,16 @@ class Ledger:
             yield iter(self._waiting(lambda: connection.execute(
                 f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions WHERE run_id = ? ORDER BY row", (run_id,))))
 
+    def verdict_counts(self) -> dict[str, Counter]:
+        """run id -> how many of its rows got each 结论."""
+        counts: dict[str, Counter] = defaultdict(Counter)
+        with closing(self._connect(create=False)) as connection:
+            rows = self._waiting(lambda: connection.execute(
+                "SELECT run_id, verdict, COUNT(*) FROM decisions GROUP BY run_id, verdict").fetchall())
+        for run_id, verdict, n in rows:
+            counts[run_id][verdict] = n
+        return counts
+
     def decisions_for(self, request_id: str) -> list[PastDecision]:
         altered = self.verify().altered
         with closing(self._connect(create=False)) as connection:
@@ -518,7 +529,7 @@ class Recording:
         审计 sheet quotes."""
         record, book = self._record, self._book
         self._fields = [record.run_id, record.started.isoformat(timespec="seconds"), book.version, book.digest,
-                        record.input_path.name, record.input_sha256, rows, record.command_line,
+                        record.input_name, record.input_sha256, rows, record.command_line,
                         record.operator, str(self._output.resolve())]
         return record_digest(self._fields, self._digest.hexdigest())
 

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from engine import labels
 from engine.core.decide import Decision
@@ -19,7 +19,7 @@ from engine.protection import Password
 from engine.records.digests import ResultsDigest, RunRecord, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
 from engine.runs import outputs
-from engine.runs.batch import DecidedBatch, decide_batch
+from engine.runs.batch import DecidedBatch, DecidedRow, decide_batch
 from engine.runs.outputs import RUN_PROPERTY
 
 UNKNOWN_SERVICE = "(无法识别)"
@@ -69,19 +69,25 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
                 command_line: str = "", progress: Callable[[int], None] | None = None,
                 workers: int = 1, ledger: Ledger | None = None, operator: str | None = None,
                 force: bool = False, inputs: Iterable[Path] = (), password: Password | None = None,
-                output_password: Password | None = None) -> Summary:
+                output_password: Password | None = None, input_name: str = "",
+                on_row: Callable[[DecidedRow, dict[str, Any]], None] | None = None) -> Summary:
     """Check one batch into its decision workbook (``output``, default beside the batch).
 
     ``operator`` is who ran the check (default: the login name); ``inputs`` are the
     other batches of the same run, which the output must not be either.  ``password``
     opens a protected batch; ``output_password`` protects the decision workbook.  The
-    output is checked before anything is decided, and appears only with its run in ``ledger``."""
+    output is checked before anything is decided, and appears only with its run in ``ledger``.
+    ``input_name``: the batch's name as its owner knows it, for 审计 and the ledger, when
+    ``batch_path`` is a copy stored under another name (an upload).  ``on_row(row, cells by
+    schema key)`` sees each row as it is written (the counter desk keeps its table that
+    way, instead of reading the workbook back)."""
     batch_path = Path(batch_path)
     output = outputs.target_path(output) if output is not None else default_output(batch_path)
     inputs = (batch_path, *inputs)
     outputs.check_target(output, inputs=inputs, force=force)
     batch = open_batch(batch_path, book.schema, password=password)
-    record = RunRecord(batch_path, file_sha256(batch_path), command_line, operator or current_operator())
+    record = RunRecord(batch_path, file_sha256(batch_path), command_line, operator or current_operator(),
+                       input_name=input_name)
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
         # The output folder and the ledger are opened before deciding: a refusal comes first.
@@ -91,9 +97,10 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
             summary.notes = batch.notes + batch.unheaded_notes()
             with decided:
                 summary.rows, summary.skipped = decided.rows, decided.skipped
+                seen = (lambda row: on_row(row, batch.cells(row.item))) if on_row else None
                 layout = ResultLayout.of(batch.output_headers(), batch.key_at, book.schema.identity)
                 _write(reserved.temporary, layout, batch.key_at, book, decided, summary, record, entry,
-                       ledger.path if ledger else None, output_password)
+                       ledger.path if ledger else None, output_password, seen)
                 if entry:
                     entry.pending()  # the run enters the ledger, pending, before the workbook is in place
                 reserved.commit()
@@ -105,7 +112,7 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
 
 def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rulebook, decided: DecidedBatch,
            summary: Summary, record: RunRecord, entry, ledger_path: Path | None,
-           password: Password | None = None) -> None:
+           password: Password | None = None, on_row: Callable[[DecidedRow], None] | None = None) -> None:
     width = len(layout.input_headers)
     with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
                             password=password) as workbook:
@@ -129,6 +136,8 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
             summary.count(book, book.service_name(row.service) if row.service else UNKNOWN_SERVICE, decision)
             for name, value in decision.params.items():
                 parameters_used[name].add(value)
+            if on_row:
+                on_row(row)
         results.finish()
         errors.finish()
         write_overview(workbook, overview, styles, book, overview_rows(book, summary),

@@ -1,0 +1,101 @@
+"""Benchmark the counter desk: how long a colleague's 20-row batch takes while a
+100,000-row batch is being checked.
+
+    .venv/bin/python bench/desk_load.py              # 100,000 rows beside 20
+    .venv/bin/python bench/desk_load.py --big 20000  # a quicker look
+
+Starts `sscard serve` on a free port with its own data folder and ledger, and talks to
+it over HTTP as a browser does (Playwright's request client, no browser): upload, then
+poll the progress endpoint every 50 ms until the result is there.  Prints the 20-row
+result time alone, then again and again while the big batch runs, and the big batch's
+own time.  The machine is shared and noisy: run it twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+POLL_SECONDS = 0.05
+
+
+class Desk:
+    def __init__(self, api):
+        self.api = api
+
+    def upload(self, path: Path) -> str:
+        """Upload one batch; its result link's token."""
+        page = self.api.get("/").text()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+        response = self.api.post("/check", multipart={"csrf_token": token, "batches": {
+            "name": path.name, "mimeType": "application/octet-stream", "buffer": path.read_bytes()}})
+        assert response.ok, response.status
+        return re.search(r'href="/batch/([A-Za-z0-9_-]{43})"', response.text())[1]  # the newest card first
+
+    def status(self, token: str) -> dict:
+        return self.api.get(f"/batch/{token}/progress").json()
+
+    def wait(self, token: str) -> None:
+        while (progress := self.status(token))["status"] not in ("done", "failed"):
+            time.sleep(POLL_SECONDS)
+        assert progress["status"] == "done", progress
+
+    def result_seconds(self, path: Path) -> float:
+        start = time.perf_counter()
+        self.wait(self.upload(path))
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=int, default=100_000, help="rows of the big batch")
+    parser.add_argument("--small", type=int, default=20, help="rows of the colleague's batch")
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "sscard-bench")
+    args = parser.parse_args()
+    from make_batch import write_batch
+    from playwright.sync_api import sync_playwright
+
+    args.data.mkdir(parents=True, exist_ok=True)
+    big, small = args.data / f"batch-{args.big}.xlsx", args.data / f"batch-{args.small}.xlsx"
+    for rows, path in ((args.big, big), (args.small, small)):
+        if not path.exists():
+            write_batch(rows, path)
+    work = Path(tempfile.mkdtemp(prefix="sscard-desk-bench-"))
+    server = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--port", "0", "--data", str(work)],
+                              stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "SSCARD_LEDGER": str(work / "ledger.sqlite3")})
+    try:
+        port = re.search(r"http://\S+?:(\d+)/", server.stdout.readline())[1]
+        with sync_playwright() as playwright:
+            desk = Desk(playwright.request.new_context(base_url=f"http://127.0.0.1:{port}"))
+            alone = [desk.result_seconds(small) for _ in range(5)]
+            print(f"{args.small}-row batch alone: median {statistics.median(alone):.2f} s, max {max(alone):.2f} s")
+            started = time.perf_counter()
+            big_token = desk.upload(big)
+            while desk.status(big_token)["status"] == "queued":
+                time.sleep(POLL_SECONDS)
+            beside = []
+            while desk.status(big_token)["status"] == "running":
+                beside.append(desk.result_seconds(small))
+            desk.wait(big_token)
+            big_seconds = time.perf_counter() - started
+            print(f"{args.small}-row batch while the {args.big:,}-row batch runs ({len(beside)} times): "
+                  f"median {statistics.median(beside):.2f} s, max {max(beside):.2f} s")
+            print(f"{args.big:,}-row batch: {big_seconds:.1f} s from upload to result")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The desk's web application: pages, sign-in, protection against cross-site requests,
+and a Chinese error page in place of every failure (never a stack trace)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException, SecurityError
+
+from desk import auditing, batches, catalogue, sign_in
+from desk.config import is_loopback
+from desk.context import Desk, current_operator
+from engine.excel.writer import VERDICT_FILLS
+
+log = logging.getLogger("sscard.desk")
+
+ERROR_TEXT = {
+    400: "请求无效。",
+    403: "没有权限打开此页面。",
+    404: "页面不存在,或链接已超过保存期限。",
+    405: "不支持这种请求方式。",
+    413: "上传的文件超过上限 {max_mb} MB;请拆分批次,或请管理员调高上限(--max-upload-mb)。",
+}
+# Pages with personal data must not be kept by the browser or leak their link to another site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def create_app(desk: Desk) -> Flask:
+    config = desk.config
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=desk.store.secret_key(),
+        MAX_CONTENT_LENGTH=config.max_upload_bytes,
+        SESSION_COOKIE_NAME="sscard_desk",
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a page left open all morning still submits
+        # On this machine only, refuse a foreign Host: a web page cannot rebind its name to us.
+        TRUSTED_HOSTS=["127.0.0.1", "localhost", "::1", "[::1]"] if is_loopback(config.host) else None,
+    )
+    app.extensions["sscard_desk"] = desk
+    CSRFProtect(app)
+    for blueprint in (sign_in.blueprint, batches.blueprint, auditing.blueprint, catalogue.blueprint):
+        app.register_blueprint(blueprint)
+    app.before_request(sign_in.require_sign_in)
+
+    verdicts = list(desk.book.verdicts)
+
+    def verdict_class(verdict: str) -> str:
+        return f"v{verdicts.index(verdict)}" if verdict in verdicts else ""
+
+    @app.context_processor
+    def shared() -> dict:
+        return {"operator": current_operator(), "sign_in_required": config.sign_in_required, "book": desk.book,
+                "verdict_class": verdict_class}
+
+    @app.get("/verdicts.css")
+    def verdict_colours():
+        """The 结论 colours of the decision workbook, so a row looks the same on the page."""
+        css = "".join(f".v{i}{{background:{VERDICT_FILLS[i % len(VERDICT_FILLS)]}}}\n" for i in range(len(verdicts)))
+        return Response(css, mimetype="text/css")
+
+    @app.after_request
+    def headers(response):
+        response.headers.update(SECURITY_HEADERS)
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def cross_site(error):
+        return _error_page("表单已过期或不是从本页面提交的(防跨站请求);请刷新页面后重试。", 400)
+
+    @app.errorhandler(SecurityError)
+    def foreign_host(error):
+        # No page around it: links cannot be built for a host name the desk does not answer to.
+        return Response("此地址不是本服务的地址;请用 http://127.0.0.1 打开。", 400, mimetype="text/plain")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        text = ERROR_TEXT.get(error.code or 500, "请求无法完成。").format(max_mb=config.max_upload_mb)
+        return _error_page(text, error.code or 500)
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception):
+        reference = secrets.token_hex(4)
+        log.error("内部错误 %s(%s %s)", reference, request.method, request.path, exc_info=error)
+        return _error_page(f"服务内部出错(编号 {reference}),详情已记入服务日志;请把编号告诉管理员。", 500)
+
+    return app
+
+
+def _error_page(text: str, status: int):
+    return render_template("error.html", text=text, status=status), status
