@@ -15,8 +15,9 @@ from pathlib import Path
 
 import click
 
+import chinese_click as zh
 from desk import config as desk_config
-from engine import protection
+from engine import labels, protection
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
 from engine.auditors.recorded import rulebook_for
@@ -24,6 +25,8 @@ from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError, describe_os_error
 from engine.excel.template import write_template
+from engine.papers import settings as office_settings
+from engine.papers.notices import write_notices
 from engine.policy import cases as case_book
 from engine.policy import catalogue, document, impact
 from engine.policy import lint as rule_lint
@@ -53,7 +56,7 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report a program ended by Ctrl-C
 
 
 def rules_option(command):
-    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    @zh.option("--rules", "rules_dir", type=zh.FOLDER, default=None,
                   show_default="现行规则库(随 sscard 提供的 rules/)", help="使用另一个规则库目录(如草案)。")
     @wraps(command)
     def wrapper(*args, rules_dir: Path | None, **kwargs):
@@ -64,7 +67,7 @@ def rules_option(command):
 def recorded_rules_option(command):
     """explain / verify: by default the rulebook a decision workbook was decided with
     (under password_option: a protected workbook is opened with its password)."""
-    @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    @zh.option("--rules", "rules_dir", type=zh.FOLDER, default=None,
                   show_default="决定工作簿「审计」表记录的、已归档的规则库;批次工作簿用现行规则库",
                   help="改用另一个规则库目录(如现行规则库或草案)。")
     @wraps(command)
@@ -75,7 +78,7 @@ def recorded_rules_option(command):
 
 
 def ledger_option(command):
-    @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path), envvar=ledgers.ENV,
+    @zh.option("--ledger", "ledger_path", type=zh.FILE, envvar=ledgers.ENV,
                   default=None, show_default="用户数据目录中的 sscard/ledger.sqlite3",
                   help=f"决定账本(SQLite)的路径;也可用环境变量 {ledgers.ENV} 设置。")
     @wraps(command)
@@ -85,7 +88,7 @@ def ledger_option(command):
 
 
 def force_option(command):
-    return click.option("--force", is_flag=True,
+    return zh.option("--force", is_flag=True,
                         help="输出文件已存在且不是 sscard 写出的(或正在 Excel 中打开)时也覆盖;输入文件永不覆盖。")(command)
 
 
@@ -97,7 +100,7 @@ def _say(message: str) -> None:
 def password_option(command):
     """--password is a flag, never followed by the password: it is typed at a prompt that
     does not echo, so it cannot reach the shell history or the recorded command line."""
-    @click.option("--password", "ask_password", is_flag=True,
+    @zh.option("--password", "ask_password", is_flag=True,
                   help=f"工作簿设了打开密码:运行时提示输入(不回显);脚本中可改用环境变量 {protection.ENV}。")
     @wraps(command)
     def wrapper(*args, ask_password: bool, **kwargs):
@@ -153,7 +156,7 @@ class _Failed(Refusal):
         super().__init__(str(error), error.exit_code)
 
 
-class _Cli(click.Group):
+class _Cli(zh.Group):
     """Every command's engine errors become one line and their exit code, in one place."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -177,20 +180,20 @@ class _Cli(click.Group):
             raise _Failed(SscardError(f"文件操作失败:{where}{describe_os_error(error)}")) from None
 
 
-@click.group(cls=_Cli)
-@click.version_option(package_name="sscard", message="sscard %(version)s")
+@click.group(cls=_Cli, name="sscard")
+@click.version_option(package_name="sscard", message="sscard %(version)s", help=zh.VERSION_OPTION)
 def cli() -> None:
     """检查社会保障卡柜面申请:Excel 批次进,决定工作簿出。"""
 
 
 @cli.command()
-@click.argument("batches", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", help="一个批次:决定工作簿的路径(默认 BATCH.decisions.xlsx,在输入旁边);"
+@click.argument("batches", nargs=-1, required=True, type=zh.PATH, metavar="批次...")
+@zh.option("-o", "--output", help="一个批次:决定工作簿的路径(默认:批次旁的 <批次名>.decisions.xlsx);"
                                      "多个批次或文件夹:输出文件夹。")
-@click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="全部 CPU 核",
+@zh.option("--workers", type=zh.Count(1), default=default_workers, show_default="全部 CPU 核",
               help="判定用的进程数。")
-@click.option("--operator", help="操作员姓名,记入账本和「审计」表(默认:当前登录的系统用户)。")
-@click.option("--encrypt-output", is_flag=True,
+@zh.option("--operator", help="操作员姓名,记入账本和「审计」表(默认:当前登录的系统用户)。")
+@zh.option("--encrypt-output", is_flag=True,
               help=f"给写出的工作簿设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")
 @password_option
 @force_option
@@ -198,13 +201,13 @@ def cli() -> None:
 @rules_option
 def check(batches: tuple[Path, ...], output: str | None, workers: int, operator: str | None, force: bool,
           encrypt_output: bool, password: Password | None, book: Rulebook, ledger: ledgers.Ledger) -> None:
-    """逐行检查 BATCHES 中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
+    """逐行检查「批次」中的申请,每个批次写出一个决定工作簿(结果、汇总、错误、审计)。
 
     批次可以是 .xlsx、.xlsm 或旧版 .xls;设了打开密码的加 --password。
     可给多个工作簿或一个文件夹:每个批次一个决定工作簿,另加一个「合并汇总.xlsx」;
     某个文件读不了会被报告,其余照常检查。
 
-    Example:
+    示例:
 
         sscard check 申请批次.xlsx -o 决定.xlsx
 
@@ -226,6 +229,7 @@ def check(batches: tuple[Path, ...], output: str | None, workers: int, operator:
     for verdict in book.verdicts:
         if result.verdicts[verdict]:
             click.echo(f"  {verdict}: {result.verdicts[verdict]}")
+    click.echo(_fees(result, book))
     if result.combined:
         click.echo(f"已写出 {result.combined}")
     if result.failures:
@@ -236,6 +240,11 @@ def _echo_done(path: Path, summary, error: str | None) -> None:
     click.echo(f"{path}: {'失败:' + error if error else f'{summary.rows} 行 -> {summary.output}'}")
     for note in summary.notes if summary else ():
         click.echo(f"  注意:{note}")
+
+
+def _fees(totals, book: Rulebook) -> str:
+    return (f"应收 {totals.total_due:g} 元;补正后应收 {totals.total_pending:g} 元"
+            f"(「{book.missing_verdict}」的申请补齐材料后收取)")
 
 
 def _echo_summary(summary, book: Rulebook) -> None:
@@ -249,18 +258,18 @@ def _echo_summary(summary, book: Rulebook) -> None:
     for verdict in book.verdicts:
         if summary.verdicts[verdict]:
             click.echo(f"  {verdict}: {summary.verdicts[verdict]}")
-    click.echo(f"费用合计 {summary.total_fees:g} 元;输入问题 {summary.problems} 条(见「错误」表)")
+    click.echo(_fees(summary, book) + f";输入问题 {summary.problems} 条(见「错误」表)")
     click.echo(f"已写出 {summary.output}")
 
 
 @cli.command()
-@click.argument("output")
+@click.argument("output", metavar="输出文件")
 @force_option
 @rules_option
 def template(output: str, force: bool, book: Rulebook) -> None:
     """写出一个空白批次工作簿:正确的表头、下拉选项、文本格式的身份证号列,以及「说明」表。
 
-    Example:
+    示例:
 
         sscard template 申请批次.xlsx
     """
@@ -279,7 +288,7 @@ def rules_list(book: Rulebook) -> None:
     """列出每条规则(编号和名称、业务、条款、生效日期、条件、结果、理由、是否解释性)、
     带生效日期的输入列,以及每个参数的类型和各期取值。
 
-    Example:
+    示例:
 
         sscard rules list --rules 草案
     """
@@ -288,13 +297,13 @@ def rules_list(book: Rulebook) -> None:
 
 
 @rules_group.command("export")
-@click.argument("output")
+@click.argument("output", metavar="输出文件")
 @force_option
 @rules_option
 def rules_export(output: str, force: bool, book: Rulebook) -> None:
-    """把规则目录写成工作簿 OUTPUT(规则、输入列、参数、说明四张表)。
+    """把规则目录写成工作簿「输出文件」(规则、输入列、参数、说明四张表)。
 
-    Example:
+    示例:
 
         sscard rules export 规则目录.xlsx
     """
@@ -303,17 +312,17 @@ def rules_export(output: str, force: bool, book: Rulebook) -> None:
 
 
 @rules_group.command("test")
-@click.argument("cases", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
+@click.argument("cases", required=False, type=zh.FILE, metavar="用例工作簿")
+@zh.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
 @password_option
 @rules_option
 def rules_test(cases: Path | None, allow_uncovered: bool, password: Password | None, book: Rulebook) -> None:
-    """运行用例工作簿 CASES(默认:规则目录中的 cases.xlsx),列出每个失败的用例及差异(通过的只计数),再列出规则覆盖。
+    """运行「用例工作簿」(默认:规则目录中的 cases.xlsx),列出每个失败的用例及差异(通过的只计数),再列出规则覆盖。
 
     退出码:0 全部通过且每条规则都有用例命中;1 有用例失败,或有规则没有用例命中
     (除非 --allow-uncovered);2 文件或规则库无法读取。
 
-    Example:
+    示例:
 
         sscard rules test --rules 草案 草案/cases.xlsx
     """
@@ -335,7 +344,7 @@ def rules_test(cases: Path | None, allow_uncovered: bool, password: Password | N
 def rules_cases(book: Rulebook) -> None:
     """由规则目录中的用例表(make_cases.py)写出用例工作簿 cases.xlsx,供 rules test 和 rules publish 运行。
 
-    Example:
+    示例:
 
         sscard rules cases --rules 草案
     """
@@ -344,14 +353,14 @@ def rules_cases(book: Rulebook) -> None:
 
 
 @rules_group.command("doc")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@zh.option("-o", "--output", type=zh.FILE,
               help="写到该文件;不给则打印出来。")
 @rules_option
 def rules_doc(output: Path | None, book: Rulebook) -> None:
     """由规则库的声明生成中文规则手册(Markdown):业务、输入列、每条规则(名称、条款、条件、生效日期、结果)、
     参数的各期取值与依据,解释性规则逐条标出。发布(rules publish)时会自动更新 docs/规则手册.md。
 
-    Example:
+    示例:
 
         sscard rules doc --rules 草案 -o 草案规则手册.md
     """
@@ -362,7 +371,7 @@ def rules_doc(output: Path | None, book: Rulebook) -> None:
 
 
 @rules_group.command("publish")
-@click.argument("draft", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("draft", type=zh.FOLDER, metavar="草案目录")
 def rules_publish(draft: Path) -> None:
     """发布草案 DRAFT:先做 rules lint 和 rules test(草案中的 cases.xlsx,每条规则都须有用例命中),
     有任何问题即拒绝且不改动任何文件;通过后按内容的 SHA-256 归档(版本号由发布日期和摘要生成,无须手填),
@@ -370,7 +379,7 @@ def rules_publish(draft: Path) -> None:
 
     退出码:0 已发布;1 检查未通过,未发布;2 草案无法读取。
 
-    Example:
+    示例:
 
         sscard rules publish 草案
     """
@@ -384,7 +393,7 @@ def rules_publish(draft: Path) -> None:
 
 
 @rules_group.command("lint")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@zh.option("--rules", "rules_dir", type=zh.FOLDER, default=None,
               show_default="现行规则库(随 sscard 提供的 rules/)", help="检查另一个规则库目录(如草案)。")
 def rules_lint(rules_dir: Path | None) -> None:
     """静态检查规则库:声明齐全且取值类型正确;逐一尝试每类业务在每个生效时段的每种合法输入组合,
@@ -393,7 +402,7 @@ def rules_lint(rules_dir: Path | None) -> None:
 
     退出码:0 未发现问题;1 发现问题。
 
-    Example:
+    示例:
 
         sscard rules lint --rules 草案
     """
@@ -406,19 +415,19 @@ def rules_lint(rules_dir: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("batch", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--old", "old_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.argument("batch", type=zh.FILE, metavar="批次")
+@zh.option("--old", "old_dir", type=zh.FOLDER, default=None,
               show_default="现行规则库(随 sscard 提供的 rules/)", help="原规则库目录。")
-@click.option("--new", "new_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+@zh.option("--new", "new_dir", type=zh.FOLDER, required=True,
               help="修改后的规则库目录(草案)。")
-@click.option("-o", "--output", help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
+@zh.option("-o", "--output", help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
 @force_option
 @password_option
 def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: str | None, force: bool,
          password: Password | None) -> None:
-    """用新旧两个规则库分别决定 BATCH,列出结论、费用或缺少材料有变化的行。
+    """用新旧两个规则库分别决定「批次」,列出结论、费用或缺少材料有变化的行。
 
-    Example:
+    示例:
 
         sscard diff 上月批次.xlsx --old rules --new 草案 -o 影响.xlsx
     """
@@ -431,18 +440,18 @@ def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: str | None, f
 
 
 @cli.command()
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("request_id")
+@click.argument("workbook", type=zh.FILE, metavar="工作簿")
+@click.argument("request_id", metavar="申请编号")
 @password_option
 @recorded_rules_option
 def explain(workbook: Path, request_id: str, password: Password | None, book: Rulebook) -> None:
-    """说明申请 REQUEST_ID 为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值,
+    """说明「申请编号」的申请为何得到此结论:本业务的每条规则是否命中,未命中的是哪个条件、该行的实际值,
     尚未生效或已失效的规则注明其日期。
 
-    WORKBOOK 可以是决定工作簿(显示记录的结论,并按其「审计」表记录的、已归档的规则库重新判断是否一致),
+    「工作簿」可以是决定工作簿(显示记录的结论,并按其「审计」表记录的、已归档的规则库重新判断是否一致),
     也可以是批次工作簿(按现行规则库判断)。--rules 可改用另一个规则库。
 
-    Example:
+    示例:
 
         sscard explain 决定.xlsx A0001
     """
@@ -452,10 +461,10 @@ def explain(workbook: Path, request_id: str, password: Password | None, book: Ru
 
 
 @cli.command()
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--batch", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("workbook", type=zh.FILE, metavar="决定工作簿")
+@zh.option("--batch", type=zh.FILE,
               help="生成该工作簿的批次:核对其 SHA-256,并重新判断每一行,列出结论不同的行。")
-@click.option("--without-ledger", is_flag=True, help="不查账本,只核对工作簿本身(并如此说明)。")
+@zh.option("--without-ledger", is_flag=True, help="不查账本,只核对工作簿本身(并如此说明)。")
 @password_option
 @ledger_option
 @recorded_rules_option
@@ -467,7 +476,7 @@ def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: P
 
     退出码:0 一切相符;1 有被改动或会变的行、账本中没有该运行或与之不符(逐条列出);2 文件无法读取。
 
-    Example:
+    示例:
 
         sscard verify 决定.xlsx --batch 申请批次.xlsx
     """
@@ -487,18 +496,58 @@ def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: P
 
 
 @cli.command()
-@click.argument("request_id", required=False)
-@click.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以 1 退出。")
-@click.option("--anchor", "anchors", multiple=True, metavar="决定工作簿|序号:哈希",
+@click.argument("decisions", type=zh.FILE, metavar="决定工作簿")
+@zh.option("-o", "--output", metavar="文件", help="告知书 PDF 的路径(默认:决定工作簿旁的 <名称>.告知书.pdf)。")
+@zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;不区分大小写)。默认:每个可出具告知书的申请。")
+@zh.option("--settings", "settings_path", type=zh.FILE,
+              envvar=office_settings.ENV,
+              help=f"经办机构设置文件(TOML,[office] 一节的 name、address、phone);也可用环境变量 "
+                   f"{office_settings.ENV} 设置。默认:用户配置目录中的 sscard/settings.toml。")
+@zh.option("--encrypt-output", is_flag=True,
+           help=f"给告知书 PDF 设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")
+@password_option
+@force_option
+@rules_option
+def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_path: Path | None,
+            encrypt_output: bool, password: Password | None, force: bool, book: Rulebook) -> None:
+    """为「决定工作簿」中的申请打印交给申请人的告知书(PDF,每个申请一页)。
+
+    受理:受理回执;补正材料:一次性告知书(列明全部须补正的材料和补正地点);不予受理:
+    不予受理告知书(理由及依据);转银行办理:转办告知单;人工复核:收件回执。输入有误的行
+    不出具告知书(请改正后重新检查)。每页有申请编号、姓名、隐去中间位的公民身份号码、
+    申请日期、费用、经办机构名称和地址,以及经办人签字栏。
+
+    示例:
+
+        sscard notices 申请批次.decisions.xlsx -o 告知书.pdf
+
+        sscard notices 申请批次.decisions.xlsx --id SQ20260302-0001 --id SQ20260302-0007
+    """
+    settings = office_settings.load_settings(settings_path)
+    if not settings.found:
+        click.echo(settings.missing_message())
+    target = output or decisions.with_name(f"{decisions.stem.removesuffix('.decisions')}.告知书.pdf")
+    result = write_notices(decisions, target, book, settings, ids, password,
+                           _output_password(password) if encrypt_output else None, force=force)
+    for line in result.skipped:
+        click.echo(line)
+    kinds = "、".join(f"{title} {count} 份" for title, count in result.pages.items())
+    click.echo(f"已写出 {result.output}:共 {sum(result.pages.values())} 页({kinds})")
+
+
+@cli.command()
+@click.argument("request_id", required=False, metavar="申请编号")
+@zh.option("--verify", "check_chain", is_flag=True, help="核对账本的哈希链:有运行被删除或改动时以 1 退出。")
+@zh.option("--anchor", "anchors", multiple=True, metavar="决定工作簿|序号:哈希",
               help="与 --verify 同用:账本之外保存的证据(决定工作簿,或 history --head 打印的「序号:哈希」);"
                    "账本比锚点证明的短或不符时以 1 退出。可给多次。")
-@click.option("--head", "print_head", is_flag=True, help="只打印账本最新一条运行的「序号:哈希」,请另行保存,日后作锚点。")
+@zh.option("--head", "print_head", is_flag=True, help="只打印账本最新一条运行的「序号:哈希」,请另行保存,日后作锚点。")
 @ledger_option
 def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...], print_head: bool,
             ledger: ledgers.Ledger) -> None:
-    """列出账本中的每次 check 运行(含操作员);给出 REQUEST_ID 时列出该申请历次的决定。
+    """列出账本中的每次 check 运行(含操作员);给出「申请编号」时列出该申请历次的决定。
 
-    Example:
+    示例:
 
         sscard history
 
@@ -525,7 +574,7 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
         for d in past:
             mark = "" if d.intact else "[哈希不符,记录已被改动] "
             click.echo(f"{mark}{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
-                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {d.rules}  规则库 {d.run.rulebook_version}"
+                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {labels.one_line(d.rules)}  规则库 {d.run.rulebook_version}"
                        f"  操作员 {d.run.operator or '(未记录)'}")
     else:
         runs, pending = ledger.runs(), ledger.pending_runs()
@@ -539,17 +588,17 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
+@zh.option("--host", default="127.0.0.1", show_default=True,
               help="监听的地址;默认只有本机能打开。其他地址(如 0.0.0.0)须设访问码,每人以姓名登录。")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口。")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@zh.option("--port", type=zh.Count(0, 65535), default=8000, show_default=True, help="端口。")
+@zh.option("--data", "data_dir", type=zh.FOLDER, default=None,
               show_default="用户数据目录中的 sscard/desk", help="保存上传和结果的文件夹(仅本用户可读)。")
-@click.option("--access-code", envvar=desk_config.ACCESS_CODE_ENV, default=None,
+@zh.option("--access-code", envvar=desk_config.ACCESS_CODE_ENV, default=None,
               help=f"访问码(至少 {desk_config.MIN_ACCESS_CODE} 个字符);建议用环境变量 {desk_config.ACCESS_CODE_ENV} 设置,"
                    "命令行参数会被本机其他用户看到。")
-@click.option("--max-upload-mb", type=click.IntRange(min=1), default=desk_config.DEFAULT_MAX_UPLOAD_MB,
+@zh.option("--max-upload-mb", type=zh.Count(1), default=desk_config.DEFAULT_MAX_UPLOAD_MB,
               show_default=True, help="单次上传的大小上限(MB)。")
-@click.option("--keep-days", type=click.IntRange(min=1), default=desk_config.DEFAULT_KEEP_DAYS, show_default=True,
+@zh.option("--keep-days", type=zh.Count(1), default=desk_config.DEFAULT_KEEP_DAYS, show_default=True,
               help="上传的批次和结果保存的天数,过期删除(台账中的决定记录不删)。")
 @ledger_option
 @rules_option
@@ -557,7 +606,7 @@ def serve(host: str, port: int, data_dir: Path | None, access_code: str | None, 
           book: Rulebook, ledger: ledgers.Ledger) -> None:
     """柜面服务:在浏览器中检查批次、查询、核验、查看规则和台账。
 
-    Example:
+    示例:
 
         sscard serve
 

@@ -42,11 +42,11 @@ class Chart:
 
 
 def stacked_bars(by_service: list, verdicts: list[str]) -> Chart:
-    """``by_service``: [service, {verdict: count}, fee] rows, as kept with the job."""
+    """``by_service``: [service, {verdict: count}, fees due, fees due after 补正] rows, as kept with the job."""
     colours = {v: VERDICT_FILLS[i % len(VERDICT_FILLS)] for i, v in enumerate(verdicts)}
-    largest = max((sum(counts.values()) for _, counts, _ in by_service), default=0) or 1
+    largest = max((sum(counts.values()) for _, counts, *_ in by_service), default=0) or 1
     bars = []
-    for index, (service, counts, _) in enumerate(by_service):
+    for index, (service, counts, *_) in enumerate(by_service):
         x, segments = float(LABEL_WIDTH), []
         for verdict in verdicts:
             if counts.get(verdict):

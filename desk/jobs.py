@@ -143,8 +143,10 @@ def summary_record(summary: Summary, book: Rulebook) -> dict[str, Any]:
         "skipped": summary.skipped,
         "problems": summary.problems,
         "verdicts": {v: summary.verdicts[v] for v in book.verdicts},
-        "by_service": [[s, {v: summary.by_service[s][v] for v in book.verdicts}, summary.fees[s]] for s in services],
-        "total_fees": summary.total_fees,
+        "by_service": [[s, {v: summary.by_service[s][v] for v in book.verdicts}, summary.due[s], summary.pending[s]]
+                       for s in services],
+        "total_due": summary.total_due,
+        "total_pending": summary.total_pending,
     }
 
 

@@ -1,7 +1,8 @@
 """Papers for the applicant, from a decision workbook: the one call the desk's 打印告知书 makes.
 
-It is `sscard notices DECISIONS.xlsx -o 告知书.pdf [--id …]`: this function is to call the
-same engine function as that command, and nothing else.
+It is `sscard notices DECISIONS.xlsx -o 告知书.pdf [--id …]`: the same engine function,
+with the office's settings file found as that command finds it (SSCARD_SETTINGS, else the
+user's configuration directory; without one the office lines are left to be written by hand).
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
-
-
-class NoticesUnavailable(SscardError):
-    """This installation cannot print notices yet."""
+from engine.papers.notices import write_notices as write_papers
+from engine.papers.settings import load_settings
 
 
 def write_notices(decisions: Path, output: Path, request_ids: list[str] | None, book: Rulebook) -> Path:
     """Write the notices of ``request_ids`` (all rows when None) of ``decisions`` to the PDF ``output``."""
-    raise NoticesUnavailable("本服务尚不能打印告知书(sscard notices 未安装);请联系管理员")
+    write_papers(decisions, output, book, load_settings(), request_ids or ())
+    return output

@@ -17,7 +17,33 @@ DIGEST = "核验码"
 
 DECISION_COLUMNS = (VERDICT, FEE, MISSING, PLACE, NEXT, BASIS, RULES)
 
-ERROR_COLUMNS = ("行号", "申请编号", "列", "值", "问题")
+ROW_NUMBER = "行号"  # the request's row in the batch workbook: the same on 结果, 错误 and in explain
+ERROR_COLUMNS = (ROW_NUMBER, "申请编号", "列", "值", "问题")
+
+# Fees in the summaries: due now (accepted rows) and due once the missing documents are brought.
+FEE_DUE = "应收(元)"
+FEE_PENDING = "补正后应收(元)"
 
 LIST_SEPARATOR = "、"
-RULE_SEPARATOR = ", "
+RULE_SEPARATOR = ", "  # rule IDs on one line (reports, messages)
+LINE_SEPARATOR = "\n"  # 依据 and 规则 cells: one rule per line, each beside its line in the other
+
+# The checks the engine itself makes, named like rules (ID 名称) wherever rules are listed.
+CHECK_NAMES = {
+    "INPUT-BLANK": "必填项为空",
+    "INPUT-VALUE": "取值有误",
+    "INPUT-INCONSISTENT": "前后矛盾",
+    "INPUT-DUPLICATE-ID": "申请编号重复",
+    "PARAMETER-NOT-IN-FORCE": "参数未生效",
+    "NO-RULE-FIRED": "无规则适用",
+}
+
+
+def one_line(cell: str) -> str:
+    """A multi-line cell (依据, 规则) on one line, for a message or a terminal line."""
+    return cell.replace(LINE_SEPARATOR, LIST_SEPARATOR)
+
+
+def check_label(check: str) -> str:
+    name = CHECK_NAMES.get(check)
+    return f"{check} {name}" if name else check

@@ -49,6 +49,7 @@ RULES = (
         when=row.doc_id_original == "否",
         verdict="补正材料",
         missing=("身份证件原件",),
+        place=WINDOW,
     ),
     Rule(
         id="CANCEL-LOSS-MISSING-CARD",
@@ -58,5 +59,6 @@ RULES = (
         when=row.doc_card == "否",
         verdict="补正材料",
         missing=("社保卡",),
+        place=WINDOW,
     ),
 )

@@ -53,6 +53,7 @@ RULES = (
         when=DEATH & (row.doc_hukou_cancellation == "否"),
         verdict="补正材料",
         missing=("户籍注销证明",),
+        place=WINDOW,
     ),
     Rule(
         id="DEREGISTER-RENEWAL-ACCEPT",
@@ -80,6 +81,7 @@ RULES = (
         when=RENEWAL & (row.doc_card == "否"),
         verdict="补正材料",
         missing=("社保卡",),
+        place=WINDOW,
     ),
     Rule(
         id="DEREGISTER-RENEWAL-NOT-IN-PERSON",

@@ -69,6 +69,7 @@ RULES = (
         when=row.doc_card == "否",
         verdict="补正材料",
         missing=("社保卡",),
+        place=WINDOW,
     ),
     Rule(
         id="EXCHANGE-MISSING-ID",
@@ -78,5 +79,6 @@ RULES = (
         when=row.doc_id_original == "否",
         verdict="补正材料",
         missing=("身份证件原件",),
+        place=WINDOW,
     ),
 )

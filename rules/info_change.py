@@ -57,6 +57,7 @@ RULES = (
         when=row.doc_card == "否",
         verdict="补正材料",
         missing=("社保卡",),
+        place=WINDOW,
     ),
     Rule(
         id="INFO-CHANGE-MISSING-ID",
@@ -66,6 +67,7 @@ RULES = (
         when=row.doc_id_original == "否",
         verdict="补正材料",
         missing=("身份证件原件",),
+        place=WINDOW,
     ),
     Rule(
         id="INFO-CHANGE-MISSING-PROOF",
@@ -75,5 +77,6 @@ RULES = (
         when=(row.reason == "信息变更") & (row.doc_change_proof == "否"),
         verdict="补正材料",
         missing=("变更证明",),
+        place=WINDOW,
     ),
 )

@@ -44,6 +44,7 @@ RULES = (
         when=SOCIAL & (row.doc_card == "否"),
         verdict="补正材料",
         missing=("社保卡",),
+        place=WINDOW,
     ),
     Rule(
         id="PIN-RESET-MISSING-ID",
@@ -53,5 +54,6 @@ RULES = (
         when=SOCIAL & (row.doc_id_original == "否"),
         verdict="补正材料",
         missing=("身份证件原件",),
+        place=WINDOW,
     ),
 )

@@ -52,6 +52,7 @@ RULES = (
         when=SOCIAL & (row.doc_card == "否"),
         verdict="补正材料",
         missing=("社保卡",),
+        place=WINDOW,
     ),
     Rule(
         id="PIN-UNLOCK-MISSING-ID",
@@ -61,5 +62,6 @@ RULES = (
         when=SOCIAL & (row.doc_id_original == "否"),
         verdict="补正材料",
         missing=("身份证件原件",),
+        place=WINDOW,
     ),
 )

@@ -49,6 +49,7 @@ RULES = (
         when=row.doc_id_original == "否",
         verdict="补正材料",
         missing=("身份证件原件",),
+        place=WINDOW,
     ),
     Rule(
         id="REISSUE-AGENT-MISSING-AGENT-ID",
@@ -58,6 +59,7 @@ RULES = (
         when=AGENT & (row.doc_agent_id_original == "否"),
         verdict="补正材料",
         missing=("受托人身份证原件",),
+        place=WINDOW,
     ),
     Rule(
         id="REISSUE-AGENT-MISSING-AGENT-COPY",
@@ -67,6 +69,7 @@ RULES = (
         when=AGENT & (row.doc_agent_id_copy == "否"),
         verdict="补正材料",
         missing=("受托人身份证复印件",),
+        place=WINDOW,
     ),
     Rule(
         id="REISSUE-AGENT-MISSING-EMPLOYER-LETTER",
@@ -76,6 +79,7 @@ RULES = (
         when=AGENT & (row.employed == "是") & (row.doc_employer_letter == "否"),
         verdict="补正材料",
         missing=("单位证明",),
+        place=WINDOW,
     ),
     Rule(
         id="REISSUE-AGENT-MISSING-COMMUNITY-LETTER",
@@ -85,5 +89,6 @@ RULES = (
         when=AGENT & (row.employed == "否") & (row.doc_community_letter == "否"),
         verdict="补正材料",
         missing=("社区证明",),
+        place=WINDOW,
     ),
 )

@@ -40,6 +40,7 @@ RULES = (
         reason="问答只写持卡人本人拨打电话挂失,他人代为挂失须人工确认",
         when=row.applicant == "代办",
         verdict="人工复核",
+        next="请交窗口负责人复核决定:核实代为挂失人的身份证件、与持卡人的关系及持卡人是否知情;确认后再为持卡人挂失",
         interpretation=True,
     ),
 )

@@ -20,6 +20,8 @@ SERVICE_SPELLINGS = {**{s.name: s.code for s in SERVICES}, **{code: code for cod
 
 PASSWORD_SERVICES = frozenset({"pin_reset", "pin_unlock"})
 EXCHANGE_ELIGIBLE = ("卡面污损", "卡面残缺", "无法读写")
+# The 原因 the services name, offered in the template's drop-down (any text is still read).
+REASONS = ("数据采集错误", "信息变更", "丢失", "被盗", *EXCHANGE_ELIGIBLE, "卡片过期", "死亡", "失踪", "换领新卡")
 
 
 def resident_id(text: str) -> str:
@@ -69,9 +71,9 @@ COLUMNS = (
     Column("申请编号", "request_id", Text(), required=True, clause="C2",
            help="本批次内唯一的申请编号;同一编号出现两次,两行都判为输入有误"),
     Column("业务类型", "service", Choice(*CODES, aliases=SERVICE_SPELLINGS), required=True, clause="C2",
-           help="八类业务之一,可填中文名(如 补卡)或代码(如 reissue)"),
+           help="八类业务之一,填中文名,如 补卡"),
     Column("申请日期", "apply_date", Date(), required=True, clause="C2",
-           help="Excel 日期,或文字 YYYY-MM-DD;决定适用哪一期的参数(如工本费)"),
+           help="Excel 日期,或年份在前的文字(2026-03-02、2026/3/2、2026年3月2日 等);决定适用哪一期的参数(如工本费)"),
     Column("持卡人姓名", "holder_name", Text(), required=True, clause="C2", help="持卡人姓名"),
     Column("公民身份号码", "holder_id", TextCode(resident_id, "18 位文字,校验位须正确"), required=True, clause="C1",
            help="持卡人的 18 位公民身份号码,必须是文本单元格(数字单元格会丢失末位);小写 x 按 X 处理"),
@@ -85,13 +87,13 @@ COLUMNS = (
     Column("连续密码错误次数", "wrong_pin_count", WholeNumber(0), used_by=uses("pin_unlock"),
            required_when=row.account == "社保账户", clause="C2",
            help="社保账户密码解锁必填:连续输错的次数,整数 ≥ 0"),
-    Column("原因", "reason",
-           Choice("数据采集错误", "信息变更", "丢失", "被盗", "卡面污损", "卡面残缺", "无法读写", "卡片过期",
-                  "死亡", "失踪", "换领新卡"),
+    # Open text: each service lists the 原因 it accepts, and its own rule refuses any other
+    # (不予受理, RULEBOOK.md); only a blank 原因 is an input error.
+    Column("原因", "reason", Text(*REASONS),
            used_by=uses("info_change", "report_loss", "exchange", "deregister"),
            required_when=row.service.one_of("info_change", "report_loss", "exchange", "deregister"), clause="C2",
            help="信息变更:数据采集错误/信息变更;挂失:丢失/被盗;换卡:卡面污损/卡面残缺/无法读写/卡片过期;"
-                "注销:死亡/失踪/换领新卡"),
+                "注销:死亡/失踪/换领新卡;所列以外的原因不予受理"),
     Column("损坏责任", "fault", Choice("卡片质量问题", "数据采集错误", "使用不当", "其他"), used_by=uses("exchange"),
            required_when=row.reason.one_of(*EXCHANGE_ELIGIBLE), clause="C2",
            help="换卡必填(原因为卡面污损、卡面残缺、无法读写时):决定是否收费"),

@@ -7,9 +7,10 @@ the outcome worked out by hand from RULEBOOK.md, never by running the checker. E
 scenario is repeated with different people, ID numbers and dates; rows are shuffled
 with a fixed seed, so the same files come out every time. Besides the plain rows there
 are spellings a clerk really uses (service codes, TRUE/FALSE, stray spaces, a lowercase
-x, dates typed as text), which must not change any decision, and bad rows: invalid or
-numeric 公民身份号码, unknown 业务类型, unparseable date, blank required fields, a
-duplicated 申请编号, one all-blank row and an extra 备注 column.
+x, year-first dates typed as text in every form an office writes), which must not change
+any decision, and bad rows: invalid or numeric 公民身份号码, unknown 业务类型, a
+day-first or numeric date, blank required fields, a duplicated 申请编号, one all-blank
+row and an extra 备注 column; a 原因 a service does not list is 不予受理.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ SCENARIOS = [
     s("信息变更-缺身份证", 3, {**INFO_PERSONAL, "材料:身份证件原件": N}, "补正材料", FEE, "身份证件原件",
       "INFO-CHANGE-PERSONAL INFO-CHANGE-MISSING-ID"),
     s("信息变更-原因不符", 2, {**INFO_DATA, "原因": "丢失"}, "不予受理", 0, "", "INFO-CHANGE-REASON-INVALID"),
+    s("信息变更-原因为其他文字", 1, {**INFO_DATA, "原因": "想换照片"}, "不予受理", 0, "", "INFO-CHANGE-REASON-INVALID"),
     s("信息变更-代办", 2, {**INFO_DATA, "办理人": "代办"}, "不予受理", 0, "",
       "INFO-CHANGE-DATA-ERROR INFO-CHANGE-NOT-IN-PERSON"),
     s("信息变更-卡已挂失", 2, {**INFO_DATA, **LOST}, "不予受理", 0, "",
@@ -130,6 +132,7 @@ SCENARIOS = [
       "REPORT-LOSS-ACCEPT"),
     s("挂失-已挂失", 3, {**LOSS, **LOST}, "不予受理", 0, "", "REPORT-LOSS-ALREADY-REPORTED"),
     s("挂失-原因不符", 2, {**LOSS, "原因": "卡面污损"}, "不予受理", 0, "", "REPORT-LOSS-REASON-INVALID"),
+    s("挂失-原因写成遗失", 1, {**LOSS, "原因": "遗失"}, "不予受理", 0, "", "REPORT-LOSS-REASON-INVALID"),
     s("挂失-他人代为挂失", 4, {**LOSS, "办理人": "代办"}, "人工复核", 0, "", "REPORT-LOSS-ACCEPT REPORT-LOSS-BY-OTHER"),
 
     # 解除挂失 (§5)
@@ -224,8 +227,10 @@ SCENARIOS = [
       "INPUT-INCONSISTENT"),
     s("业务类型未知-办卡", 1, {**REISSUE, "业务类型": "办卡"}, "输入有误", 0, "", "INPUT-VALUE"),
     s("业务类型未知-开户", 1, {**LOSS, "业务类型": "开户"}, "输入有误", 0, "", "INPUT-VALUE"),
-    s("申请日期写成中文", 1, {**LOSS, "申请日期": "2025年11月3日"}, "输入有误", 0, "", "INPUT-VALUE"),
     s("申请日期不存在", 1, {**RESET, "申请日期": "2026-02-30"}, "输入有误", 0, "", "INPUT-VALUE"),
+    s("申请日期日月不明", 1, {**LOSS, "申请日期": "3/2/2026"}, "输入有误", 0, "", "INPUT-VALUE"),
+    s("申请日期是常规格式的数字", 1, {**LOSS, "申请日期": 46083}, "输入有误", 0, "", "INPUT-VALUE"),
+    s("业务类型写成补办", 1, {**REISSUE, "业务类型": "补办"}, "输入有误", 0, "", "INPUT-VALUE"),
     s("持卡人姓名空白", 1, {**REISSUE, "持卡人姓名": None}, "输入有误", 0, "", "INPUT-BLANK"),
     s("卡状态空白", 1, {**CANCEL, "卡状态": None}, "输入有误", 0, "", "INPUT-BLANK"),
     s("卡状态不是可选值", 1, {**LOSS, "卡状态": "冻结"}, "输入有误", 0, "", "INPUT-VALUE"),
@@ -244,6 +249,9 @@ REMARKS = ("电话预约", "老人行动不便,家属陪同", "-加急", "复印
            "外地户籍", "材料已核验")
 WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 FIRST_DAY, LAST_DAY = dt.date(2025, 1, 2), dt.date(2026, 12, 30)
+# Year-first dates typed as text, as a Chinese office writes them (RULEBOOK.md accepts each).
+DATE_SPELLINGS = ("{d:%Y-%m-%d}", "{d.year}-{d.month}-{d.day}", "{d.year}/{d.month}/{d.day}",
+                  "{d.year}.{d.month}.{d.day}", "{d.year}年{d.month}月{d.day}日", "{d:%Y%m%d}")
 
 
 def check_digit(first17: str) -> str:
@@ -301,7 +309,8 @@ def build(seed: int = SEED) -> tuple[list[dict | None], list[dict]]:
         applied = day_between(rng, FIRST_DAY, LAST_DAY)
         born = day_between(rng, dt.date(1938, 1, 1), dt.date(2008, 12, 31))
         row = {"申请编号": f"SQ{applied:%Y%m%d}-{number:04d}",
-               "申请日期": dt.datetime.combine(applied, dt.time()) if rng.random() < 0.85 else applied.isoformat(),
+               "申请日期": dt.datetime.combine(applied, dt.time()) if rng.random() < 0.8 else
+               rng.choice(DATE_SPELLINGS).format(d=applied),
                "持卡人姓名": name(rng), "公民身份号码": make_id(rng, born), "办理人": "本人", "卡状态": "正常"}
         row.update(scenario.fields)
         if row["申请编号"] == DUPLICATE_ID:

@@ -39,7 +39,7 @@ COLUMNS += (Column("{PHOTO}", "doc_photo", YesNo(), used_by=frozenset({{"issue"}
     append(directory, "issue.py", f'''
 RULES += (
     Rule(id="{PHOTO_RULE}", name="办证缺照片", clause="§1", reason="办证须交照片", verdict="补正材料",
-         when=row.doc_photo == "否", missing=("照片",), since={since}),
+         when=row.doc_photo == "否", missing=("照片",), place="服务台", since={since}),
 )
 ''')
 

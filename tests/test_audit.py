@@ -128,7 +128,7 @@ def test_verify_lists_drift_rows_when_given_a_draft_that_changes_an_outcome(deci
     drift = [line for line in result.output.splitlines() if line.startswith("[规则漂移]")]
     assert [line.split(":")[0] for line in drift] == ["[规则漂移] 第 3 行 申请编号 R-REJECT",
                                                      "[规则漂移] 第 6 行 申请编号 R-REJECT-2"]
-    assert drift[0].endswith("结论 不予受理 → 受理(规则 RESET-NOT-IN-PERSON, RESET-LIBRARY → RESET-LIBRARY)")
+    assert drift[0].endswith("结论 不予受理 → 受理(规则 RESET-NOT-IN-PERSON 重设须本人、RESET-LIBRARY 馆内账户重设 → RESET-LIBRARY 馆内账户重设)")
     assert "注意:本工作簿由规则库" in result.output  # the rulebook changed, yet the 核验码 still check out
     assert "[核验码]" not in result.output
 

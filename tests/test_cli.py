@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import CASE_DAY, headers, read_sheet, request, write_batch
 
-import engine.runs.check
+import engine.excel.decision_sheets
 from cli import cli
 
-DECISION_HEADERS = ["结论", "费用(元)", "缺少材料", "办理地点", "后续事项", "依据", "规则", "核验码"]
+DECISION_HEADERS = ["结论", "费用(元)", "缺少材料", "办理地点", "后续事项", "依据", "规则"]
+IDENTITY = ["申请编号", "持卡人姓名", "业务类型"]
 GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, card_fee
 
 
@@ -70,16 +71,18 @@ def test_check_writes_where_asked_when_output_given(batch, tmp_path):
     assert target.exists() and not batch.with_name("三月批次.decisions.xlsx").exists()
 
 
-def test_decision_workbook_holds_every_input_column_then_the_decision_when_read_back(batch, book):
+def test_decision_workbook_shows_who_and_the_decision_first_then_every_other_input_column(batch, book):
     invoke("check", batch)
     output = batch.with_name("三月批次.decisions.xlsx")
     workbook = openpyxl.load_workbook(output, read_only=True)
     assert workbook.sheetnames == ["结果", "汇总", "错误", "审计"]
     header = next(workbook["结果"].iter_rows(max_row=1, values_only=True))
     workbook.close()
-    assert list(header) == headers(book) + ["备注"] + DECISION_HEADERS
+    others = [h for h in headers(book) if h not in IDENTITY] + ["备注"]
+    assert list(header) == ["行号", *IDENTITY, *DECISION_HEADERS, *others, "核验码"]
     rows = read_sheet(output)
     assert [r["申请编号"] for r in rows] == ["A1", "A2", "A3", "A4"]  # input order, blank row skipped
+    assert [r["行号"] for r in rows] == [2, 3, 5, 6]  # the batch's own row numbers, blank row 4 included
     assert [r["结论"] for r in rows] == ["受理", "不予受理", "补正材料", "输入有误"]
     assert rows[0]["费用(元)"] == book.parameters["card_fee"].on(CASE_DAY.date()) and rows[0]["备注"] == "窗口 3"
     assert rows[0]["规则"] and rows[0]["核验码"]
@@ -102,7 +105,10 @@ def test_summary_sheet_has_a_native_chart_when_batch_is_checked(batch):
     overview = read_sheet(output, "汇总")
     total = next(r for r in overview if r["业务类型"] == "合计")
     assert total["合计"] == 4
-    assert total["费用合计(元)"] == sum(r["费用(元)"] or 0 for r in read_sheet(output))
+    results = read_sheet(output)
+    assert total["应收(元)"] == sum(r["费用(元)"] or 0 for r in results if r["结论"] == "受理")
+    assert total["补正后应收(元)"] == sum(r["费用(元)"] or 0 for r in results if r["结论"] == "补正材料")
+    assert total["补正后应收(元)"] > 0  # A3 owes its fee only once its documents are brought
 
 
 def test_check_leaves_the_input_bytes_untouched_when_it_runs(batch):
@@ -141,8 +147,9 @@ def test_text_that_looks_like_a_formula_is_written_back_as_text_when_checked(tmp
     assert invoke("check", path).exit_code == 0
     workbook = openpyxl.load_workbook(path.with_name("批次.decisions.xlsx"))
     results, errors = workbook["结果"], workbook["错误"]
-    written = [results.cell(2, names.index("持卡人姓名") + 1), results.cell(2, names.index("备注") + 1),
-               results.cell(3, names.index("业务类型") + 1), errors.cell(2, 4)]
+    shown = [c.value for c in results[1]]
+    written = [results.cell(2, shown.index("持卡人姓名") + 1), results.cell(2, shown.index("备注") + 1),
+               results.cell(3, shown.index("业务类型") + 1), errors.cell(2, 4)]
     assert [(c.value, c.data_type) for c in written] == [(text, "s")] * 4
 
 
@@ -170,7 +177,7 @@ def test_template_writes_headers_drop_downs_text_id_column_and_help_sheet(tmp_pa
 
 def test_check_leaves_no_output_and_no_part_file_when_writing_crashes(batch, monkeypatch):
     calls = {"n": 0}
-    real = engine.runs.check.write_cell
+    real = engine.excel.decision_sheets.write_cell
 
     def failing(*args, **kwargs):
         calls["n"] += 1
@@ -178,9 +185,22 @@ def test_check_leaves_no_output_and_no_part_file_when_writing_crashes(batch, mon
             raise RuntimeError("disk gone")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine.runs.check, "write_cell", failing)
+    monkeypatch.setattr(engine.excel.decision_sheets, "write_cell", failing)
     result = invoke("check", batch)
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     assert calls["n"] > 20  # the crash did happen mid-write
     assert not list(batch.parent.glob("*.decisions.xlsx"))
     assert not list(batch.parent.glob("*.part")) and not list(batch.parent.glob(".*.part"))
+
+
+def test_template_offers_reasons_but_takes_any_text_when_a_reason_is_typed(tmp_path, book):
+    # 原因 is open text (each service refuses what it does not list): its drop-down proposes, never blocks.
+    target = tmp_path / "空白批次.xlsx"
+    assert invoke("template", target).exit_code == 0
+    sheet = openpyxl.load_workbook(target)["申请"]
+    styles = {}
+    for validation in sheet.data_validations.dataValidation:
+        column = openpyxl.utils.get_column_letter(min(r.min_col for r in validation.sqref.ranges))
+        styles[sheet[f"{column}1"].value] = validation.errorStyle or "stop"
+    assert styles["原因"] == "information"
+    assert styles["业务类型"] == styles["卡状态"] == "stop"

@@ -25,7 +25,7 @@ from cli import cli
 # step -> (module, attribute, when to kill: "before" or "after" the real call, what survives)
 STEPS = {
     "deciding": ("engine.core.decide", "Decider.decide", "before", False),
-    "writing the workbook": ("engine.runs.check", "write_cell", "before", False),
+    "writing the workbook": ("engine.excel.decision_sheets", "write_cell", "before", False),
     "run pending, workbook not yet in place": ("engine.records.ledger", "Recording.pending", "after", False),
     "workbook in place, run not yet confirmed": ("engine.runs.outputs", "Output.commit", "after", True),
     "run confirmed": ("engine.records.ledger", "Ledger._confirm", "after", True),
@@ -140,7 +140,7 @@ def test_ctrl_c_ends_quietly_with_exit_130_and_leaves_nothing_when_workers_are_d
 
 
 def test_sigterm_ends_like_ctrl_c_when_writing(place):
-    terminated = run_until(place, "engine.runs.check", "write_cell", "before", "terminate",
+    terminated = run_until(place, "engine.excel.decision_sheets", "write_cell", "before", "terminate",
                            "check", str(place / "批次.xlsx"), "-o", str(place / "决定" / "决定.xlsx"), "--workers", "1",
                            "--rules", str(FIXTURE_RULES))
 

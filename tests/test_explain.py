@@ -9,7 +9,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_RULES, fixture_request, write_batch
+from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
 from drafts import copy_rulebook, delete_rule
 
 from cli import cli
@@ -143,3 +143,20 @@ def test_explain_finds_the_archived_rulebook_of_a_protected_workbook_when_given_
     result = invoke("explain", out, "ACCEPT")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[2] == f"按生成时的规则库({home_book.version})重新判断:一致,结论 受理"
+
+
+def test_explain_names_the_same_row_as_the_error_sheet_when_the_batch_has_a_blank_row(fixture_home, fixture_book,
+                                                                                      tmp_path):
+    batch = write_batch(tmp_path / "batch.xlsx", fixture_book, [
+        fixture_request(申请编号="FIRST"),
+        {},  # a blank row: skipped, but it keeps its number
+        fixture_request(申请编号="Sq-Late", 读者证号="12345675"),
+    ])
+    out = tmp_path / "out.xlsx"
+    assert invoke("check", batch, "-o", out, "--workers", "1").exit_code == 0
+    error_row = read_sheet(out, "错误")[0]["行号"]
+    assert error_row == 4
+    for workbook in (out, batch):
+        result = invoke("explain", workbook, "sq-late")  # typed in lower case
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[0] == f"{workbook.name} 第 {error_row} 行,申请编号 Sq-Late"

@@ -67,7 +67,7 @@ def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice
     lines = result.output.splitlines()
     assert len(lines) == 2
     fee = book.parameters["card_fee"].on(CASE_DAY.date())
-    assert all(f"batch.xlsx 第 3 行  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT, REISSUE-FEE" in line
+    assert all(f"batch.xlsx 第 3 行  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT 挂失后补卡、REISSUE-FEE 补卡收工本费" in line
                for line in lines)
 
 
@@ -133,7 +133,7 @@ def test_ledger_is_unchanged_when_check_fails_mid_run(batch, tmp_path, monkeypat
         raise OSError(errno.ENOSPC, "No space left on device")
 
     if breaks == "while writing rows":
-        monkeypatch.setattr(check_module, "_write_overview", crash)
+        monkeypatch.setattr(check_module, "write_overview", crash)
     else:
         monkeypatch.setattr(outputs.os, "replace", crash)
     out = tmp_path / "b.xlsx"
@@ -165,13 +165,14 @@ def _forge(path, book, request_id, verdict):
     workbook = openpyxl.load_workbook(path)
     results, audit_sheet = workbook["结果"], workbook["审计"]
     recorded = dict(audit)["规则库 SHA-256"]
+    header = [c.value for c in results[1]]
     for row in rows:
         cells = list(row.cells)
         if row.inputs[rid_at] == request_id:
             cells[0] = verdict
-            results.cell(row.number, len(headers) + 1).value = verdict
+            results.cell(row.sheet_row, header.index("结论") + 1).value = verdict
             code = row_digest(row.inputs, cells, recorded)
-            results.cell(row.number, len(headers) + len(cells) + 1).value = code
+            results.cell(row.sheet_row, header.index("核验码") + 1).value = code
         else:
             code = row.code
         codes.append(code)

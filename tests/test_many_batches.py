@@ -31,7 +31,7 @@ def test_folder_gets_a_workbook_per_batch_and_one_summary_when_one_file_is_bad(t
     assert per_file["南区.xlsx"]["状态"].startswith("失败")
     combined = {r["业务类型"]: r for r in read_sheet(out / "合并汇总.xlsx", "汇总")}
     fee = book.parameters["card_fee"].on(CASE_DAY.date())
-    assert combined["补卡"]["受理"] == 2 and combined["补卡"]["费用合计(元)"] == 2 * fee
+    assert combined["补卡"]["受理"] == 2 and combined["补卡"]["应收(元)"] == 2 * fee
 
 
 def test_every_batch_of_a_folder_is_recorded_in_the_ledger_when_checked_together(tmp_path, book):

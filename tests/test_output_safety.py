@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
 
 import engine.runs.batch
+import engine.excel.decision_sheets
 import engine.runs.check
 from cli import cli
 from engine.runs import outputs, scratch
@@ -283,7 +284,7 @@ def test_a_failed_check_leaves_no_part_file_and_no_temporary_sheet(tmp_path, bat
     run_folders = tmp_path / "tmp"
     run_folders.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(run_folders))
-    real = engine.runs.check.write_cell
+    real = engine.excel.decision_sheets.write_cell
     seen = []
 
     def failing(sheet, row, *args, **kwargs):
@@ -291,7 +292,7 @@ def test_a_failed_check_leaves_no_part_file_and_no_temporary_sheet(tmp_path, bat
         if row == 2:
             raise RuntimeError("写到一半")
         return real(sheet, row, *args, **kwargs)
-    monkeypatch.setattr(engine.runs.check, "write_cell", failing)
+    monkeypatch.setattr(engine.excel.decision_sheets, "write_cell", failing)
 
     result = check(batch, "-o", tmp_path / "决定.xlsx")
 
@@ -304,14 +305,14 @@ def test_a_failed_check_leaves_no_part_file_and_no_temporary_sheet(tmp_path, bat
 def test_temporary_files_are_owner_only_and_the_output_follows_the_umask(tmp_path, batch, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     modes = {}
-    real = engine.runs.check._write_overview
+    real = engine.runs.check.write_overview
 
     def look(*args, **kwargs):
         for path in tmp_path.rglob("*"):
             if "sscard-" in str(path.relative_to(tmp_path)):
                 modes[path] = stat.S_IMODE(path.stat().st_mode)
         return real(*args, **kwargs)
-    monkeypatch.setattr(engine.runs.check, "_write_overview", look)
+    monkeypatch.setattr(engine.runs.check, "write_overview", look)
     umask = os.umask(0o022)
     os.umask(umask)
 

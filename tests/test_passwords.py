@@ -191,7 +191,7 @@ def test_check_encrypts_the_decision_workbook_and_verify_and_explain_open_it_wit
 def test_check_asks_twice_for_the_output_password_when_the_batch_has_none(batch):
     result = run("check", batch, "--encrypt-output", "--rules", FIXTURE_RULES, input="新口令\n新口令\n")
     assert result.exit_code == 0, result.output
-    assert rows_of(decisions_of(batch), password="新口令")[0][0] == "申请编号"
+    assert rows_of(decisions_of(batch), password="新口令")[0][:2] == ("行号", "申请编号")
 
 
 def test_check_writes_nothing_when_the_two_output_passwords_differ(batch):

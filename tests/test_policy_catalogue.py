@@ -22,7 +22,7 @@ def test_rules_list_shows_each_rule_with_its_name_dates_and_words_when_run(fixtu
     at = lines.index("RESET-BANK 银行账户转银行  [重设密码]  §2")
     assert lines[at + 1:at + 4] == ["  条件:账户 = 银行账户", "  结果:结论 转银行办理;办理地点 合作银行;后续事项 到合作银行办理",
                                     "  理由:银行账户密码由银行重设"]
-    assert "ISSUE-BY-OTHER 代办办证须复核  [办证]  §1  [interpretation] 解释性规则" in lines
+    assert "ISSUE-BY-OTHER 代办办证须复核  [办证]  §1  解释性规则" in lines
     at = lines.index("ISSUE-BY-OTHER-REFUSED 代办不再办证  [办证]  §1")
     assert lines[at + 1] == "  生效:自 2027-01-01 起"
     assert "  生效:至 2026-12-31 止" in lines
@@ -66,3 +66,12 @@ def test_rules_export_writes_every_rule_column_and_dated_value_when_asked(tmp_pa
     params = read_sheet(out, "参数")
     assert [(p["参数"], p["值"]) for p in params] == [(p.name, v) for p in fixture_book.parameters for _, v in p.values]
     assert params[0]["类型"] == "金额,≥ 0,最多两位小数"
+
+
+def test_catalogue_has_no_english_marker_or_python_repr_when_listed_or_exported(tmp_path):
+    listed = CliRunner().invoke(cli, ["rules", "list", "--rules", str(FIXTURE_RULES)]).output
+    assert "[interpretation]" not in listed and "解释性规则" in listed
+    out = tmp_path / "目录.xlsx"
+    assert CliRunner().invoke(cli, ["rules", "export", str(out), "--rules", str(FIXTURE_RULES)]).exit_code == 0
+    cells = [str(v) for sheet in ("规则", "参数") for r in read_sheet(out, sheet) for v in r.values()]
+    assert not any("[interpretation]" in c or "Rule(" in c for c in cells)

@@ -5,6 +5,7 @@ import dataclasses
 import datetime as dt
 
 from click.testing import CliRunner
+from conftest import RULES
 from drafts import append, copy_rulebook, delete_rule
 
 from cli import cli
@@ -126,3 +127,12 @@ def test_lint_reports_declaration_problem_naming_file_and_line_when_two_rules_sh
 def test_lint_enumerates_each_stretch_of_time_when_rules_and_columns_are_dated(fixture_book):
     days = {trial.fact.get("apply_date") for trial in enumeration(fixture_book, "issue")}
     assert {dt.date(2026, 12, 31), dt.date(2027, 1, 1)} <= days
+
+
+def test_lint_reports_gap_for_other_text_when_a_service_has_no_rule_for_unlisted_reasons(tmp_path):
+    # 原因 is open text: a service that reads it needs a rule for every 原因 it does not list.
+    draft = copy_rulebook(tmp_path / "draft", RULES)
+    delete_rule(draft, "report_loss", "REPORT-LOSS-REASON-INVALID")
+    result = CliRunner().invoke(cli, ["rules", "lint", "--rules", str(draft)])
+    assert result.exit_code == 1
+    assert "原因=(其他文字)" in result.output

@@ -1,11 +1,13 @@
 """Two rulebooks side by side, and dated parameters effective by 申请日期."""
 
 import datetime as dt
+import re
 
 from conftest import fixture_decide
 from drafts import append_value, copy_rulebook
 
 from engine.core.loader import load_rulebook
+from engine.policy.lint import lint
 
 
 def _on(day: dt.date) -> dt.datetime:
@@ -36,3 +38,19 @@ def test_fee_change_applies_only_from_its_date_when_appended_to_parameters(tmp_p
     assert fixture_decide(draft, 申请日期=_on(start)).fee == 99.5
     assert fixture_decide(draft, 申请日期=_on(start + dt.timedelta(days=3000))).fee == 99.5
     assert [v for _, v in draft.parameters["card_fee"].values] == [v for _, v in history] + [99.5]
+
+
+def test_lint_refuses_a_rule_naming_missing_documents_but_no_place(tmp_path):
+    # The 一次性告知书 must say where to bring what is missing.
+    draft = copy_rulebook(tmp_path / "draft")
+    source = (draft / "issue.py").read_text(encoding="utf-8")
+    (draft / "issue.py").write_text(source.replace('missing=("身份证件",), place="服务台"', 'missing=("身份证件",)'),
+                                    encoding="utf-8")
+    assert any("规则 ISSUE-MISSING-ID:列出缺少材料的规则须写明办理地点" in f.message for f in lint(load_rulebook(draft)))
+
+
+def test_lint_refuses_a_review_rule_that_does_not_say_who_decides(tmp_path):
+    draft = copy_rulebook(tmp_path / "draft")
+    source = (draft / "issue.py").read_text(encoding="utf-8")
+    (draft / "issue.py").write_text(re.sub(r'next="[^"]*", (interpretation=True)', r"\1", source), encoding="utf-8")
+    assert any("规则 ISSUE-BY-OTHER:结论为「人工复核」的规则须在后续事项" in f.message for f in lint(load_rulebook(draft)))

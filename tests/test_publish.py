@@ -125,12 +125,13 @@ def test_a_workbook_decided_before_a_publication_is_still_explained_with_its_own
     delete_rule(draft, "issue", "ISSUE-BY-OTHER")  # lint now finds a gap: first make the draft publishable
     append(draft, "issue.py", '\nRULES += (Rule(id="ISSUE-BY-OTHER-2026", name="代办须复核", clause="§1", '
                               'reason="代办办证须馆员确认", verdict="人工复核", when=row.applicant == "代办", '
-                              'until=date(2026, 12, 31)),)\n')
+                              'next="请馆员复核", until=date(2026, 12, 31)),)\n')
     cases = fixture_cases(load_rulebook(draft))
     cases[2]["期望规则"] = "ISSUE-BY-OTHER-2026"
     write_cases(draft / "cases.xlsx", load_rulebook(draft), cases)
     assert invoke("rules", "publish", draft).exit_code == 0
     explained = invoke("explain", out, "A1")
     assert explained.exit_code == 0, explained.output
-    assert f"按生成时的规则库({archive_beside(fixture_home / 'rules').publications()[0].version})" in explained.output
+    recorded = next(p for p in archive_beside(fixture_home / "rules").publications() if p.digest == fixture_book.digest)
+    assert f"按生成时的规则库({recorded.version})" in explained.output
     assert "ISSUE-BY-OTHER 代办办证须复核 未命中" in explained.output

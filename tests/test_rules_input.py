@@ -135,11 +135,43 @@ def test_closed_value_is_read_when_padded_with_stray_or_full_width_spaces(decide
 
 
 @pytest.mark.parametrize(("base", "column", "value"), [
-    (LOSS, "卡状态", "冻结"), (LOSS, "卡状态", "挂 失"), (LOSS, "办理人", "家属"), (LOSS, "原因", "遗失"),
+    (LOSS, "卡状态", "冻结"), (LOSS, "卡状态", "挂 失"), (LOSS, "办理人", "家属"),
     (REISSUE, "材料:身份证件原件", "Y"), (REISSUE, "材料:身份证件原件", "有"), (REISSUE, "材料:身份证件原件", 1),
 ])
 def test_closed_value_is_input_error_naming_column_and_value_when_not_a_spelling(decide, base, column, value):
     invalid(decide(**{**base, column: value}), column, str(value))
+
+
+@pytest.mark.parametrize(("base", "column", "typed", "meant"), [
+    (REISSUE, "业务类型", "补办", "补卡"), (REISSUE, "业务类型", "REISSUE", "补卡"), (LOSS, "卡状态", "挂 失", "挂失"),
+    (LOSS, "办理人", "本 人", "本人"),
+])
+def test_rejected_value_suggests_the_close_spelling_without_applying_it_when_one_is_close(decide, base, column, typed,
+                                                                                          meant):
+    decision = decide(**{**base, column: typed})
+    invalid(decision, column, f"「{typed}」", f"是否指「{meant}」?")
+
+
+@pytest.mark.parametrize(("base", "column", "typed"), [(LOSS, "卡状态", "冻结"), (LOSS, "办理人", "家属")])
+def test_rejected_value_has_no_suggestion_when_nothing_is_close(decide, base, column, typed):
+    assert "是否指" not in "\n".join(decide(**{**base, column: typed}).basis)
+
+
+def test_message_names_no_service_code_when_service_is_unknown(decide):
+    text = "\n".join(decide(**{**REISSUE, "业务类型": "开户"}).basis)
+    assert "信息变更/密码重置" in text
+    assert not any(code in text for code in ("reissue", "info_change", "pin_reset", "deregister"))
+
+
+@pytest.mark.parametrize(("base", "reason"), [
+    pytest.param(INFO_DATA, "想换照片", id="info_change"), pytest.param(LOSS, "遗失", id="report_loss"),
+    pytest.param({**EXCHANGE, "损坏责任": None}, "想换新样式", id="exchange"),
+    pytest.param(DEATH, "出国定居", id="deregister"),
+])
+def test_reason_a_service_does_not_list_is_rejected_not_an_input_error(decide, base, reason):
+    decision = decide(**{**base, "原因": reason})
+    assert decision.verdict == "不予受理", decision.basis
+    assert not decision.problems
 
 
 def test_document_cell_is_ignored_when_the_service_never_asks_for_that_document(decide):
@@ -187,19 +219,45 @@ def test_field_is_ignored_when_the_service_does_not_use_it(decide, fields, colum
 # 申请日期
 @pytest.mark.parametrize("cell", [
     pytest.param("2026-03-01", id="iso_text"), pytest.param(" 2026-03-01 ", id="iso_text_padded"),
+    pytest.param("2026-3-1", id="dashes_short"), pytest.param("2026/3/1", id="slashes"),
+    pytest.param("2026/03/01", id="slashes_padded"), pytest.param("2026.3.1", id="dots"),
+    pytest.param("2026年3月1日", id="chinese"), pytest.param("２０２６年３月１日", id="chinese_full_width"),
+    pytest.param("20260301", id="compact"), pytest.param("2026-03-01 09:30", id="text_with_time"),
     pytest.param(dt.date(2026, 3, 1), id="date"), pytest.param(dt.datetime(2026, 3, 1, 9, 30), id="datetime"),
 ])
-def test_date_is_read_when_excel_date_or_iso_text(decide, cell):
+def test_date_is_read_when_excel_date_or_year_first_text(decide, cell):
     decision = decide(**{**REISSUE, "申请日期": cell})
     assert (decision.verdict, decision.fee) == ("受理", FEE)
 
 
-@pytest.mark.parametrize("cell", [
-    "2026/03/01", "2026-3-1", "2026年3月1日", "01-03-2026", "2026-02-30", "2026-13-01", "明天", "20260301",
-    pytest.param(46082, id="serial_number"),
+@pytest.mark.parametrize("cell", ["3/1/2026", "01-03-2026", "01.03.26", "1/3/26"])
+def test_date_is_input_error_saying_it_is_ambiguous_when_year_is_not_first(decide, cell):
+    invalid(decide(**{**REISSUE, "申请日期": cell}), "申请日期", f"「{cell}」", "年份不在前", "2026-03-02")
+
+
+@pytest.mark.parametrize(("cell", "named"), [
+    pytest.param(46082, "2026-03-01", id="serial"), pytest.param(46082.0, "2026-03-01", id="serial_float"),
+    pytest.param(20260301, "2026-03-01", id="digits_as_number"),
 ])
-def test_date_is_input_error_when_neither_date_cell_nor_iso_text(decide, cell):
-    invalid(decide(**{**REISSUE, "申请日期": cell}), "申请日期")
+def test_date_is_input_error_naming_the_date_it_would_be_when_a_number(decide, cell, named):
+    invalid(decide(**{**REISSUE, "申请日期": cell}), "申请日期", f"是数字 {int(cell)}", named)
+
+
+@pytest.mark.parametrize("cell", ["2026-02-30", "2026年13月1日", "20260230"])
+def test_date_is_input_error_when_the_day_does_not_exist(decide, cell):
+    invalid(decide(**{**REISSUE, "申请日期": cell}), "申请日期", "不是真实存在的日期")
+
+
+@pytest.mark.parametrize("cell", ["明天", "2026-03", "2026-3/1", "26-3-1"])
+def test_date_is_input_error_when_not_a_date_at_all(decide, cell):
+    invalid(decide(**{**REISSUE, "申请日期": cell}), "申请日期", f"「{cell}」不是日期")
+
+
+def test_numeric_id_is_echoed_in_plain_digits_when_excel_kept_only_fifteen(decide):
+    decision = decide(**{**LOSS, "公民身份号码": 1.1010519491231e+17})
+    problem = next(p for p in decision.problems if p.column == "公民身份号码")
+    assert problem.value == "110105194912310000"
+    assert "e+" not in "\n".join(decision.basis) and "110105194912310000" in "\n".join(decision.basis)
 
 
 # 连续密码错误次数

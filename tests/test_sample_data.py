@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -41,7 +42,8 @@ def _expected() -> list[dict]:
 
 
 def _rules(text) -> set[str]:
-    return {r.strip() for r in str(text or "").replace(",", " ").split()}
+    """Rule IDs of a 规则 cell ("ID 名称" per line) or of an expected.csv line (IDs only)."""
+    return set(re.findall(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+", str(text or "")))
 
 
 def _documents(text) -> set[str]:

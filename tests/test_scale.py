@@ -32,7 +32,8 @@ def _decided_twice(tmp_path: Path, book, rows: int, workers: int) -> None:
     assert len(one) == rows + 1
     verdict = one[0].index("结论")
     assert all(r[verdict] in book.verdicts for r in one[1:])
-    assert [r[0] for r in one[1:]] == [f"B{i:07d}" for i in range(1, rows + 1)]  # input order kept
+    request_id = one[0].index("申请编号")
+    assert [r[request_id] for r in one[1:]] == [f"B{i:07d}" for i in range(1, rows + 1)]  # input order kept
     assert one == two  # same decisions, same 核验码, whether decided by workers or in-process
 
 

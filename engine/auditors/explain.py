@@ -26,7 +26,8 @@ from engine.runs.batch import DecidedBatch, decide_batch
 
 @dataclass
 class RowExplanation:
-    row: int  # Excel row number in the workbook read
+    row: int  # the request's row in its batch, as 错误 names it
+    request_id: str = ""  # as written in the workbook
     lines: list[str] = field(default_factory=list)
 
 
@@ -40,7 +41,7 @@ class Explanation:
     def lines(self) -> list[str]:
         out: list[str] = []
         for row in self.rows:
-            out.append(f"{self.path.name} 第 {row.row} 行,申请编号 {self.request_id}")
+            out.append(f"{self.path.name} 第 {row.row} 行,申请编号 {row.request_id or self.request_id}")
             out.extend(row.lines)
         return out
 
@@ -63,7 +64,7 @@ def explain(path: str | Path, request_id: str, book: Rulebook, password: Passwor
             lines = _stored_lines(match.item, match.decision, book, recorded)
         else:
             lines = [f"结论(按规则库 {book.version}):{match.decision.verdict}"]
-        result.rows.append(RowExplanation(match.number, lines + _why(book, row, match.decision)))
+        result.rows.append(RowExplanation(match.number, match.request_id or "", lines + _why(book, row, match.decision)))
     return result
 
 
@@ -96,7 +97,7 @@ def _same_id(request_id: str | None, wanted: str) -> bool:
 
 def _stored_lines(stored: StoredRow, fresh: Decision, book: Rulebook, recorded_digest: str | None) -> list[str]:
     verdict = stored.cell(labels.VERDICT)
-    lines = [f"记录的结论:{_text(verdict)}(规则 {_text(stored.cell(labels.RULES)) or '无'})"]
+    lines = [f"记录的结论:{_text(verdict)}(规则 {labels.one_line(_text(stored.cell(labels.RULES))) or '无'})"]
     now = fresh.cells()
     differs = [column for column, old, new in zip(labels.DECISION_COLUMNS, stored.cells, now)
                if column in (labels.VERDICT, labels.FEE, labels.MISSING) and canonical(old) != canonical(new)]
@@ -119,7 +120,7 @@ def _why(book: Rulebook, row: Normalised, decision: Decision) -> list[str]:
     day = row.fact[book.schema.effective_date]
     fact = dict(row.fact)
     fact.update({PARAM_PREFIX + name: value for name, value in decision.params.items()})
-    lines = [f"业务类型 {book.service_name(service)}({service}),申请日期 {_text(day)}"]
+    lines = [f"业务类型 {book.service_name(service)},申请日期 {_text(day)}"]
     for name, value in decision.params.items():
         lines.append(f"  参数 {name} = {value}(依据:{book.parameters[name].reference})")
     if PARAMETER_NOT_IN_FORCE in decision.rules:

@@ -293,7 +293,7 @@ def _shown(row: StoredRow, rid_at: int | None) -> str:
 
 
 def _text(value: Any) -> str:
-    return canonical(value) or "(空)"
+    return labels.one_line(canonical(value)) or "(空)"
 
 
 def history_anchors(texts: Sequence[str]) -> list[Anchor]:

@@ -30,14 +30,17 @@ class Decision:
     rules: tuple[str, ...] = ()  # IDs, in the order of basis
     problems: tuple[Problem, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)  # parameter values this row was decided with
+    rule_labels: tuple[str, ...] = ()  # "ID 名称" of each of ``rules``, as people read them
 
     def cells(self) -> list[Any]:
         """The decision columns as a clerk reads them (labels.DECISION_COLUMNS)."""
         return [self.verdict, self.fee, labels.LIST_SEPARATOR.join(self.missing), self.place, self.next,
-                "\n".join(self.basis), labels.RULE_SEPARATOR.join(self.rules)]
+                labels.LINE_SEPARATOR.join(self.basis), labels.LINE_SEPARATOR.join(self.rule_labels or self.rules)]
 
 
 PARAMETER_NOT_IN_FORCE = "PARAMETER-NOT-IN-FORCE"
+NO_RULE_FIRED = "NO-RULE-FIRED"
+CACHE_LIMIT = 100_000  # distinct rule inputs remembered
 
 
 def condition_of(book: Rulebook, service: str, rule: Rule) -> Condition:
@@ -119,6 +122,8 @@ class Decider:
         fired = self._cache.get(key)
         if fired is None:
             fired = tuple(self._runner.fired(service, relevant))
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()  # open text (原因) can make every row distinct: memory stays bounded
             self._cache[key] = fired
         return fired
 
@@ -126,8 +131,8 @@ class Decider:
                 unsettled: tuple[str, ...] = ()) -> Decision:
         book = self.book
         if not fired_ids and not unsettled:
-            return Decision(book.unruled_verdict, basis=("没有规则适用于此申请,须人工决定",), rules=("NO-RULE-FIRED",),
-                            params=params)
+            return self._engine_check(book.unruled_verdict, NO_RULE_FIRED, ("没有规则适用于此申请,须人工决定",),
+                                      params=params, next=book.unruled_next)
         by_id = self._rules[service]
         order = list(by_id)
         fired = sorted((by_id[i] for i in fired_ids), key=lambda r: (book.rank(r.verdict), order.index(r.id)))
@@ -136,24 +141,36 @@ class Decider:
         fee_unknown = charged and any(r.fee and r.fee not in params for r in fired)
         if unsettled and (fee_unknown or book.rank(verdict) > book.rank(book.unruled_verdict)):
             # Nothing in force settles it, or it would go ahead at a fee no parameter gives.
-            return Decision(book.unruled_verdict, basis=unsettled, rules=(PARAMETER_NOT_IN_FORCE,), params=params)
+            return self._engine_check(book.unruled_verdict, PARAMETER_NOT_IN_FORCE, unsettled, params=params,
+                                      next=book.unruled_next)
         fee = max((params[r.fee] for r in fired if r.fee), default=0) if charged else 0
         missing: tuple[str, ...] = ()
         if verdict == book.missing_verdict:
             missing = tuple(dict.fromkeys(doc for r in fired for doc in r.missing))
         place = next((r.place for r in fired if r.place), "")
-        # What happens next belongs to the outcome: a request that goes ahead (even once
-        # documents are brought) carries the steps of acceptance too.
-        follow = [r for r in fired if r.verdict == verdict or (charged and r.verdict in book.charged_verdicts)]
-        next_steps = ";".join(dict.fromkeys(r.next for r in follow if r.next))
+        if verdict == book.missing_verdict and book.missing_next:
+            # Nothing is issued yet: the row says what to bring and where, not what happens after.
+            next_steps = book.missing_next.format(missing=labels.LIST_SEPARATOR.join(missing), place=place)
+        else:
+            # What happens next belongs to the outcome: an accepted request carries the steps of
+            # every rule that lets it go ahead (a fee rule, say), never those of a weaker outcome.
+            follow = [r for r in fired if r.verdict == verdict or (charged and r.verdict in book.charged_verdicts)]
+            next_steps = ";".join(dict.fromkeys(r.next for r in follow if r.next))
+            if verdict == book.unruled_verdict and not next_steps:
+                next_steps = book.unruled_next
         extra_rules = (PARAMETER_NOT_IN_FORCE,) if unsettled else ()
         return Decision(verdict, fee, missing, place, next_steps, tuple(r.basis for r in fired) + unsettled,
-                        tuple(r.id for r in fired) + extra_rules, params=params)
+                        tuple(r.id for r in fired) + extra_rules, params=params,
+                        rule_labels=tuple(r.label for r in fired) + tuple(map(labels.check_label, extra_rules)))
+
+    def _engine_check(self, verdict: str, check: str, basis: tuple[str, ...], **fields: Any) -> Decision:
+        return Decision(verdict, basis=basis, rules=(check,), rule_labels=(labels.check_label(check),), **fields)
 
     def invalid(self, problems: list[Problem] | tuple[Problem, ...]) -> Decision:
+        checks = tuple(dict.fromkeys(p.check for p in problems))
         return Decision(self.book.invalid_verdict,
                         basis=tuple(f"{p.message}({p.clause})" for p in problems),
-                        rules=tuple(dict.fromkeys(p.check for p in problems)),
+                        rules=checks, rule_labels=tuple(map(labels.check_label, checks)),
                         problems=tuple(problems))
 
 

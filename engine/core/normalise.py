@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from engine.core.schema import ABSENT, Column, Invalid, Schema, is_blank
+from engine.core.schema import ABSENT, Column, Invalid, Schema, is_blank, shown
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Problem:
     value: Any
     message: str
     clause: str
+    key: str = ""  # the schema key of the cell, so the cell itself can be marked
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Normalised:
 
 
 def _value_shown(value: Any) -> str:
-    return "" if value is None or value is ABSENT else str(value)
+    return "" if value is ABSENT else shown(value)
 
 
 def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
@@ -42,7 +43,7 @@ def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
 
     def report(column: Column, check: str, message: str) -> None:
         problems.append(Problem(check, column.header, _value_shown(cells.get(column.key)),
-                                f"{column.header}{message}", column.clause or schema.clause))
+                                f"{column.header}{message}", column.clause or schema.clause, column.key))
 
     # The service and the date come first: they decide which other columns the row uses.
     dispatch, effective = schema.by_key[schema.dispatch], schema.by_key[schema.effective_date]

@@ -137,7 +137,7 @@ def parse_parameters(text: str, path: Path) -> Parameters:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RulebookError(f"参数文件 {shown_path(path)} {_toml_problem(str(error))};"
+        raise RulebookError(f"参数文件 {shown_path(path)} {toml_problem(str(error))};"
                             "请对照随 sscard 提供的 parameters.toml 修正") from None
     lines = _Lines(text, path)
     return Parameters({name: _parameter(name, body, lines) for name, body in data.items()})
@@ -232,7 +232,7 @@ _TOML_PROBLEMS = (
 )
 
 
-def _toml_problem(message: str) -> str:
+def toml_problem(message: str) -> str:
     """tomllib's English message, as a Chinese one with the line and column."""
     found = re.search(r"\(at line (\d+), column (\d+)\)", message)
     where = f"第 {found[1]} 行第 {found[2]} 列附近" if found else ""

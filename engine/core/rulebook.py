@@ -43,6 +43,22 @@ class Rule(Declaration):
         return f"{self.id} {self.name}" if self.name else self.id
 
 
+NOTICE_SECTIONS = ("missing", "reasons", "place", "next")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The paper an applicant is handed for one 结论 (``sscard notices``)."""
+
+    title: str
+    opening: str  # the first sentence: what was decided
+    fee_label: str = "费用"
+    # What follows, in order: "missing" (every document still to bring), "reasons" (why,
+    # with the clause: the rules of this 结论), "place" (办理地点), "next" (后续事项).
+    sections: tuple[str, ...] = ()
+    place_label: str = "办理地点"
+
+
 @dataclass(frozen=True)
 class Service:
     """A kind of request.  Its rules are the ``RULES`` of the rule folder's module named by
@@ -66,6 +82,12 @@ class Rulebook:
     charged_verdicts: tuple[str, ...]  # the fee is shown only for these
     missing_verdict: str  # 缺少材料 is filled only for this one
     parameters_file: str = "parameters.toml"
+    # 后续事项 of a row missing documents: what to bring and where ({missing}, {place}),
+    # instead of the steps of acceptance, which come only once the documents are there.
+    missing_next: str = ""
+    # 后续事项 of a row no rule in force settles (unruled_verdict): who decides, what to check.
+    unruled_next: str = ""
+    notices: dict[str, Notice] = field(default_factory=dict)  # 结论 -> its paper; none: no paper
     # Set from the content when loaded, never by hand (engine.records.archive): the
     # publication date and short digest, or 草案 and the digest for an unpublished one.
     version: str = ""

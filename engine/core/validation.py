@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from engine.core.conditions import PARAM_PREFIX, All, AnyOf, Compare, Condition, NoneOf, OneOf, Param, show
 from engine.core.origin import shown_path, where
-from engine.core.rulebook import Rule, Rulebook
+from engine.core.rulebook import NOTICE_SECTIONS, Rule, Rulebook
 from engine.core.schema import Column, Schema
 from engine.errors import RulebookError
 
@@ -35,6 +35,7 @@ def validate(book: Rulebook) -> None:
 def problems_of(book: Rulebook) -> Iterator[str]:
     yield from _verdicts(book)
     yield from _schema(book)
+    yield from _papers(book)
     seen: set[str] = set()
     codes = {s.code for s in book.services}
     for rule in book.common:
@@ -52,6 +53,33 @@ def problems_of(book: Rulebook) -> Iterator[str]:
             yield from _rule(book, rule, seen)
             if rule.services:
                 yield f"{_at(rule)}:业务模块中的规则已属于该业务,不应再写 services"
+
+
+def advice(book: Rulebook) -> Iterator[str]:
+    """What a rule must say for the papers and 后续事项 to be whole.  lint (and so publish)
+    checks it, loading does not: a rulebook archived before these texts existed still loads."""
+    for rule in book.unique_rules():
+        if rule.missing and not rule.place.strip():
+            yield f"{_at(rule)}:列出缺少材料的规则须写明办理地点(place),告知申请人到哪里补正"
+        if rule.verdict == book.unruled_verdict and not rule.next.strip():
+            yield f"{_at(rule)}:结论为「{rule.verdict}」的规则须在后续事项(next)中写明由谁决定、核对什么"
+
+
+def _papers(book: Rulebook) -> Iterator[str]:
+    """What the applicant's papers and the 后续事项 texts need."""
+    for verdict, notice in book.notices.items():
+        if verdict not in book.verdicts:
+            yield f"告知书「{notice.title}」的结论「{verdict}」不在 verdicts 中"
+        for section in notice.sections:
+            if section not in NOTICE_SECTIONS:
+                yield f"告知书「{notice.title}」的内容 {section} 不是 {'/'.join(NOTICE_SECTIONS)} 之一"
+    try:
+        book.missing_next.format(missing="", place="")
+    except (KeyError, IndexError, ValueError):
+        yield "missing_next 只能使用 {missing} 和 {place} 两个占位符"
+    for key in (*book.schema.identity, *book.schema.papers):
+        if key not in book.schema.by_key:
+            yield f"schema 的 identity / papers 中的 {key} 不在列清单中"
 
 
 def _at(rule: Rule) -> str:

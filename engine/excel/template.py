@@ -6,7 +6,7 @@ from pathlib import Path
 
 from engine import labels
 from engine.core.rulebook import Rulebook
-from engine.core.schema import Date, TextCode, WholeNumber
+from engine.core.schema import Choice, Date, TextCode, WholeNumber
 from engine.excel.writer import Styles, atomic_workbook, display_width, write_table
 from engine.policy.catalogue import COLUMN_COLUMNS, column_row
 
@@ -33,9 +33,11 @@ def write_template(path: str | Path, book: Rulebook, *, force: bool = False) -> 
                 sheet.write_comment(0, col, note)
             rows = (1, col, BLANK_ROWS, col)
             if kind.choices:
+                # A closed list refuses other values; an open one (原因) only proposes its values.
                 sheet.data_validation(*rows, {"validate": "list", "source": list(kind.choices),
                                               "error_title": column.header,
-                                              "error_message": kind.describe()})
+                                              "error_message": kind.describe(),
+                                              "error_type": "stop" if isinstance(kind, Choice) else "information"})
             elif isinstance(kind, WholeNumber):
                 sheet.data_validation(*rows, {"validate": "integer", "criteria": ">=", "value": kind.minimum,
                                               "error_message": kind.describe()})

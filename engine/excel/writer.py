@@ -17,6 +17,7 @@ import sys
 import tempfile
 import traceback
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -28,8 +29,20 @@ from engine.protection import Password, encrypt_workbook
 from engine.runs import scratch
 from engine.runs.outputs import MARK, atomic_output
 
-# A fill per 结论, light enough to read black text on.
-VERDICT_FILLS = ("#F4B6B6", "#F8CBAD", "#FFE699", "#D9D2E9", "#BDD7EE", "#C6EFCE")
+# A fill per 结论, in the rulebook's order of strength (输入有误, 不予受理, 补正材料,
+# 人工复核, 转银行办理, 受理): six hues far apart (grey, red, yellow, violet, blue, green),
+# each light enough for black text on screen and on paper.
+VERDICT_FILLS = ("#D0CECE", "#F4A6A6", "#FFE07A", "#CDB4E6", "#A9CCEE", "#B5E3B5")
+FIX_FILL = "#FF8C1A"  # a cell the clerk must correct: orange, unlike any row's fill
+FILL_NAMES = {**dict(zip(VERDICT_FILLS, ("灰色", "红色", "黄色", "紫色", "蓝色", "绿色"))), FIX_FILL: "橙色"}
+HEADER_FILL = "#1F4E78"
+BORDER_COLOR = "#A6A6A6"
+
+# Number formats by the kind of value a cell holds.  A whole number of 12 digits or more
+# is shown in full: Excel's General format would show an ID typed as a number as 1.10105E+17.
+NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "time": "hh:mm:ss", "whole": "0",
+                  "money": "0.00", "text": "@"}
+LONG_NUMBER = 1e11
 
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
@@ -121,47 +134,112 @@ def protected_workbook(path: Path, kind: str, *, streaming: bool = True, propert
 
 
 class Styles:
+    """The workbook's formats, made once each: xlsxwriter wants one object per combination."""
+
     def __init__(self, workbook: xlsxwriter.Workbook, verdicts: Sequence[str]):
-        self.header = workbook.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True,
+        self._workbook = workbook
+        self._looks: dict[tuple, Any] = {}
+        self.header = workbook.add_format({"bold": True, "bg_color": HEADER_FILL, "font_color": "#FFFFFF",
+                                           "border": 1, "border_color": BORDER_COLOR, "text_wrap": True,
                                            "valign": "top"})
-        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self.datetime = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        self.time = workbook.add_format({"num_format": "hh:mm:ss"})
-        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.money = workbook.add_format({"num_format": "0.00"})
-        self.text = workbook.add_format({"num_format": "@"})
-        self.verdict = {v: workbook.add_format({"bg_color": VERDICT_FILLS[i % len(VERDICT_FILLS)], "bold": True})
-                        for i, v in enumerate(verdicts)}
+        self.fills = {v: VERDICT_FILLS[i % len(VERDICT_FILLS)] for i, v in enumerate(verdicts)}
+        self.date = self.look(kind="date")
+        self.datetime = self.look(kind="datetime")
+        self.time = self.look(kind="time")
+        self.wrap = self.look(wrap=True)
+        self.money = self.look(kind="money")
+        self.text = self.look(kind="text")
+
+    def look(self, *, fill: str | None = None, kind: str | None = None, wrap: bool = False, bold: bool = False,
+             border: bool = False) -> Any:
+        """The format for this combination, or None when nothing is asked for."""
+        key = (fill, kind, wrap, bold, border)
+        if key == (None, None, False, False, False):
+            return None
+        found = self._looks.get(key)
+        if found is None:
+            props: dict[str, Any] = {"valign": "top"}
+            if fill:
+                props["bg_color"] = fill
+            if kind:
+                props["num_format"] = NUMBER_FORMATS[kind]
+            if wrap:
+                props["text_wrap"] = True
+            if bold:
+                props["bold"] = True
+            if border:
+                props.update(border=1, border_color=BORDER_COLOR)
+            found = self._looks[key] = self._workbook.add_format(props)
+        return found
 
 
-def write_cell(sheet, row: int, col: int, value: Any, styles: Styles, style=None) -> None:
-    """A value as read from the input, kept as its own type; text always as text."""
+def value_kind(value: Any) -> str | None:
+    """The number format a value needs to show as the clerk typed it (NUMBER_FORMATS)."""
+    if isinstance(value, (str, bool)) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        finite = value == value and value not in (float("inf"), float("-inf"))
+        return "whole" if finite and float(value).is_integer() and abs(value) >= LONG_NUMBER else None
+    if isinstance(value, dt.datetime):
+        return "date" if value.time() == dt.time(0) else "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, dt.time):
+        return "time"
+    return None
+
+
+def write_cell(sheet, row: int, col: int, value: Any, styles: Styles, style=None, **look: Any) -> None:
+    """A value as read from the input, kept as its own type; text always as text.
+
+    ``style`` is a ready format, used as given; otherwise ``look`` (fill, wrap, bold,
+    border) is combined with the number format the value needs (value_kind).  A blank
+    cell is written only when it has a format (a tinted row stays tinted across it)."""
+    fmt = style if style is not None else styles.look(kind=value_kind(value), **look)
     if value is None:
+        if fmt is not None:
+            sheet.write_blank(row, col, None, fmt)
         return
     if isinstance(value, bool):
-        sheet.write_boolean(row, col, value, style)
+        sheet.write_boolean(row, col, value, fmt)
     elif isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
-            sheet.write_string(row, col, str(value), style)
+            sheet.write_string(row, col, str(value), fmt)
         else:
-            sheet.write_number(row, col, value, style)
+            sheet.write_number(row, col, value, fmt)
     elif isinstance(value, dt.datetime):
-        fmt = styles.date if value.time() == dt.time(0) else styles.datetime
         sheet.write_datetime(row, col, value, fmt)
     elif isinstance(value, dt.date):
-        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time(0)), styles.date)
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time(0)), fmt)
     elif isinstance(value, dt.time):
-        sheet.write_datetime(row, col, value, styles.time)
+        sheet.write_datetime(row, col, value, fmt)
     else:
-        sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], style)
+        sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], fmt)
 
 
-def write_header(sheet, headers: Sequence[str], styles: Styles, widths: Sequence[int] | None = None) -> None:
+def write_header(sheet, headers: Sequence[str], styles: Styles, widths: Sequence[int] | None = None,
+                 frozen_columns: int = 0) -> None:
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, styles.header)
         width = widths[col] if widths else max(8, min(40, display_width(header) + 2))
         sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 0)
+    sheet.freeze_panes(1, frozen_columns)
+
+
+def print_setup(sheet, *, area: tuple[int, int] | None = None, one_page: bool = False) -> None:
+    """Landscape A4, as wide as the page, the header row on every page, page numbers below.
+
+    ``area`` (last row, last column) prints only that much; ``one_page`` fits the whole
+    sheet on one page."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
+    sheet.fit_to_pages(1, 1 if one_page else 0)
+    if not one_page:
+        sheet.repeat_rows(0)
+    if area is not None:
+        sheet.print_area(0, 0, *area)
+    sheet.set_footer("&C第 &P 页,共 &N 页")
 
 
 def display_width(text: str) -> int:
@@ -169,15 +247,47 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def write_table(sheet, headers: Sequence[str], rows: Sequence[Sequence[Any]], styles: Styles) -> None:
-    """A small sheet (errors, audit): header, rows, widths fitted to the content."""
+LINE_POINTS = 16  # the height of one line of wrapped text
+
+
+def forget_written_row(sheet, row: int) -> None:
+    """Drop what set_row() kept for a row already written out.
+
+    xlsxwriter keeps every set_row() until the file closes, even in constant_memory
+    mode, where the row itself is written once the next row starts: a million rows of
+    heights would hold about 150 MB.  Call after a cell of the following row is written."""
+    sheet.set_rows.pop(row, None)
+
+
+def wrapped_lines(value: Any, width: int) -> int:
+    """How many lines a wrapped cell of ``width`` needs for ``value``: Excel keeps the
+    height a file gives and LibreOffice does not grow a row to fit, so the writer says."""
+    if not isinstance(value, str) or not value:
+        return 1
+    return _lines(value, width)
+
+
+@lru_cache(maxsize=4096)  # a batch holds few distinct 依据 / 后续事项 texts: count each once
+def _lines(text: str, width: int) -> int:
+    room = max(1, width - 1)
+    return sum(max(1, -(-display_width(line) // room)) for line in text.split("\n"))
+
+
+def write_table(sheet, headers: Sequence[str], rows: Sequence[Sequence[Any]], styles: Styles,
+                header_fills: dict[str, str] | None = None) -> None:
+    """A small sheet (summaries, audit): header, rows, widths fitted to the content.
+    ``header_fills`` colours some header cells (a 结论 in its row colour)."""
     widths = [display_width(h) for h in headers]
     for values in rows:
         for col, value in enumerate(values):
             widths[col] = max(widths[col], display_width(str(value if value is not None else "")))
     write_header(sheet, headers, styles, [max(8, min(60, w + 2)) for w in widths])
+    for col, header in enumerate(headers):
+        if header_fills and header in header_fills:
+            sheet.write_string(0, col, header, styles.look(fill=header_fills[header], bold=True, border=True))
     for r, values in enumerate(rows, start=1):
         for col, value in enumerate(values):
             write_cell(sheet, r, col, value, styles)
     if rows:
         sheet.autofilter(0, 0, len(rows), len(headers) - 1)
+    print_setup(sheet)

@@ -14,7 +14,7 @@ from engine.excel.writer import Styles, atomic_workbook, write_table
 
 EVERY_REQUEST = "(该业务的所有申请)"
 ALWAYS = "一直有效"
-INTERPRETATION = "[interpretation] 解释性规则"
+INTERPRETATION = "解释性规则"  # the source text is silent; the rulebook decided, and policy staff may change it
 RULE_COLUMNS = ("规则编号", "名称", "业务类型", "条款", "生效", "条件", "结论", "费用", "缺少材料", "办理地点",
                 "后续事项", "理由", "解释性规则")
 COLUMN_COLUMNS = ("列", "是否必填", "取值", "适用业务", "生效", "说明")
@@ -109,7 +109,7 @@ def text_lines(book: Rulebook) -> Iterator[str]:
     yield ""
     yield "参数(按申请日期取当时有效的值):"
     for parameter in book.parameters or ():
-        flag = f"  {INTERPRETATION}" if parameter.interpretation else ""
+        flag = "  解释性规定" if parameter.interpretation else ""
         yield f"{parameter.name}:{parameter.description}({parameter.describe()}){flag}"
         for start, value in parameter.values:
             yield f"  自 {start.isoformat()} 起 {value_words(value)} {parameter.unit}".rstrip()

@@ -37,7 +37,7 @@ from engine.core.origin import shown_path
 from engine.core.periods import date_boundaries
 from engine.core.rulebook import Rule, Rulebook
 from engine.core.schema import Choice, Column, WholeNumber
-from engine.core.validation import problems_of
+from engine.core.validation import advice, problems_of
 from engine.errors import RulebookError
 
 OTHER_TEXT = "(其他文字)"  # stands for every text value no rule names
@@ -62,7 +62,7 @@ def lint_directory(directory: str | Path, load: Callable[[Path], Rulebook] = loa
 
 
 def lint(book: Rulebook) -> list[Finding]:
-    findings = [Finding("声明", "规则库", problem) for problem in problems_of(book)]
+    findings = [Finding("声明", "规则库", problem) for problem in (*problems_of(book), *advice(book))]
     if findings:
         return findings  # a declaration that does not hold cannot be enumerated
     decider = Decider(book)

@@ -9,17 +9,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from engine import labels
+from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
+from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overview
 from engine.excel.reader import open_batch
-from engine.excel.writer import (
-    VERDICT_FILLS,
-    Styles,
-    display_width,
-    protected_workbook,
-    write_cell,
-    write_header,
-    write_table,
-)
+from engine.excel.result_layout import ResultLayout
+from engine.excel.writer import Styles, protected_workbook, write_table
 from engine.protection import Password
 from engine.records.digests import ResultsDigest, RunRecord, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
@@ -42,15 +37,28 @@ class Summary:
     skipped: int = 0
     verdicts: Counter = field(default_factory=Counter)
     by_service: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    fees: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # Fees by service: due now (the request goes ahead), and due once missing documents are brought.
+    due: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    pending: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     problems: int = 0
     run_id: str = ""
     notes: list[str] = field(default_factory=list)  # about the batch as a whole: what was used, what was kept
     written: tuple | None = None  # the decision workbook as put in place (outputs.stamp)
 
     @property
-    def total_fees(self) -> float:
-        return sum(self.fees.values())
+    def total_due(self) -> float:
+        return sum(self.due.values())
+
+    @property
+    def total_pending(self) -> float:
+        return sum(self.pending.values())
+
+    def count(self, book: Rulebook, service: str, decision: Decision) -> None:
+        self.verdicts[decision.verdict] += 1
+        self.by_service[service][decision.verdict] += 1
+        fees = self.pending if decision.verdict == book.missing_verdict else self.due
+        fees[service] += decision.fee
+        self.problems += len(decision.problems)
 
 
 def default_output(batch: Path) -> Path:
@@ -90,7 +98,8 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
             with decided:
                 summary.rows, summary.skipped = decided.rows, decided.skipped
                 seen = (lambda row: on_row(row, batch.cells(row.item))) if on_row else None
-                _write(reserved.temporary, batch.output_headers(), book, decided, summary, record, entry,
+                layout = ResultLayout.of(batch.output_headers(), batch.key_at, book.schema.identity)
+                _write(reserved.temporary, layout, batch.key_at, book, decided, summary, record, entry,
                        ledger.path if ledger else None, output_password, seen)
                 if entry:
                     entry.pending()  # the run enters the ledger, pending, before the workbook is in place
@@ -101,98 +110,61 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
     return summary
 
 
-def _write(output: Path, headers: list[str], book: Rulebook, decided: DecidedBatch, summary: Summary,
-           record: RunRecord, entry, ledger_path: Path | None, password: Password | None = None,
-           on_row: Callable[[DecidedRow], None] | None = None) -> None:
+def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rulebook, decided: DecidedBatch,
+           summary: Summary, record: RunRecord, entry, ledger_path: Path | None,
+           password: Password | None = None, on_row: Callable[[DecidedRow], None] | None = None) -> None:
+    width = len(layout.input_headers)
     with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
                             password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
-        results = workbook.add_worksheet(labels.RESULT_SHEET)
+        results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET), styles, layout, book.schema, key_at)
         overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
-        errors = workbook.add_worksheet(labels.ERROR_SHEET)
+        errors = ErrorsSheet(workbook.add_worksheet(labels.ERROR_SHEET), styles)
         audit = workbook.add_worksheet(labels.AUDIT_SHEET)
-        columns = headers + list(labels.DECISION_COLUMNS) + [labels.DIGEST]
-        write_header(results, columns, styles, _result_widths(headers))
-        write_header(errors, labels.ERROR_COLUMNS, styles, [8, 16, 20, 24, 80])
-        error_row = 0
         parameters_used: dict[str, set] = defaultdict(set)
-        out_row = 0
         results_digest = ResultsDigest()
         for row in decided:
-            number, values, request_id, service, decision = (row.number, row.item, row.request_id, row.service,
-                                                             row.decision)
-            values += (None,) * (len(headers) - len(values))  # a row short of a column only some rows use
-            out_row += 1
-            cells = decision.cells()
-            for col, value in enumerate(values):
-                write_cell(results, out_row, col, value, styles)
-            base = len(values)
-            for offset, value in enumerate(cells):
-                style = styles.verdict.get(value) if offset == 0 else (styles.wrap if offset in (4, 5) else None)
-                write_cell(results, out_row, base + offset, value, styles, style)
-            code = row_digest(values, cells, book.digest)
-            results.write_string(out_row, base + len(cells), code)
+            decision = row.decision
+            values = row.item + (None,) * (width - len(row.item))  # a row short of a column only some rows use
+            kept, cells = layout.kept(row.number, values), decision.cells()
+            code = row_digest(kept, cells, book.digest)
+            results.add(kept, cells, decision, code)
             results_digest.add(code)
             if entry:
-                entry.add(number, request_id, cells, code)
-            if on_row:
-                on_row(row)
-            for problem in decision.problems:
-                error_row += 1
-                for col, value in enumerate((number, request_id or "", problem.column, problem.value,
-                                             f"{problem.message}({problem.clause})")):
-                    write_cell(errors, error_row, col, value, styles)
-            service = book.service_name(service) if service else UNKNOWN_SERVICE
-            summary.verdicts[decision.verdict] += 1
-            summary.by_service[service][decision.verdict] += 1
-            summary.fees[service] += decision.fee
-            summary.problems += len(decision.problems)
+                entry.add(row.number, row.request_id, cells, code)
+            errors.add(row.number, row.request_id, decision)
+            summary.count(book, book.service_name(row.service) if row.service else UNKNOWN_SERVICE, decision)
             for name, value in decision.params.items():
                 parameters_used[name].add(value)
-        results.autofilter(0, 0, max(out_row, 1), len(columns) - 1)
-        if error_row:
-            errors.autofilter(0, 0, error_row, len(labels.ERROR_COLUMNS) - 1)
-        _write_overview(workbook, overview, styles, book, summary)
+            if on_row:
+                on_row(row)
+        results.finish()
+        errors.finish()
+        write_overview(workbook, overview, styles, book, overview_rows(book, summary),
+                       (("申请行数", summary.rows), ("跳过的空行", summary.skipped),
+                        ("输入问题条数", summary.problems), ("输入工作表", summary.sheet)))
         write_table(audit, ("项目", "内容"),
                     record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
                                  results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
                                  ledger_path), styles)
 
 
-def _result_widths(headers: list[str]) -> list[int]:
-    inputs = [max(8, min(24, display_width(h) + 2)) for h in headers]
-    return inputs + [10, 9, 24, 24, 36, 60, 36, 22]
-
-
-def _write_overview(workbook, sheet, styles: Styles, book: Rulebook, summary: Summary) -> None:
-    services = [s.name for s in book.services if s.name in summary.by_service]
-    if UNKNOWN_SERVICE in summary.by_service:
-        services.append(UNKNOWN_SERVICE)
-    verdicts = list(book.verdicts)
-    headers = ["业务类型", *verdicts, "合计", "费用合计(元)"]
-    rows = []
-    for service in services:
-        counts = summary.by_service[service]
-        rows.append([service, *(counts[v] for v in verdicts), sum(counts.values()), summary.fees[service]])
-    rows.append(["合计", *(summary.verdicts[v] for v in verdicts), summary.rows, summary.total_fees])
-    write_table(sheet, headers, rows, styles)
-    notes_at = len(rows) + 2
-    for offset, (label, value) in enumerate((("申请行数", summary.rows), ("跳过的空行", summary.skipped),
-                                             ("输入问题条数", summary.problems),
-                                             ("输入工作表", summary.sheet))):
-        sheet.write_string(notes_at + offset, 0, label, styles.header)
-        write_cell(sheet, notes_at + offset, 1, value, styles)
-    if services:
-        chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
-        for col in range(1, len(verdicts) + 1):
-            chart.add_series({
-                "name": [labels.SUMMARY_SHEET, 0, col],
-                "categories": [labels.SUMMARY_SHEET, 1, 0, len(services), 0],
-                "values": [labels.SUMMARY_SHEET, 1, col, len(services), col],
-                "fill": {"color": VERDICT_FILLS[(col - 1) % len(VERDICT_FILLS)]},
-                "border": {"color": "#7F7F7F"},
-            })
-        chart.set_title({"name": "各业务类型的结论"})
-        chart.set_x_axis({"name": "申请数"})
-        chart.set_size({"width": 720, "height": 360})
-        sheet.insert_chart(notes_at + 6, 0, chart)
+def overview_rows(book: Rulebook, summaries: Summary | list[Summary]) -> list[list]:
+    """汇总 (and 合并汇总): per 业务类型, the count of each 结论 and the fees; then 合计."""
+    summaries = summaries if isinstance(summaries, list) else [summaries]
+    by_service: dict[str, Counter] = defaultdict(Counter)
+    due: Counter = Counter()
+    pending: Counter = Counter()
+    for summary in summaries:
+        for service, counts in summary.by_service.items():
+            by_service[service].update(counts)
+            due[service] += summary.due[service]
+            pending[service] += summary.pending[service]
+    names = [s.name for s in book.services]
+    order = [name for name in names if name in by_service] + [s for s in by_service if s not in names]
+    rows = [[service, *(by_service[service][v] for v in book.verdicts), sum(by_service[service].values()),
+             due[service], pending[service]] for service in order]
+    total = sum(by_service.values(), Counter())
+    rows.append(["合计", *(total[v] for v in book.verdicts), sum(total.values()), sum(due.values()),
+                 sum(pending.values())])
+    return rows

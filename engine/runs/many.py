@@ -15,11 +15,12 @@ from typing import Callable
 from engine import labels
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
+from engine.excel.decision_sheets import overview_headers
 from engine.excel.writer import Styles, atomic_workbook, write_table
 from engine.protection import Password
 from engine.records.ledger import Ledger
 from engine.runs import outputs
-from engine.runs.check import DECISIONS_SUFFIX, Summary, check_batch
+from engine.runs.check import DECISIONS_SUFFIX, Summary, check_batch, overview_rows
 
 COMBINED_NAME = "合并汇总.xlsx"
 BATCH_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -38,6 +39,14 @@ class ManyResult:
     @property
     def verdicts(self) -> Counter:
         return sum((s.verdicts for s in self.summaries), Counter())
+
+    @property
+    def total_due(self) -> float:
+        return sum(s.total_due for s in self.summaries)
+
+    @property
+    def total_pending(self) -> float:
+        return sum(s.total_pending for s in self.summaries)
 
 
 def expand(inputs: list[Path]) -> list[Path]:
@@ -148,24 +157,17 @@ def check_many(inputs: list[Path], output_dir: str | Path | None, book: Rulebook
 def write_combined(path: Path, book: Rulebook, result: ManyResult, *, inputs: list[Path] = (),
                    force: bool = False, password: Password | None = None) -> Path:
     verdicts = list(book.verdicts)
-    per_file = [[s.input.name, "已完成", s.rows, *(s.verdicts[v] for v in verdicts), s.total_fees, s.output.name]
-                for s in result.summaries]
-    per_file += [[p.name, f"失败:{message}", 0, *(0 for _ in verdicts), 0, ""] for p, message in result.failures]
-    by_service: dict[str, Counter] = {}
-    fees: Counter = Counter()
-    for summary in result.summaries:
-        for service, counts in summary.by_service.items():
-            by_service.setdefault(service, Counter()).update(counts)
-            fees[service] += summary.fees[service]
-    per_service = [[service, *(counts[v] for v in verdicts), sum(counts.values()), fees[service]]
-                   for service, counts in by_service.items()]
+    per_file = [[s.input.name, "已完成", s.rows, *(s.verdicts[v] for v in verdicts), s.total_due, s.total_pending,
+                 s.output.name] for s in result.summaries]
+    per_file += [[p.name, f"失败:{message}", 0, *(0 for _ in verdicts), 0, 0, ""] for p, message in result.failures]
     with atomic_workbook(path, "合并汇总", streaming=False, inputs=inputs, force=force,
                          password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
         write_table(workbook.add_worksheet("各批次"),
-                    ["文件", "状态", "申请行数", *verdicts, "费用合计(元)", "决定工作簿"], per_file, styles)
-        write_table(workbook.add_worksheet(labels.SUMMARY_SHEET),
-                    ["业务类型", *verdicts, "合计", "费用合计(元)"], per_service, styles)
+                    ["文件", "状态", "申请行数", *verdicts, labels.FEE_DUE, labels.FEE_PENDING, "决定工作簿"], per_file,
+                    styles, header_fills=styles.fills)
+        write_table(workbook.add_worksheet(labels.SUMMARY_SHEET), overview_headers(book),
+                    overview_rows(book, result.summaries), styles, header_fills=styles.fills)
     return path
 
 
