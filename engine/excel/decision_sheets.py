@@ -38,6 +38,11 @@ ROW_NUMBER_WIDTH = 6
 REQUEST_ID_WIDTH = 17  # SQ20260302-0001 and the like
 DIGEST_WIDTH = 22
 MAX_COMMENTS = 10_000  # comments stay in memory until the file closes; the 错误 sheet lists every problem
+# Once rows have heights of their own, xlsxwriter places a comment by adding up the height
+# of every row above it: a comment on row N costs N steps (about 0.5 µs each).  Comments
+# go on the cells to fix while their rows add up to this (a few seconds at most); a
+# batch of a few thousand rows gets every one, and the 错误 sheet names every problem.
+COMMENT_ROW_BUDGET = 10_000_000
 COMMENT_LOOK = {"author": "sscard", "x_scale": 2.5, "y_scale": 1.4}
 
 
@@ -61,6 +66,7 @@ class ResultsSheet:
         self.sheet, self.styles, self.layout, self.key_at = sheet, styles, layout, key_at
         self.rows = 0
         self._comments = 0
+        self._comment_rows = 0  # the rows xlsxwriter adds up to place the comments so far
         columns = {index: schema.by_key[key] for key, index in key_at.items()}
         self._request_id = key_at.get(schema.request_id)
         def width(index: int) -> int:
@@ -103,8 +109,9 @@ class ResultsSheet:
                            self._look(col, fill, kind))
         forget_written_row(self.sheet, r - 1)
         for col, messages in marks.items():
-            if self._comments < MAX_COMMENTS:
+            if self._comments < MAX_COMMENTS and self._comment_rows + r <= COMMENT_ROW_BUDGET:
                 self._comments += 1
+                self._comment_rows += r
                 self.sheet.write_comment(r, col, "须改正:" + "\n".join(messages), COMMENT_LOOK)
 
     def _marks(self, decision: Decision) -> dict[int, list[str]]:
