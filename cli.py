@@ -17,7 +17,7 @@ import click
 
 import chinese_click as zh
 from desk import config as desk_config
-from engine import labels, protection
+from engine import labels
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
 from engine.auditors.recorded import rulebook_for
@@ -25,16 +25,16 @@ from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError, describe_os_error
 from engine.excel.template import write_template
+from engine.files import protection, scratch
+from engine.files.protection import Password
 from engine.papers import settings as office_settings
 from engine.papers.notices import write_notices
 from engine.policy import cases as case_book
 from engine.policy import catalogue, document, impact
 from engine.policy import lint as rule_lint
 from engine.policy.publish import publish
-from engine.protection import Password
 from engine.records import ledger as ledgers
 from engine.records.archive import Archive, archive_beside
-from engine.runs import scratch
 from engine.runs.check import check_batch
 from engine.runs.many import check_many
 from engine.runs.parallel import default_workers

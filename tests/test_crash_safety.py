@@ -27,7 +27,7 @@ STEPS = {
     "deciding": ("engine.core.decide", "Decider.decide", "before", False),
     "writing the workbook": ("engine.excel.decision_sheets", "write_cell", "before", False),
     "run pending, workbook not yet in place": ("engine.records.ledger", "Recording.pending", "after", False),
-    "workbook in place, run not yet confirmed": ("engine.runs.outputs", "Output.commit", "after", True),
+    "workbook in place, run not yet confirmed": ("engine.files.outputs", "Output.commit", "after", True),
     "run confirmed": ("engine.records.ledger", "Ledger._confirm", "after", True),
 }
 

@@ -15,10 +15,10 @@ from conftest import CASE_DAY, read_sheet, request, write_batch
 
 from cli import cli
 from engine.excel.decision_workbook import open_decisions
+from engine.files import outputs
 from engine.records.digests import ResultsDigest, audit_digest, row_digest
 from engine.records.ledger import GENESIS, decision_digest, run_hash
 from engine.runs import check as check_module
-from engine.runs import outputs
 
 ROWS = [
     request(申请编号="L1", 业务类型="补卡", 卡状态="正常"),

@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
 
-import engine.runs.batch
 import engine.excel.decision_sheets
+import engine.runs.batch
 import engine.runs.check
 from cli import cli
-from engine.runs import outputs, scratch
+from engine.files import outputs, scratch
 
 
 def sscard(*args):

@@ -19,8 +19,8 @@ from conftest import FIXTURE_RULES, RULES, fixture_request, write_batch
 from cli import cli
 from engine.excel import writer
 from engine.excel.opening import OLE2_MAGIC
-from engine.protection import ENV, Password, decrypt, encrypt_workbook
-from engine.runs import scratch
+from engine.files import scratch
+from engine.files.protection import ENV, Password, decrypt, encrypt_workbook
 
 DATA = Path(__file__).resolve().parent / "data"
 LIBREOFFICE_PASSWORD = "柜面-2026"  # tests/data/make_office_files.py

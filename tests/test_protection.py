@@ -1,4 +1,4 @@
-"""The password and the ciphers (engine/protection.py): a password never shows, decrypted
+"""The password and the ciphers (engine/files/protection.py): a password never shows, decrypted
 content never touches the disk, and a PDF can be protected before it is handed out."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from pypdf import PasswordType, PdfReader, PdfWriter
 
 from engine.excel.opening import OLE2_MAGIC, ZIP_MAGIC, open_workbook
-from engine.protection import Password, encrypt_workbook, protect_pdf
+from engine.files.protection import Password, encrypt_workbook, protect_pdf
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "batch.xlsx"

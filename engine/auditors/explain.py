@@ -19,7 +19,7 @@ from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_workbook import StoredRow, is_decision_workbook, open_decisions
 from engine.excel.reader import open_batch
-from engine.protection import Password
+from engine.files.protection import Password
 from engine.records.digests import RULEBOOK_DIGEST, canonical
 from engine.runs.batch import DecidedBatch, decide_batch
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.core.rulebook import Rulebook
 from engine.excel.decision_workbook import is_decision_workbook, open_decisions
-from engine.protection import Password
+from engine.files.protection import Password
 from engine.records.archive import Archive
 from engine.records.digests import RULEBOOK_DIGEST, RULEBOOK_VERSION
 

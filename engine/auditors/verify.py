@@ -27,7 +27,7 @@ from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_workbook import DecisionWorkbook, StoredRow, open_decisions
 from engine.excel.reader import open_batch
-from engine.protection import Password
+from engine.files.protection import Password
 from engine.records.digests import (
     AUDIT_DIGEST,
     INPUT_DIGEST,

@@ -13,7 +13,7 @@ from typing import Any
 from engine.core.conditions import Condition
 from engine.core.origin import Declaration
 from engine.core.parameters import Parameters
-from engine.core.schema import Schema
+from engine.core.schema import Column, Schema
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,16 @@ class Rulebook:
 
     def rank(self, verdict: str) -> int:
         return self.verdicts.index(verdict)
+
+
+ALWAYS = "一直有效"  # the period of a rule or column without dates, in words
+COLUMN_COLUMNS = ("列", "是否必填", "取值", "适用业务", "生效", "说明")
+
+
+def column_row(book: Rulebook, column: Column) -> tuple[str, str, str, str, str, str]:
+    """(列, 是否必填, 取值, 适用业务, 生效, 说明): a column as the template's 说明 sheet,
+    the catalogue and the rulebook document describe it."""
+    used = "全部业务" if column.used_by is None else "、".join(
+        s.name for s in book.services if s.code in column.used_by)
+    need = "必填" if column.required else ("按业务必填" if column.required_when is not None else "选填")
+    return column.header, need, column.kind.describe(), used, column.period.words() or ALWAYS, column.help

@@ -17,7 +17,7 @@ from engine.errors import SscardError, UnreadableWorkbook
 from engine.excel.ooxml import unescape
 from engine.excel.opening import XLSX, open_workbook
 from engine.excel.result_layout import decision_block
-from engine.protection import Password
+from engine.files.protection import Password
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,10 @@ from typing import BinaryIO
 
 import olefile
 
-from engine import protection
 from engine.errors import PasswordNeeded, UnreadableWorkbook, WrongPassword
 from engine.excel.safe_file import MAX_ENCRYPTED_BYTES, MAX_LEGACY_BYTES, check_size, check_zip
-from engine.protection import Password
+from engine.files import protection
+from engine.files.protection import Password
 
 XLSX = "xlsx"  # also .xlsm: values are read, macros never
 XLS = "xls"

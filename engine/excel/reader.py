@@ -34,7 +34,7 @@ from engine.excel.decision_workbook import decision_headers
 from engine.excel.legacy import LegacyWorkbook
 from engine.excel.ooxml import unescape
 from engine.excel.opening import XLS, OpenedWorkbook, legacy_damaged, open_workbook
-from engine.protection import Password
+from engine.files.protection import Password
 
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import labels
-from engine.core.rulebook import Rulebook
+from engine.core.rulebook import COLUMN_COLUMNS, Rulebook, column_row
 from engine.core.schema import Choice, Date, TextCode, WholeNumber
 from engine.excel.writer import Styles, atomic_workbook, display_width, write_table
-from engine.policy.catalogue import COLUMN_COLUMNS, column_row
 
 BLANK_ROWS = 1000  # rows prepared with drop-downs and formats
 

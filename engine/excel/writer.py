@@ -1,7 +1,7 @@
 """Write workbooks with xlsxwriter, streaming, and only ever as a whole.
 
 Rows are written as they come (constant memory).  Where the file goes is decided by
-engine/runs/outputs.py: built privately, refused over an input or someone else's file,
+engine/files/outputs.py: built privately, refused over an input or someone else's file,
 renamed into place only when complete, so a crash or Ctrl-C never leaves half a
 workbook where the clerk expects one.  xlsxwriter's own temporary sheets (personal data
 in clear text) go to the run's private folder, never loose in TMPDIR; a password-protected
@@ -25,9 +25,9 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from engine.excel.ooxml import MAX_CELL_TEXT
-from engine.protection import Password, encrypt_workbook
-from engine.runs import scratch
-from engine.runs.outputs import MARK, atomic_output
+from engine.files import scratch
+from engine.files.outputs import MARK, atomic_output
+from engine.files.protection import Password, encrypt_workbook
 
 # A fill per 结论, in the rulebook's order of strength (输入有误, 不予受理, 补正材料,
 # 人工复核, 转银行办理, 受理): six hues far apart (grey, red, yellow, violet, blue, green),

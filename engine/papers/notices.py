@@ -5,7 +5,7 @@ every reason, or every missing document and where to bring it, home in writing. 
 rulebook declares the paper of each 结论 (``Rulebook.notices``); a 结论 without one (输入有误:
 the clerk fixes the row) gets none.  Pages are built from the 结果 rows as recorded, after
 their 核验码 is checked: a workbook edited since ``check`` prints nothing.  The PDF is
-written as every output is (engine.runs.outputs): never over an input or a file sscard
+written as every output is (engine.files.outputs): never over an input or a file sscard
 did not make, and only whole.
 
 The Chinese text is set in STSong-Light, one of the standard CJK fonts of the PDF format:
@@ -37,10 +37,10 @@ from engine.core.rulebook import Notice, Rulebook
 from engine.core.schema import TextCode, shown
 from engine.errors import SscardError
 from engine.excel.decision_workbook import DecisionWorkbook, StoredRow, open_decisions
+from engine.files import outputs
+from engine.files.protection import Password, protect_pdf
 from engine.papers.settings import Office, Settings
-from engine.protection import Password, protect_pdf
 from engine.records.digests import RULEBOOK_DIGEST, row_digest
-from engine.runs import outputs
 
 FONT = "STSong-Light"
 BLANK = "____________________"

@@ -28,7 +28,7 @@ from engine.core.schema import clean_text, header_key, is_blank
 from engine.errors import MissingColumns, RulebookError
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, display_width, write_cell, write_header
-from engine.protection import Password
+from engine.files.protection import Password
 from engine.runs.batch import decide_batch
 
 CASE_BOOK = "cases.xlsx"  # a rule folder's own cases, run by `rules test` and `rules publish`

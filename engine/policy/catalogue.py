@@ -8,16 +8,13 @@ from pathlib import Path
 from typing import Iterator
 
 from engine.core.origin import shown_path
-from engine.core.rulebook import Rule, Rulebook
-from engine.core.schema import Column
+from engine.core.rulebook import ALWAYS, COLUMN_COLUMNS, Rule, Rulebook, column_row
 from engine.excel.writer import Styles, atomic_workbook, write_table
 
 EVERY_REQUEST = "(该业务的所有申请)"
-ALWAYS = "一直有效"
 INTERPRETATION = "解释性规则"  # the source text is silent; the rulebook decided, and policy staff may change it
 RULE_COLUMNS = ("规则编号", "名称", "业务类型", "条款", "生效", "条件", "结论", "费用", "缺少材料", "办理地点",
                 "后续事项", "理由", "解释性规则")
-COLUMN_COLUMNS = ("列", "是否必填", "取值", "适用业务", "生效", "说明")
 PARAMETER_COLUMNS = ("参数", "说明", "类型", "单位", "生效日期", "值", "依据", "解释性")
 
 
@@ -76,15 +73,6 @@ def fee_words(book: Rulebook, name: str | None) -> str:
         return ""
     parameter = book.parameters[name] if book.parameters and name in book.parameters.names() else None
     return f"{name}({parameter.description})" if parameter else name
-
-
-def column_row(book: Rulebook, column: Column) -> tuple[str, str, str, str, str, str]:
-    """(列, 是否必填, 取值, 适用业务, 生效, 说明): a column as the template's 说明 sheet,
-    the catalogue and the rulebook document describe it."""
-    used = "全部业务" if column.used_by is None else "、".join(
-        s.name for s in book.services if s.code in column.used_by)
-    need = "必填" if column.required else ("按业务必填" if column.required_when is not None else "选填")
-    return column.header, need, column.kind.describe(), used, column.period.words() or ALWAYS, column.help
 
 
 def text_lines(book: Rulebook) -> Iterator[str]:

@@ -4,8 +4,8 @@ beside the rows a change decides differently."""
 
 from __future__ import annotations
 
-from engine.core.rulebook import Rulebook
-from engine.policy.catalogue import ALWAYS, Entry, entries, value_words
+from engine.core.rulebook import ALWAYS, Rulebook
+from engine.policy.catalogue import Entry, entries, value_words
 
 _RULE_FIELDS = (("name", "名称"), ("services", "业务类型"), ("clause", "条款"), ("period", "生效"),
                 ("conditions", "条件"), ("verdict", "结论"), ("fee", "费用"), ("missing", "缺少材料"),

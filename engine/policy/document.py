@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from engine.core.rulebook import Rulebook
-from engine.policy.catalogue import ALWAYS, COLUMN_COLUMNS, column_row, entries, value_words
+from engine.core.rulebook import ALWAYS, COLUMN_COLUMNS, Rulebook, column_row
+from engine.policy.catalogue import entries, value_words
 
 
 def markdown(book: Rulebook) -> str:

@@ -19,9 +19,9 @@ from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.files import outputs
+from engine.files.protection import Password
 from engine.policy.changes import rulebook_changes
-from engine.protection import Password
-from engine.runs import outputs
 from engine.runs.batch import DecidedBatch, decide_batch
 
 CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",

@@ -43,8 +43,8 @@ import platformdirs
 
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError, describe_os_error
+from engine.files import outputs, scratch
 from engine.records.digests import RunRecord, canonical
-from engine.runs import outputs, scratch
 
 ENV = "SSCARD_LEDGER"
 WAIT_ENV = "SSCARD_LEDGER_WAIT"  # seconds to wait for a ledger another sscard is writing

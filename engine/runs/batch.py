@@ -18,7 +18,7 @@ from engine.core.decide import Decider, Decision
 from engine.core.normalise import Problem
 from engine.core.rulebook import Rulebook
 from engine.excel.reader import is_blank_row
-from engine.runs import scratch
+from engine.files import scratch
 from engine.runs.parallel import decide_rows
 
 DUPLICATE_ID = "INPUT-DUPLICATE-ID"

@@ -15,12 +15,12 @@ from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overvi
 from engine.excel.reader import open_batch
 from engine.excel.result_layout import ResultLayout
 from engine.excel.writer import Styles, protected_workbook, write_table
-from engine.protection import Password
+from engine.files import outputs
+from engine.files.outputs import RUN_PROPERTY
+from engine.files.protection import Password
 from engine.records.digests import ResultsDigest, RunRecord, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
-from engine.runs import outputs
 from engine.runs.batch import DecidedBatch, DecidedRow, decide_batch
-from engine.runs.outputs import RUN_PROPERTY
 
 UNKNOWN_SERVICE = "(无法识别)"
 DECISIONS_SUFFIX = ".decisions.xlsx"

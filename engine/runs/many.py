@@ -17,9 +17,9 @@ from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_sheets import overview_headers
 from engine.excel.writer import Styles, atomic_workbook, write_table
-from engine.protection import Password
+from engine.files import outputs
+from engine.files.protection import Password
 from engine.records.ledger import Ledger
-from engine.runs import outputs
 from engine.runs.check import DECISIONS_SUFFIX, Summary, check_batch, overview_rows
 
 COMBINED_NAME = "合并汇总.xlsx"

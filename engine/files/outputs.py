@@ -37,7 +37,7 @@ from typing import Iterable, Iterator
 from defusedxml import ElementTree
 
 from engine.errors import SscardError, describe_os_error
-from engine.runs import scratch
+from engine.files import scratch
 
 MARK = "made-by-sscard"  # custom document property of every workbook sscard writes; text in other files' metadata
 RUN_PROPERTY = "sscard-run"  # custom document property: the run id of a decision workbook
