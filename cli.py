@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shlex
 import signal
+import sys
 from functools import wraps
 from pathlib import Path
 
@@ -172,6 +173,10 @@ class _Cli(zh.Group):
                 return super().invoke(ctx)
         except SscardError as error:
             raise _Failed(error) from None
+        except BrokenPipeError:
+            # The reader went away (`sscard explain … | head`): nothing is left to say to it.
+            sys.stderr.close()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("已中断:正在写的文件已删除,未完成的运行未记入账本;已完成的决定工作簿保留", err=True)
             ctx.exit(INTERRUPTED)

@@ -204,3 +204,24 @@ def test_template_offers_reasons_but_takes_any_text_when_a_reason_is_typed(tmp_p
         styles[sheet[f"{column}1"].value] = validation.errorStyle or "stop"
     assert styles["原因"] == "information"
     assert styles["业务类型"] == styles["卡状态"] == "stop"
+
+
+
+def test_output_cut_short_by_a_pipe_ends_quietly_when_the_reader_stops_early(tmp_path):
+    """`sscard rules list | head -1`: the reader leaves; no error line, no traceback."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parent.parent
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: the listing no longer fits in the pipe
+    with open(tmp_path / "stderr", "wb") as errors:
+        listing = subprocess.Popen([sys.executable, str(root / "cli.py"), "rules", "list"],
+                                   stdout=write_end, stderr=errors, cwd=root)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as reader:
+            first = reader.readline()  # the reader stops here, as head -1 does
+        code = listing.wait()
+    assert first.strip() and code == 0
+    assert (tmp_path / "stderr").read_bytes() == b""
