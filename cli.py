@@ -53,6 +53,7 @@ def archive() -> Archive:
     return archive_beside(live_rules())
 
 
+INTERNAL_ERROR = 3  # a fault of sscard itself, never of the input
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a program ended by Ctrl-C
 
 
@@ -183,6 +184,11 @@ class _Cli(zh.Group):
         except OSError as error:  # a failure no engine step foresaw: still one line, never a traceback
             where = f"{error.filename}:" if error.filename else ""
             raise _Failed(SscardError(f"文件操作失败:{where}{describe_os_error(error)}")) from None
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception:  # a fault of sscard itself: one line, nothing half-written (outputs are atomic)
+            raise Refusal("sscard 内部出错:正在写的文件已删除,未完成的运行未记入账本;请记下所用的命令和文件,"
+                          "联系维护人员", exit_code=INTERNAL_ERROR) from None
 
 
 @click.group(cls=_Cli, name="sscard")

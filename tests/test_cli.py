@@ -187,7 +187,7 @@ def test_check_leaves_no_output_and_no_part_file_when_writing_crashes(batch, mon
 
     monkeypatch.setattr(engine.excel.decision_sheets, "write_cell", failing)
     result = invoke("check", batch)
-    assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
+    assert result.exit_code == 3 and result.output.startswith("错误:sscard 内部出错")
     assert calls["n"] > 20  # the crash did happen mid-write
     assert not list(batch.parent.glob("*.decisions.xlsx"))
     assert not list(batch.parent.glob("*.part")) and not list(batch.parent.glob(".*.part"))
@@ -225,3 +225,21 @@ def test_output_cut_short_by_a_pipe_ends_quietly_when_the_reader_stops_early(tmp
         code = listing.wait()
     assert first.strip() and code == 0
     assert (tmp_path / "stderr").read_bytes() == b""
+
+
+def test_a_fault_of_sscard_itself_is_one_chinese_line_with_exit_3_and_nothing_half_written(tmp_path, monkeypatch,
+                                                                                         fixture_book):
+    from conftest import FIXTURE_RULES, fixture_request, write_batch
+
+    import engine.excel.decision_sheets as sheets
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+    monkeypatch.setattr(sheets.ResultsSheet, "add", broken)
+    batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request()])
+    result = CliRunner().invoke(cli, ["check", str(batch), "-o", str(tmp_path / "决定.xlsx"), "--workers", "1",
+                                      "--rules", str(FIXTURE_RULES)])
+    assert result.exit_code == 3
+    assert result.output.startswith("错误:sscard 内部出错:") and result.output.count("\n") == 1
+    assert "Traceback" not in result.output and "ZeroDivisionError" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("ledger")) == ["批次.xlsx"]

@@ -50,6 +50,8 @@ WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_numbers": False,
     "strings_to_urls": False,
+    # A full worksheet's 结果 is over 2 GB of XML, past what a plain zip member may hold.
+    "use_zip64": True,
 }
 
 
