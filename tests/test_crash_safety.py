@@ -36,6 +36,9 @@ RUNNER = textwrap.dedent('''
 
 
     def run():
+        # As at a terminal: a shell starts a background job (a CI script, nohup) with Ctrl-C
+        # ignored, and Python then keeps ignoring it, which is right for sscard but not here.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         module_name, attribute, when, action = sys.argv[1:5]
         module = importlib.import_module(module_name)
         owner, name = (module, attribute) if "." not in attribute else (
