@@ -215,7 +215,7 @@ def test_output_cut_short_by_a_pipe_ends_quietly_when_the_reader_stops_early(tmp
     import sys
     root = Path(__file__).resolve().parent.parent
     read_end, write_end = os.pipe()
-    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: the listing no longer fits in the pipe
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)  # the listing no longer fits in the pipe
     with open(tmp_path / "stderr", "wb") as errors:
         listing = subprocess.Popen([sys.executable, str(root / "cli.py"), "rules", "list"],
                                    stdout=write_end, stderr=errors, cwd=root)
