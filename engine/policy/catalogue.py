@@ -42,7 +42,7 @@ class Entry:
 
     @property
     def outcome(self) -> str:
-        """``结论 受理;费用 card_fee(工本费);办理地点 …``: what the rule does when it fires."""
+        """``结论 受理;费用 工本费 20 元;办理地点 …``: what the rule does when it fires."""
         parts = [f"结论 {self.verdict}"]
         for label, value in (("费用", self.fee), ("缺少材料", self.missing), ("办理地点", self.place),
                              ("后续事项", self.next)):
@@ -63,16 +63,26 @@ def entries(book: Rulebook) -> list[Entry]:
 
 def entry(book: Rulebook, rule: Rule, services: tuple[str, ...]) -> Entry:
     words = rule.when.words(book.schema.label) if rule.when is not None else EVERY_REQUEST
+    for name in book.parameters.names() if book.parameters else ():
+        words = words.replace(f"参数 {name}", parameter_words(book, name))  # its value, not its program name
     return Entry(rule.id, rule.name, services, rule.clause, rule.period.words(), words, rule.verdict,
-                 fee_words(book, rule.fee), "、".join(rule.missing), rule.place, rule.next, rule.reason,
+                 parameter_words(book, rule.fee), "、".join(rule.missing), rule.place, rule.next, rule.reason,
                  rule.interpretation)
 
 
-def fee_words(book: Rulebook, name: str | None) -> str:
+def parameter_words(book: Rulebook, name: str | None) -> str:
+    """A parameter as people read it: what it is and its value with the unit (``工本费 20 元``),
+    each dated value when it has several."""
     if not name:
         return ""
     parameter = book.parameters[name] if book.parameters and name in book.parameters.names() else None
-    return f"{name}({parameter.description})" if parameter else name
+    if parameter is None:
+        return name
+    if len(parameter.values) == 1:
+        return f"{parameter.description} {value_words(parameter.values[0][1])} {parameter.unit}".rstrip()
+    dated = ",".join(f"自 {start.isoformat()} 起 {value_words(value)} {parameter.unit}".rstrip()
+                     for start, value in parameter.values)
+    return f"{parameter.description}({dated})"
 
 
 def text_lines(book: Rulebook) -> Iterator[str]:

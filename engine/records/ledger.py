@@ -275,7 +275,12 @@ class Ledger:
         present = {row[1] for row in connection.execute("PRAGMA table_info(runs)")}
         for name in _ADDED_FIELDS:
             if name not in present:
-                connection.execute(f"ALTER TABLE runs ADD COLUMN {name} TEXT")
+                try:
+                    connection.execute(f"ALTER TABLE runs ADD COLUMN {name} TEXT")
+                except sqlite3.OperationalError as error:
+                    # Two first runs at once (two uploads on the desk) both found it missing.
+                    if "duplicate column" not in str(error):
+                        raise
 
     @contextmanager
     def _transaction(self, connection: sqlite3.Connection) -> Iterator[None]:
