@@ -15,7 +15,7 @@ from flask import Blueprint, render_template, request
 from desk import jobs, results
 from desk.access import AUDITOR, CLERK, allowed
 from desk.context import current_person, desk
-from desk.store import display_name, download_name, stored_suffix, write_private
+from desk.store import download_name, stored_suffix, uploaded_name, write_private
 from desk.wording import for_the_page
 from engine.auditors.verify import history_anchors
 from engine.errors import SscardError
@@ -81,7 +81,7 @@ def verify_page():
         names: dict[Path, str] = {}  # stored copy -> the name it was uploaded under
         for role, upload in zip(("workbook", "batch"), uploads):
             if upload and upload.filename:
-                name = display_name(upload.filename)
+                name = uploaded_name(upload)
                 names[write_private(folder / (role + stored_suffix(name)), upload.stream)] = name
         workbook, *batch = names
         future = d.lanes.submit(jobs.rows_of(workbook, d.book, password), jobs.verify, str(workbook),
@@ -124,7 +124,7 @@ def _check_anchors():
     with desk().store.scratch() as folder:
         names: dict[Path, str] = {}
         for number, upload in enumerate(uploads):
-            name = display_name(upload.filename)
+            name = uploaded_name(upload)
             names[write_private(folder / f"anchor{number}.xlsx", upload.stream)] = name
         try:
             anchors = history_anchors([*heads, *map(str, names)])

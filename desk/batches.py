@@ -14,7 +14,7 @@ from desk import jobs, results
 from desk.access import CLERK, allowed
 from desk.chart import stacked_bars
 from desk.context import current_operator, desk
-from desk.store import DONE, FAILED, QUEUED, RUNNING, Job, display_name, download_name
+from desk.store import DONE, FAILED, QUEUED, RUNNING, Job, download_name, uploaded_name
 from engine.errors import PasswordNeeded, SscardError
 from engine.excel.template import write_template
 from engine.files.protection import Password
@@ -47,7 +47,7 @@ def upload():
     operator = current_operator()
     password = Password(request.form["password"]) if request.form.get("password") else None
     for file in files:
-        name = display_name(file.filename)
+        name = uploaded_name(file)
         _, job = desk().store.create(name, operator, file.stream)
         _start(job, name, operator, password)
     return redirect(url_for(".check_page"), 303)

@@ -5,6 +5,7 @@ office's details printed on the applicant's notices).  The same engine calls as
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from desk.access import ADMIN, allowed
 from desk.context import current_person, desk
@@ -30,7 +31,7 @@ OFFICE_FIELDS = {  # field -> (label, hint)
 @allowed(ADMIN)
 def accounts_page():
     accounts = desk().accounts
-    return render_template("accounts.html", accounts=accounts.all(), roles=ROLES, problem="", form={},
+    return render_template("accounts.html", accounts=accounts.all(), roles=ROLES, problem="", form=MultiDict(),
                            sign_ins=accounts.sign_ins(SIGN_INS_SHOWN))
 
 

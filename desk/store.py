@@ -59,6 +59,19 @@ def display_name(filename: str | None, fallback: str = "未命名.xlsx") -> str:
     return name[:MAX_NAME] or fallback
 
 
+_FILENAME = re.compile(r'\bfilename="([^"]*)"')
+
+
+def uploaded_name(upload: Any) -> str:
+    """The name an uploaded file (a Werkzeug FileStorage) had on the person's computer, as
+    typed.  Browsers send it raw in the part's header (HTML's rules for form data encode
+    only a quote and line breaks, as %22, %0D, %0A); Werkzeug unquotes it as if every
+    backslash escaped the next character, so ``..\\..\\批次.xlsx`` would lose them."""
+    raw = _FILENAME.search(upload.headers.get("Content-Disposition", ""))
+    name = raw[1].replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n") if raw else upload.filename
+    return display_name(name)
+
+
 def download_name(name: str, suffix: str) -> str:
     """A file name for the browser to save under: the uploaded name's stem with ``suffix``,
     any character a file system refuses (/ \\ : * ? " < > |) made ``_``."""

@@ -9,6 +9,7 @@ import re
 import stat
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
@@ -18,16 +19,19 @@ from werkzeug.test import encode_multipart
 
 from cli import cli
 from desk import results
+from desk.access import EVERYONE, allowed
 from desk.app import create_app
 from desk.config import DeskConfig
 from desk.context import Desk
 from desk.jobs import Lanes
 from desk.store import Store, display_name
 from engine.errors import SscardError
+from engine.office.accounts import Accounts
 from engine.records.ledger import Ledger
 from engine.runs.check import check_batch
 
 PERSONAL = "王小明"
+PASSWORD = "柜面-2026-春天"
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +43,15 @@ def lanes(fixture_book):
 
 @pytest.fixture
 def make_client(tmp_path, fixture_book, lanes):
-    def make(**settings):
-        config = DeskConfig(tmp_path / "data", **settings)
-        desk = Desk(config, fixture_book, Ledger(tmp_path / "ledger.sqlite3"), Store(config.data), lanes)
+    """A browser on a desk of its own data folder; ``accounts`` {name: roles} are made first."""
+    def make(accounts: dict[str, tuple[str, ...]] | None = None, **settings):
+        config = DeskConfig(tmp_path / "data", tmp_path / "settings.toml", **settings)
+        store = Store(config.data)
+        registry = Accounts(config.data)
+        for name, roles in sorted((accounts or {}).items(), key=lambda item: "管理员" not in item[1]):
+            if registry.get(name) is None:
+                registry.add(name, roles, PASSWORD)
+        desk = Desk(config, fixture_book, Ledger(tmp_path / "ledger.sqlite3"), store, lanes, registry)
         return create_app(desk).test_client()
     return make
 
@@ -73,10 +83,15 @@ def upload(client, *files: tuple[str, bytes]):
     return client.post("/check", data=data, content_type="multipart/form-data")
 
 
+def sign_in(client, name: str, password: str = PASSWORD, **extra):
+    return client.post("/signin", data={"csrf_token": csrf(client, "/signin"), "name": name, "password": password},
+                       **extra)
+
+
 def finished(client) -> list[tuple[str, dict]]:
-    """Wait for every batch on the person's check page to end; (token, progress) each."""
-    with client.session_transaction() as session:
-        tokens = list(session["jobs"])
+    """Wait for every batch the desk holds to end; (token, progress) each, oldest first."""
+    states = sorted((job.state() for job in desk_of(client).store.all_jobs()), key=lambda state: state["created"])
+    tokens = [state["token"] for state in states]
     deadline = time.monotonic() + 60
     out = []
     for token in tokens:
@@ -127,7 +142,7 @@ def test_hostile_upload_gets_one_line_naming_the_uploaded_file_not_the_server_pa
     upload(client, ("../../坏批次.xlsx", b"\x00garbage, not a workbook" * 10))
     [(token, progress)] = finished(client)
     assert progress["status"] == "failed"
-    assert progress["message"].startswith("坏批次.xlsx: 不是 Excel 工作簿")
+    assert progress["message"].startswith("../../坏批次.xlsx: 不是 Excel 工作簿")  # the name as uploaded
     assert str(desk_of(client).store.root) not in progress["message"]
     page = client.get("/").get_data(as_text=True)
     assert progress["message"] in page and "Traceback" not in page
@@ -144,26 +159,40 @@ def test_uploads_and_results_are_readable_by_their_owner_only(client, batch):
         assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
 
 
-def test_uploaded_file_names_are_shown_but_never_become_paths(client):
-    assert display_name("..\\..\\Windows\\evil.xlsx") == "evil.xlsx"
-    assert display_name("/etc/passwd") == "passwd"
-    assert display_name("a\x00b\r\n.xlsx") == "ab.xlsx"
-    upload(client, ("../../evil.xlsx", b"PK"))
-    finished(client)
+def test_uploaded_file_names_are_shown_as_typed_escaped_and_never_become_paths(client, batch):
+    assert display_name("a\x00b\r\n.xlsx") == "ab.xlsx"  # control characters nobody typed
+    hostile = ["<script>alert(1)</script>.xlsx", "..\\..\\evil2.xlsx"]
+    upload(client, *((name, batch.read_bytes()) for name in hostile))
+    assert [p["status"] for _, p in finished(client)] == ["done", "done"]
+    page = client.get("/").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.xlsx" in page and "<script>alert" not in page
+    assert "..\\..\\evil2.xlsx" in page
+    assert sorted(run.input_name for run in desk_of(client).ledger.runs()) == sorted(hostile)
     stored = {p.name for p in desk_of(client).store.jobs.rglob("*") if p.is_file()}
-    assert stored <= {"input.xlsx", "job.json", "progress.json"}
+    assert stored <= {"input.xlsx", "job.json", "progress.json", "decisions.xlsx", "rows.sqlite3"}
+    ledger = client.get("/ledger").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.xlsx" in ledger and "<script>alert" not in ledger
+    token = next(t for t, _ in finished(client))
+    response = client.get(f"/batch/{token}/decisions.xlsx")
+    response.close()
+    assert 'filename="_script_alert(1)__script_.decisions.xlsx"' in unquote(response.headers["Content-Disposition"])
 
 
-def test_a_result_is_reachable_only_through_its_own_link(client, batch):
-    upload(client, ("三月批次.xlsx", batch.read_bytes()))
-    [(token, _)] = finished(client)
-    stranger = client.application.test_client()  # another browser: no session, no link
-    assert token not in stranger.get("/").get_data(as_text=True)
-    for probe in ("A" * 43, token[:-1] + ("A" if token[-1] != "A" else "B"), "..%2F..%2Fjobs"):
-        response = stranger.get(f"/batch/{probe}")
+def test_a_batch_belongs_to_its_account_and_no_one_else_opens_it(make_client, batch):
+    accounts = {"张三": ("经办",), "李四": ("经办",), "管理": ("管理员",)}
+    mine, another, colleague = make_client(accounts), make_client(accounts), make_client(accounts)
+    sign_in(mine, "张三")
+    upload(mine, ("三月批次.xlsx", batch.read_bytes()))
+    [(token, _)] = finished(mine)
+    sign_in(another, "张三")  # the same person in a new browser: the batch is theirs there too
+    assert token in another.get("/").get_data(as_text=True)
+    sign_in(colleague, "李四")
+    assert token not in colleague.get("/").get_data(as_text=True)
+    for probe in (token, "A" * 43, token[:-1] + ("A" if token[-1] != "A" else "B"), "..%2F..%2Fjobs"):
+        response = colleague.get(f"/batch/{probe}")
         assert response.status_code == 404
         assert "链接已超过保存期限" in response.get_data(as_text=True)
-    assert stranger.get(f"/batch/{token}").status_code == 200
+    assert another.get(f"/batch/{token}").status_code == 200
 
 
 def test_a_form_posted_without_its_token_is_refused_in_chinese(client, batch):
@@ -192,7 +221,7 @@ def test_a_page_from_another_host_name_is_refused_on_this_machine(client):
 
 
 def test_an_internal_error_shows_a_chinese_page_and_no_stack_trace(client):
-    client.application.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    client.application.add_url_rule("/boom", "boom", allowed(*EVERYONE)(lambda: 1 / 0))
     response = client.get("/boom")
     page = response.get_data(as_text=True)
     assert response.status_code == 500
@@ -212,51 +241,155 @@ def test_every_asset_is_served_by_the_desk_itself(client):
         assert not re.search(r'(src|href)="(https?:)?//', page), path
 
 
-def test_sign_in_is_required_when_an_access_code_is_set_and_the_name_is_recorded(make_client, batch):
-    client = make_client(host="0.0.0.0", access_code="柜面-2026-春")
+def test_off_this_machine_everyone_signs_in_and_the_account_is_the_recorded_operator(make_client, batch):
+    client = make_client({"管理": ("管理员",), "张三": ("经办",)}, host="0.0.0.0")
     response = client.get("/rules")
     assert response.status_code == 302 and "/signin" in response.headers["Location"]
-    token = csrf(client, "/signin")
-    wrong = client.post("/signin", data={"csrf_token": token, "name": "张三", "code": "猜一猜猜一猜"})
-    assert wrong.status_code == 403 and "访问码不对" in wrong.get_data(as_text=True)
-    right = client.post("/signin", data={"csrf_token": token, "name": "张三", "code": "柜面-2026-春", "next": "/rules"})
+    wrong = sign_in(client, "张三", "猜一猜猜一猜")
+    assert wrong.status_code == 403 and "姓名或密码不对" in wrong.get_data(as_text=True)
+    right = client.post("/signin", data={"csrf_token": csrf(client, "/signin"), "name": "张三", "password": PASSWORD,
+                                         "next": "/rules"})
     assert right.status_code == 302 and right.headers["Location"] == "/rules"
     assert "操作员:<strong>张三</strong>" in client.get("/rules").get_data(as_text=True)
     upload(client, ("三月批次.xlsx", batch.read_bytes()))
-    finished(client)
+    [(token, _)] = finished(client)
     [run] = desk_of(client).ledger.runs()
     assert run.operator == "张三"
 
 
-def test_sign_in_stops_answering_after_repeated_wrong_codes(make_client):
-    client = make_client(host="0.0.0.0", access_code="柜面-2026-春")
-    token = csrf(client, "/signin")
+def test_each_role_opens_only_its_own_pages(make_client):
+    accounts = {"管理": ("管理员",), "经办员": ("经办",), "审计员": ("审计",), "政策员": ("政策",)}
+    pages = {"/": "经办", "/query": "经办 审计", "/verify": "审计", "/ledger": "审计", "/rules": "经办 审计 政策 管理员",
+             "/accounts": "管理员", "/settings": "管理员", "/template.xlsx": "经办"}
+    for name, (role,) in accounts.items():
+        client = make_client(accounts, host="0.0.0.0")
+        sign_in(client, name)
+        for path, roles in pages.items():
+            status = client.get(path).status_code
+            if role in roles.split():
+                assert status == 200, (role, path)
+            elif path == "/":
+                assert status == 302, (role, path)  # each role starts on its own first page
+            else:
+                assert status == 403, (role, path)
+        menu = re.findall(r'<nav>(.*?)</nav>', client.get("/rules").get_data(as_text=True), re.S)[0]
+        shown = {title for title, _ in [("批次检查", "/"), ("核验", "/verify"), ("账户", "/accounts")] if title in menu}
+        assert shown == {title for title, path in [("批次检查", "/"), ("核验", "/verify"), ("账户", "/accounts")]
+                         if role in pages[path].split()}
+    forbidden = make_client(accounts, host="0.0.0.0")
+    sign_in(forbidden, "政策员")
+    assert "您的角色不能打开此页面" in forbidden.get("/ledger").get_data(as_text=True)
+
+
+def test_signing_out_a_password_change_and_disabling_end_sessions_at_once(make_client):
+    accounts = {"管理": ("管理员",), "张三": ("经办",)}
+    first, second = make_client(accounts, host="0.0.0.0"), make_client(accounts, host="0.0.0.0")
+    for browser in (first, second):
+        sign_in(browser, "张三")
+        assert browser.get("/").status_code == 200
+    with first.session_transaction() as kept:
+        cookie = dict(kept)
+    first.post("/signout", data={"csrf_token": csrf(first)})
+    with first.session_transaction() as replayed:  # the old cookie, kept by someone, opens nothing
+        replayed.update(cookie)
+    assert first.get("/").status_code == 302
+    assert second.get("/").status_code == 200  # signing out ends this session only
+    registry = desk_of(second).accounts
+    registry.set_password("张三", "新的密码-2026")
+    assert second.get("/").status_code == 302
+    sign_in(second, "张三", "新的密码-2026")
+    assert second.get("/").status_code == 200
+    assert registry.disable("张三") == 1
+    assert second.get("/").status_code == 302
+    assert "账户已停用" in sign_in(second, "张三", "新的密码-2026").get_data(as_text=True)
+
+
+def test_a_person_changes_their_own_password_and_signs_in_again(make_client):
+    client = make_client({"管理": ("管理员",), "张三": ("经办",)}, host="0.0.0.0")
+    sign_in(client, "张三")
+    form = {"csrf_token": csrf(client, "/password"), "current": PASSWORD, "new": "我的新密码-2026",
+            "again": "我的新密码-2026"}
+    response = client.post("/password", data=form, follow_redirects=True)
+    assert "密码已更改" in response.get_data(as_text=True) and "/signin" in response.request.path
+    assert client.get("/").status_code == 302
+    assert sign_in(client, "张三", PASSWORD).status_code == 403
+    assert sign_in(client, "张三", "我的新密码-2026").status_code == 302
+
+
+def test_a_manager_makes_and_disables_accounts_on_the_desk(make_client):
+    client = make_client({"管理": ("管理员",)}, host="0.0.0.0")
+    sign_in(client, "管理")
+    form = {"csrf_token": csrf(client, "/accounts"), "name": "王五", "role": ["经办", "审计"],
+            "password": "初始密码-12345", "again": "初始密码-12345"}
+    page = client.post("/accounts", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "已建立账户「王五」(经办、审计)" in page
+    clerk = client.application.test_client()
+    sign_in(clerk, "王五", "初始密码-12345")
+    assert clerk.get("/ledger").status_code == 200
+    form = {"csrf_token": csrf(client, "/accounts"), "name": "王五", "action": "disable"}
+    page = client.post("/account", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "账户已停用;其 1 个登录已退出" in page
+    assert clerk.get("/ledger").status_code == 302
+    last_admin = {"csrf_token": csrf(client, "/accounts"), "name": "管理", "action": "disable"}
+    refused = client.post("/account", data=last_admin)
+    assert refused.status_code == 400 and "唯一在用的管理员" in refused.get_data(as_text=True)
+
+
+def test_on_this_machine_without_accounts_the_local_user_needs_no_sign_in_until_the_first_account(make_client):
+    client = make_client()
+    page = client.get("/accounts").get_data(as_text=True)
+    assert "本机用户" in page and "还没有账户" in page
+    form = {"csrf_token": csrf(client, "/accounts"), "name": "张三", "role": ["经办"], "password": PASSWORD,
+            "again": PASSWORD}
+    refused = client.post("/accounts", data=form)
+    assert "第一个账户须有「管理员」角色" in refused.get_data(as_text=True)
+    form["role"] = ["经办", "管理员"]
+    client.post("/accounts", data=form)
+    assert client.get("/").status_code == 302  # from now on everyone signs in
+
+
+def test_sign_in_locks_out_an_account_and_an_address_after_repeated_wrong_passwords(make_client):
+    client = make_client({"管理": ("管理员",), "张三": ("经办",), "李四": ("经办",)}, host="0.0.0.0")
     for _ in range(5):
-        client.post("/signin", data={"csrf_token": token, "name": "张三", "code": "错误的访问码"})
-    locked = client.post("/signin", data={"csrf_token": token, "name": "张三", "code": "柜面-2026-春"})
+        sign_in(client, "张三", "错误的密码错误的密码")
+    locked = sign_in(client, "张三")
     assert locked.status_code == 403 and "错误次数过多" in locked.get_data(as_text=True)
+    elsewhere = {"environ_base": {"REMOTE_ADDR": "10.1.2.3"}}
+    assert "错误次数过多" in sign_in(client, "张三", **elsewhere).get_data(as_text=True)  # the account is locked
+    assert "错误次数过多" in sign_in(client, "李四").get_data(as_text=True)  # and so is the address
+    assert sign_in(client, "李四", **elsewhere).status_code == 302
+
+
+def test_the_client_address_comes_from_the_forwarded_header_only_through_a_named_proxy(make_client, tmp_path):
+    import ipaddress
+    proxy = {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}}
+    behind = make_client({"管理": ("管理员",), "张三": ("经办",)}, trusted_proxies=(ipaddress.ip_network("127.0.0.1"),))
+    for number in range(5):  # five wrong passwords from one colleague, through the proxy
+        sign_in(behind, f"某人{number}", "错误的密码错误的密码",
+                headers={"X-Forwarded-For": "10.0.0.7"}, **proxy)
+    others = sign_in(behind, "张三", headers={"X-Forwarded-For": "6.6.6.6, 10.0.0.8"}, **proxy)
+    assert others.status_code == 302  # another colleague is not locked out; the spoofed left entry is ignored
+    assert sign_in(behind, "张三", headers={"X-Forwarded-For": "10.0.0.7"}, **proxy).status_code == 403
+    addresses = {entry.address for entry in desk_of(behind).accounts.sign_ins()}
+    assert addresses == {"10.0.0.7", "10.0.0.8"}
+    direct = make_client({"管理": ("管理员",), "张三": ("经办",)}, host="0.0.0.0")
+    sign_in(direct, "张三", headers={"X-Forwarded-For": "10.9.9.9"}, environ_base={"REMOTE_ADDR": "192.0.2.5"})
+    assert "10.9.9.9" not in {entry.address for entry in desk_of(direct).accounts.sign_ins()}
 
 
 def test_sign_in_never_sends_a_person_to_another_site(make_client):
-    client = make_client(host="0.0.0.0", access_code="柜面-2026-春")
-    token = csrf(client, "/signin")
-    response = client.post("/signin", data={"csrf_token": token, "name": "张三", "code": "柜面-2026-春",
-                                            "next": "//evil.example/"})
+    client = make_client({"管理": ("管理员",)}, host="0.0.0.0")
+    response = client.post("/signin", data={"csrf_token": csrf(client, "/signin"), "name": "管理",
+                                            "password": PASSWORD, "next": "//evil.example/"})
     assert response.headers["Location"] == "/"
 
 
-def test_serve_refuses_an_office_network_address_without_an_access_code(monkeypatch):
-    monkeypatch.delenv("SSCARD_ACCESS_CODE", raising=False)
-    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
+def test_serve_refuses_an_office_network_address_without_accounts(tmp_path, monkeypatch):
+    monkeypatch.setenv("SSCARD_ACCESS_CODE", "柜面-2026-春")  # an office that still sets the old code
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--data", str(tmp_path / "data")])
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
-    assert "0.0.0.0" in line and "--access-code" in line and "SSCARD_ACCESS_CODE" in line
-
-
-def test_serve_refuses_a_short_access_code(monkeypatch):
-    monkeypatch.setenv("SSCARD_ACCESS_CODE", "1234")
-    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
-    assert result.exit_code == 2 and "访问码太短" in result.output
+    assert "0.0.0.0" in line and "已由个人账户取代" in line and "sscard users add" in line
 
 
 def test_old_uploads_and_results_are_deleted_but_the_ledger_keeps_their_decisions(client, batch):
