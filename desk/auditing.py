@@ -85,7 +85,7 @@ def verify_page():
                 names[write_private(folder / (role + stored_suffix(name)), upload.stream)] = name
         workbook, *batch = names
         future = d.lanes.submit(jobs.rows_of(workbook, d.book, password), jobs.verify, str(workbook),
-                                str(batch[0]) if batch else None, str(d.ledger.path), password)
+                                str(batch[0]) if batch else None, str(d.ledger.path), jobs.sealed(password))
         try:
             result = jobs.outcome(future, names)
         except SscardError as error:

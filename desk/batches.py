@@ -56,7 +56,7 @@ def upload():
 def _start(job: Job, name: str, operator: str, password: Password | None) -> None:
     d = desk()
     future = d.lanes.submit(jobs.rows_of(job.input, d.book, password), jobs.check, str(job.folder), name, operator,
-                            str(d.ledger.path), password)
+                            str(d.ledger.path), jobs.sealed(password))
     future.add_done_callback(partial(_finished, job, name))
 
 

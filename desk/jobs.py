@@ -103,20 +103,32 @@ def _rulebook() -> Rulebook:
 
 # Tasks: each runs in a worker and calls the engine as the matching command does.
 
-def check(folder: str, name: str, operator: str, ledger: str, password: Password | None = None) -> dict[str, Any]:
+def sealed(password: Password | None) -> str | None:
+    """A Password refuses to be pickled, so that it never lands in a spool file; the one
+    way it travels to a worker is this text, through the pipe between the two processes
+    (memory to memory), and the worker wraps it again at once (``opened``)."""
+    return password.reveal() if password is not None else None
+
+
+def opened(password: str | None) -> Password | None:
+    return Password(password) if password else None
+
+
+def check(folder: str, name: str, operator: str, ledger: str, password: str | None = None) -> dict[str, Any]:
     job = Job(Path(folder))
     book = _rulebook()
     job.set_progress("读取与判定", 0)
     with results.Recorder(job.index, book.schema) as table:
         summary = check_batch(job.input, job.output, book, workers=1, ledger=_ledger(ledger), operator=operator,
-                              input_name=name, command_line=f"sscard serve:网页上传 {name}", password=password,
+                              input_name=name, command_line=f"sscard serve:网页上传 {name}", password=opened(password),
                               progress=lambda rows: job.set_progress("读取与判定", rows), on_row=table.add)
     job.output.chmod(0o600)  # a decision workbook names people: private, whatever the umask
     return summary_record(summary, book)
 
 
-def verify(workbook: str, batch: str | None, ledger: str, password: Password | None = None) -> Verification:
-    return verify_workbook(workbook, _judged_by(Path(workbook), password), batch, _ledger(ledger), password)
+def verify(workbook: str, batch: str | None, ledger: str, password: str | None = None) -> Verification:
+    key = opened(password)
+    return verify_workbook(workbook, _judged_by(Path(workbook), key), batch, _ledger(ledger), key)
 
 
 def why(workbook: str, request_id: str) -> Explanation:

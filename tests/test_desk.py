@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import secrets
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -477,3 +479,136 @@ def test_no_result_table_is_left_when_the_check_fails(tmp_path, fixture_book):
     with pytest.raises(SscardError), results.Recorder(index, fixture_book.schema) as table:
         check_batch(tmp_path / "无此文件.xlsx", tmp_path / "d.xlsx", fixture_book, on_row=table.add)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_result_table_follows_the_workbook_columns_and_fits_the_page(client, batch, fixture_book):
+    upload(client, ("三月批次.xlsx", batch.read_bytes()))
+    [(token, _)] = finished(client)
+    page = client.get(f"/batch/{token}").get_data(as_text=True)
+    table = page[page.index('<table class="rows">'):]
+    header = re.findall(r"<th>([^<]*)</th>", table[:table.index("</thead>")])
+    assert header == ["行号", "申请编号", "姓名", "业务类型", "结论", "费用(元)", "缺少材料", "办理地点", "后续事项", "依据", "规则"]
+    assert 'class="scroll"' not in page[page.index("<h2>结果</h2>"):]  # no sideways scrolling box
+    first = re.search(r'<tr class="v\d">(.*?)</tr>', table, re.S)[1]
+    assert re.findall(r"<td>([^<]*)</td>", first)[:5] == ["2", "F001", "李四", "办证", "受理"]
+    assert "服务台" in first and "当场领证" in first  # 办理地点 and 后续事项 are there
+
+
+def test_query_lists_a_requests_decisions_newest_first_in_local_time_with_whose_they_were(client, batch):
+    upload(client, ("三月批次.xlsx", batch.read_bytes()))
+    finished(client)
+    upload(client, ("四月批次.xlsx", batch.read_bytes()))
+    finished(client)
+    page = client.get("/query?id=F007").get_data(as_text=True)
+    assert page.index("四月批次.xlsx") < page.index("三月批次.xlsx")
+    runs = desk_of(client).ledger.runs()
+    local = dt.datetime.fromisoformat(runs[-1].started).astimezone().strftime("%Y-%m-%d %H:%M")
+    assert f"<h2>{local} · 四月批次.xlsx</h2>" in page and runs[-1].started not in page
+    assert page.count(PERSONAL) == 2
+
+
+def test_a_clerk_queries_only_their_own_runs_and_an_auditor_every_run(make_client, batch):
+    accounts = {"管理": ("管理员",), "张三": ("经办",), "李四": ("经办",), "审计员": ("审计",)}
+    zhang, li, auditor = (make_client(accounts, host="0.0.0.0") for _ in range(3))
+    sign_in(zhang, "张三")
+    sign_in(li, "李四")
+    sign_in(auditor, "审计员")
+    upload(zhang, ("三月批次.xlsx", batch.read_bytes()))
+    finished(zhang)
+    assert "人工复核" in zhang.get("/query?id=F010").get_data(as_text=True)
+    assert "您开始的检查中没有申请编号「F010」的决定" in li.get("/query?id=F010").get_data(as_text=True)
+    assert "ISSUE-BY-OTHER" in auditor.get("/query?id=F010").get_data(as_text=True)
+
+
+def test_rules_page_shows_fees_and_thresholds_with_their_values_and_units(client):
+    page = client.get("/rules").get_data(as_text=True)
+    assert "办证工本费(自 2020-01-01 起 10 元,自 2027-01-01 起 15 元)" in page
+    assert "card_fee" not in page and "lock_threshold" not in page
+    assert "<td>10 元</td>" in page and "<td>3 次</td>" in page
+
+
+def test_no_page_tells_anyone_to_type_a_command(make_client, batch, fixture_book, tmp_path):
+    client = make_client()
+    missing = write_batch(tmp_path / "缺列.xlsx", fixture_book, [fixture_request()])
+    import openpyxl
+    workbook = openpyxl.load_workbook(missing)
+    workbook["申请"].delete_cols(2)
+    workbook.save(missing)
+    upload(client, ("三月批次.xlsx", batch.read_bytes()), ("缺列.xlsx", missing.read_bytes()))
+    [(token, _), (_, failed)] = finished(client)
+    assert "缺少必需的列" in failed["message"]
+    for path in ("/", f"/batch/{token}", "/query?id=F001", "/verify", "/rules", "/ledger", "/accounts", "/settings",
+                 "/nowhere"):
+        page = client.get(path).get_data(as_text=True)
+        text = re.sub(r"<[^>]+>", " ", page)
+        assert not re.search(r"\bsscard\s+[a-z]|--[a-z]|SSCARD_", text), (path, re.findall(r".{20}(?:sscard|--).{20}", text))
+
+
+def test_an_encrypted_batch_asks_for_its_password_on_the_page_and_is_checked_with_it(client, batch, tmp_path):
+    from engine.files.protection import Password, encrypt_workbook
+    locked = tmp_path / "加密批次.xlsx"
+    with batch.open("rb") as plain, locked.open("wb") as target:
+        encrypt_workbook(plain, target, Password("批次密码1"))
+    upload(client, ("加密批次.xlsx", locked.read_bytes()))
+    [(_, progress)] = finished(client)
+    assert progress["status"] == "failed" and "「打开密码」一栏" in progress["message"] and "--" not in progress["message"]
+    for job in list(desk_of(client).store.all_jobs()):
+        shutil.rmtree(job.folder)
+    data = {"csrf_token": csrf(client), "password": "批次密码1", "batches": [(io.BytesIO(locked.read_bytes()), "加密批次.xlsx")]}
+    client.post("/check", data=data, content_type="multipart/form-data")
+    [(_, progress)] = finished(client)
+    assert progress["status"] == "done", progress
+
+
+def test_the_manager_sets_the_office_details_on_the_desk_and_the_notices_print_them(make_client, batch, tmp_path):
+    from pypdf import PdfReader
+    client = make_client({"管理": ("管理员", "经办")}, host="0.0.0.0")
+    sign_in(client, "管理")
+    upload(client, ("三月批次.xlsx", batch.read_bytes()))
+    [(token, _)] = finished(client)
+    assert "告知书上这些栏将留空待手写" in client.get(f"/batch/{token}").get_data(as_text=True)
+    (tmp_path / "settings.toml").write_text('# 本机的设置\n[desk]\ntrusted_proxies = []\n', encoding="utf-8")
+    office = {"name": "某市图书证服务中心", "address": "某市某路 1 号", "phone": "0452-1234567",
+              "review_body": "某市人民政府", "review_days": "60", "court": "某区人民法院", "litigation_months": "6"}
+    wrong = client.post("/settings", data={"csrf_token": csrf(client, "/settings"), **office, "review_days": "六十"})
+    assert wrong.status_code == 400 and "须为正整数" in wrong.get_data(as_text=True)
+    saved = client.post("/settings", data={"csrf_token": csrf(client, "/settings"), **office}, follow_redirects=True)
+    assert "设置已保存" in saved.get_data(as_text=True)
+    text = (tmp_path / "settings.toml").read_text(encoding="utf-8")
+    assert "# 本机的设置" in text and "trusted_proxies" in text and "review_days = 60" in text
+    assert "留空待手写" not in client.get(f"/batch/{token}").get_data(as_text=True)
+    pdf = client.post(f"/batch/{token}/notices", data={"csrf_token": csrf(client, f"/batch/{token}"), "scope": "all"})
+    (tmp_path / "n.pdf").write_bytes(pdf.data)
+    words = PdfReader(tmp_path / "n.pdf").pages[0].extract_text()
+    assert "某市图书证服务中心" in words and "0452-1234567" in words
+
+
+def test_uploads_at_once_from_several_browsers_of_one_person_each_keep_their_result(make_client, batch):
+    import threading
+    accounts = {"管理": ("管理员",), "张三": ("经办",)}
+    browsers = [make_client(accounts, host="0.0.0.0") for _ in range(3)]
+    for browser in browsers:
+        sign_in(browser, "张三")
+    threads = [threading.Thread(target=upload, args=(browser, (f"批次{i}.xlsx", batch.read_bytes())))
+               for i, browser in enumerate(browsers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [p["status"] for _, p in finished(browsers[0])] == ["done"] * 3
+    page = browsers[0].get("/").get_data(as_text=True)
+    assert all(f"批次{i}.xlsx" in page for i in range(3))
+    assert len(desk_of(browsers[0]).ledger.runs()) == 3
+
+
+def test_the_lane_is_chosen_by_the_rows_in_the_sheet_not_by_the_file_size(tmp_path, fixture_book):
+    from desk.jobs import SMALL_BATCH_ROWS, rows_of
+    many = write_batch(tmp_path / "多行.xlsx", fixture_book,
+                       [fixture_request(申请编号=f"F{i}") for i in range(SMALL_BATCH_ROWS + 500)])
+    padded = write_batch(tmp_path / "大文件.xlsx", fixture_book,
+                         [fixture_request(申请编号=f"F{i}", 备注=secrets.token_hex(15_000)) for i in range(20)],
+                         extra_headers=("备注",))
+    assert many.stat().st_size < padded.stat().st_size
+    assert rows_of(many, fixture_book) > SMALL_BATCH_ROWS
+    assert rows_of(padded, fixture_book) == 20
+    assert rows_of(tmp_path / "无此文件.xlsx", fixture_book) == 0
