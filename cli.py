@@ -661,7 +661,7 @@ def users_group() -> None:
 
 def _roles_option(command):
     from engine.office.accounts import ROLES
-    return zh.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), metavar="角色",
+    return zh.option("--role", "roles", multiple=True, required=True, type=zh.Choice(ROLES), metavar="角色",
                      help=f"角色,可重复给出:{'、'.join(ROLES)}。")(command)
 
 

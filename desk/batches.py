@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any
 
@@ -61,7 +62,7 @@ def _start(job: Job, name: str, operator: str, password: Password | None) -> Non
 
 
 def _finished(job: Job, name: str, future) -> None:
-    if future.cancelled():
+    if future.cancelled() or isinstance(future.exception(), BrokenProcessPool):
         return  # the server is stopping; the next start marks the job as interrupted
     try:
         summary = jobs.outcome(future, {job.input: name})
