@@ -44,6 +44,9 @@ def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, archive: Archive |
         app = create_app(Desk(config, book, ledger, store, lanes, accounts))
         try:
             server = create_server(app, host=config.host, port=config.port, threads=SERVER_THREADS, ident="sscard",
+                                   # the proxy's headers reach the app, which believes them only
+                                   # from the proxies the settings name (desk.proxies)
+                                   clear_untrusted_proxy_headers=False,
                                    # the page's own limit answers first, in Chinese; this only stops a flood
                                    max_request_body_size=2 * config.max_upload_bytes + (1 << 20))
         except OSError as error:

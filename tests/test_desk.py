@@ -234,7 +234,7 @@ def test_pages_forbid_framing_caching_and_outside_scripts(client):
     response = client.get("/")
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_every_asset_is_served_by_the_desk_itself(client):
