@@ -3,6 +3,7 @@ print the applicant's notices; and the empty batch template."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from concurrent.futures.process import BrokenProcessPool
@@ -122,10 +123,10 @@ def batch_page(token: str):
 def _office_missing() -> str:
     """What the notices will leave blank for lack of settings, said before anyone prints."""
     try:
-        office = load_settings(desk().config.settings).office
+        settings = load_settings(desk().config.settings)
     except SscardError as error:
         return str(error)
-    if office.complete:
+    if settings.found and all(dataclasses.astuple(settings.office)) and all(dataclasses.astuple(settings.appeal)):
         return ""
     return ("经办机构的名称、地址、电话或行政复议、行政诉讼的机关和期限尚未全部设置,告知书上这些栏将留空待手写;"
             "请管理员在「设置」页填写")

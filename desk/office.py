@@ -11,20 +11,21 @@ from desk.access import ADMIN, allowed
 from desk.context import current_person, desk
 from engine.errors import SscardError
 from engine.office.accounts import ROLES, AccountError
-from engine.papers.settings import PERIOD_FIELDS, TEXT_FIELDS, Office, load_settings, save_office
+from engine.papers.settings import Appeal, Office, load_settings, save_settings
 
 blueprint = Blueprint("office", __name__)
 
 SIGN_INS_SHOWN = 30
-OFFICE_FIELDS = {  # field -> (label, hint)
-    "name": ("经办机构名称", "如 齐齐哈尔市社会保障卡服务中心"),
-    "address": ("地址", "申请人来办理或补正材料的地址"),
-    "phone": ("电话", "如 0452-1234567"),
-    "review_body": ("行政复议机关", "对不予受理不服时申请行政复议的机关"),
-    "review_days": ("行政复议期限(日)", "自收到告知书之日起多少日内,一般为 60"),
-    "court": ("人民法院", "提起行政诉讼的法院"),
-    "litigation_months": ("行政诉讼期限(月)", "自收到告知书之日起多少个月内,一般为 6"),
-}
+SETTINGS_FIELDS = (  # (section, field, label, hint): what the 设置 page edits
+    ("office", "name", "经办机构名称", "如 齐齐哈尔市社会保障卡服务中心"),
+    ("office", "address", "地址", "申请人来办理或补正材料的地址"),
+    ("office", "phone", "电话", "如 0452-1234567"),
+    ("appeal", "review_body", "行政复议机关", "对不予受理不服时申请行政复议的机关,如 齐齐哈尔市人民政府"),
+    ("appeal", "review_within", "申请行政复议的期限", "如 六十日"),
+    ("appeal", "court", "提起行政诉讼的法院", "如 齐齐哈尔市龙沙区人民法院"),
+    ("appeal", "sue_within", "提起行政诉讼的期限", "如 六个月"),
+)
+MAX_SETTING = 200
 
 
 @blueprint.get("/accounts")
@@ -102,10 +103,10 @@ def settings_page():
     path = desk().config.settings
     problem = ""
     if request.method == "POST":
+        typed = {key: request.form.get(key, "").strip()[:MAX_SETTING] for _, key, _, _ in SETTINGS_FIELDS}
         try:
-            office = Office(**{key: request.form.get(key, "").strip() for key in TEXT_FIELDS},
-                            **{key: _period(key, request.form.get(key, "")) for key in PERIOD_FIELDS})
-            save_office(path, office)
+            save_settings(path, Office(**{k: typed[k] for s, k, _, _ in SETTINGS_FIELDS if s == "office"}),
+                          Appeal(**{k: typed[k] for s, k, _, _ in SETTINGS_FIELDS if s == "appeal"}))
         except SscardError as error:
             problem = str(error)
         else:
@@ -113,17 +114,8 @@ def settings_page():
             return redirect(url_for(".settings_page"), 303)
     try:
         settings = load_settings(path)
+        values = {key: getattr(getattr(settings, section), key) for section, key, _, _ in SETTINGS_FIELDS}
     except SscardError as error:
-        settings, problem = None, problem or str(error)
-    return render_template("settings.html", settings=settings, fields=OFFICE_FIELDS, path=path, problem=problem,
-                           form=request.form if problem else None, proxies=desk().config.trusted_proxies), \
-        400 if problem else 200
-
-
-def _period(key: str, text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise SscardError(f"「{OFFICE_FIELDS[key][0]}」须为正整数,现为「{text}」")
-    return int(text)
+        values, problem = {}, problem or str(error)
+    return render_template("settings.html", fields=SETTINGS_FIELDS, values=values, path=path, problem=problem,
+                           proxies=desk().config.trusted_proxies), 400 if problem else 200
