@@ -758,6 +758,34 @@ def users_roles(name: str, roles: tuple[str, ...], data_dir: Path | None) -> Non
     click.echo(f"「{account.name}」的角色已改为 {'、'.join(account.roles)}")
 
 
+@cli.command()
+@click.argument("destination", metavar="备份文件夹")
+@data_option
+@settings_option
+@ledger_option
+def backup(destination: str, data_dir: Path | None, settings_path: Path | None, ledger: ledgers.Ledger) -> None:
+    """把柜面服务保存的一切备份到新的「备份文件夹」:保存中的批次(上传、决定工作簿、结果)、设置文件、
+    规则库归档、账户(不含登录会话)和账本。柜面服务运行时也可以备份:数据库用 SQLite 的在线备份,
+    得到某一时刻的一致副本;备份完成后逐一核对(SQLite 完整性检查、账本哈希链、每个文件的 SHA-256),
+    清单写在 备份清单.json。恢复方法见 README。
+
+    退出码:0 已备份且核对无误;1 已备份,但账本的哈希链断裂(副本照原样保存,作为证据);2 无法备份。
+
+    示例:
+
+        sscard backup /mnt/备份/sscard-2026-12-04 --data /var/lib/sscard/desk --settings /var/lib/sscard/settings.toml
+    """
+    from engine.office.backup import back_up
+
+    report = back_up(destination, data=_data(data_dir), ledger=ledger,
+                     settings=settings_path or office_settings.default_path(), archive=archive().root)
+    for line in report.copied:
+        click.echo(f"  {line}")
+    click.echo(f"已备份到 {report.destination}:{report.files} 个文件,均已核对(清单 备份清单.json)")
+    if report.chain is not None and not report.chain.intact:
+        raise Refusal(f"账本的哈希链断裂:{report.chain.problems[0]};副本已照原样保存,请联系维护人员")
+
+
 def main() -> None:
     # SIGTERM (a service stopping, a session closing) ends sscard like Ctrl-C: cleaned up, one line.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
