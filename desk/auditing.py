@@ -87,7 +87,7 @@ def verify_page():
         future = d.lanes.submit(jobs.rows_of(workbook, d.book, password), jobs.verify, str(workbook),
                                 str(batch[0]) if batch else None, str(d.ledger.path), jobs.sealed(password))
         try:
-            result = jobs.outcome(future, names)
+            result = jobs.outcome(future, {**names, d.ledger.path: d.ledger.path.name})
         except SscardError as error:
             problem = str(error)
     return render_template("verify.html", result=result, problem=problem, names=list(names.values()))

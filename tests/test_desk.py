@@ -434,6 +434,7 @@ def test_verify_page_names_the_edited_row(client, batch, tmp_path, fixture_book)
     page = client.post("/verify", data=data, content_type="multipart/form-data").get_data(as_text=True)
     assert "核对未通过" in page and "决定被改动" in page
     assert re.search(r"<td>核验码</td><td>3</td><td>F002</td>", page)
+    assert str(desk_of(client).store.root) not in page and str(tmp_path) not in page  # no server path, only names
 
 
 def test_ledger_page_shows_runs_counts_and_an_intact_chain(client, batch):
