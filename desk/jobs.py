@@ -44,6 +44,9 @@ log = logging.getLogger("sscard.desk")
 
 SMALL_BATCH_ROWS = 2000  # a few seconds of work: a colleague's small batch never waits longer
 SMALL_LANE_WORKERS = 2
+# Big batches' workers run at a lower CPU priority: on a machine with few cores, a
+# colleague's small batch and the pages get the processor first, and the big one loses little.
+LARGE_LANE_NICENESS = 10
 # durable-rules keeps every engine a worker ever built: a worker is replaced after this many tasks.
 TASKS_PER_WORKER = 50
 
@@ -60,12 +63,12 @@ class Lanes:
     def __init__(self, book: Rulebook, archive: Archive | None = None, large_workers: int | None = None):
         context = multiprocessing.get_context("spawn")  # no fork of a process running server threads
 
-        def lane(workers: int) -> ProcessPoolExecutor:
+        def lane(workers: int, niceness: int) -> ProcessPoolExecutor:
             return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                       initargs=(book.source, book.version, archive),
+                                       initargs=(book.source, book.version, archive, niceness),
                                        max_tasks_per_child=TASKS_PER_WORKER)
-        self._small = lane(SMALL_LANE_WORKERS)
-        self._large = lane(large_workers or max(1, default_workers() // 2))
+        self._small = lane(SMALL_LANE_WORKERS, 0)
+        self._large = lane(large_workers or max(1, default_workers() // 2), LARGE_LANE_NICENESS)
         for executor in (self._small, self._large):
             executor.submit(_ready)  # start a worker now, not when the first clerk waits for it
 
@@ -81,9 +84,11 @@ class Lanes:
             child.join(5)
 
 
-def _start_worker(source: RulebookSource, version: str, archive: Archive | None) -> None:
+def _start_worker(source: RulebookSource, version: str, archive: Archive | None, niceness: int) -> None:
     global _book, _archive
     os.umask(0o077)  # what a worker writes (decision workbooks, results) holds personal data
+    if niceness:
+        os.nice(niceness)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then ends its workers
     _book = load_source(source)
     # The bytes alone do not say whether they were published: the server looked them up
