@@ -63,8 +63,12 @@ def test_workbook_verifies_clean_under_its_archived_rulebook_when_nothing_was_ed
     lines = result.output.splitlines()
     assert lines[-1] == (f"{out} 核对通过:5 行的核验码与审计记录均相符、与账本一致、批次无规则漂移"
                          f"(按规则库 {home_book.version} 重新判断结果相同)")
-    assert lines[1].startswith("  工作簿:5 行的核验码") and lines[3].startswith(f"  批次 {batch}:")
-    assert "逐行核对 5 行核验码(5 行一致),核对账本记录摘要,哈希链自第 1 条至该运行完好" in lines[2]
+    assert lines[1].startswith("  工作簿:5 行的核验码") and "(5 行相符)" in lines[1]
+    assert lines[2] == (f"  重新判断所用的规则库:{home_book.version}({home_book.digest[:12]}…),"
+                        "即生成时的规则库(「审计」表记录,取自归档)")
+    assert "按申请编号逐行核对「结果」表 5 行(5 行一致),账本记录摘要一致,哈希链自第 1 条至该运行完好" in lines[3]
+    assert lines[4] == (f"  批次 {batch}:SHA-256 与「审计」表记录的输入文件一致;按规则库 {home_book.version}"
+                        "(生成时的规则库)重新判断每一行:按行号对上 5 行,结论、费用和缺少材料均相同")
 
 
 def test_verify_names_the_row_when_a_verdict_was_edited_outside_sscard(decided):
@@ -72,8 +76,8 @@ def test_verify_names_the_row_when_a_verdict_was_edited_outside_sscard(decided):
     number = _edit(out, "R-REJECT", "结论", "受理")
     result = invoke("verify", out)
     assert result.exit_code == 1
-    assert (f"[核验码] 第 {number} 行 申请编号 R-REJECT:核验码不符:决定被改动:"
-            "结论 现为「受理」,按规则应为「不予受理」") in result.output
+    assert (f"[核验码] 「结果」表第 {number} 行(行号 {number},申请编号 R-REJECT):核验码不符:决定被改动:"
+            f"结论 E{number} 现为「受理」,按规则应为「不予受理」") in result.output
     assert "R-ACCEPT" not in result.output and "R-ODD" not in result.output  # a resave alone changes nothing
     assert "核对未通过:1 个问题" in result.output
 
@@ -83,17 +87,32 @@ def test_verify_names_the_row_when_an_input_cell_was_edited(decided):
     number = _edit(out, "R-ACCEPT", "姓名", "王五")
     result = invoke("verify", out)
     assert result.exit_code == 1
-    assert f"[核验码] 第 {number} 行 申请编号 R-ACCEPT:核验码不符:输入列或核验码本身被改动" in result.output
+    assert (f"[核验码] 「结果」表第 {number} 行(行号 {number},申请编号 R-ACCEPT):核验码不符:输入列或核验码本身被改动"
+            in result.output)
 
 
-def test_verify_fails_when_a_row_was_deleted(decided):
+def test_verify_names_the_deleted_row_once_when_a_row_was_deleted(decided):
     _, out = decided
     workbook = openpyxl.load_workbook(out)
     workbook["结果"].delete_rows(3)
     workbook.save(out)
     result = invoke("verify", out)
     assert result.exit_code == 1
-    assert "[审计] 工作簿:「结果」表有 4 行,审计记录为 5 行:有行被删除或插入" in result.output
+    findings = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert findings == ["[账本] 行号 3,申请编号 R-REJECT:账本记录有这一行(结论 不予受理,费用(元) 0,缺少材料 (空)),"
+                        "「结果」表中没有:该行被删除"]
+    assert "按申请编号逐行核对「结果」表 4 行(4 行一致;账本记录的另有 1 行不在表中)" in result.output
+
+
+def test_verify_without_the_ledger_counts_the_deleted_row(decided):
+    _, out = decided
+    workbook = openpyxl.load_workbook(out)
+    workbook["结果"].delete_rows(3)
+    workbook.save(out)
+    result = invoke("verify", out, "--without-ledger")
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("[")] == [
+        "[审计] 工作簿:「结果」表有 4 行,审计记录为 5 行:有 1 行被删除"]
 
 
 def test_verify_fails_when_an_audit_line_was_edited(decided):
@@ -126,8 +145,8 @@ def test_verify_lists_drift_rows_when_given_a_draft_that_changes_an_outcome(deci
 
     assert result.exit_code == 1
     drift = [line for line in result.output.splitlines() if line.startswith("[规则漂移]")]
-    assert [line.split(":")[0] for line in drift] == ["[规则漂移] 第 3 行 申请编号 R-REJECT",
-                                                     "[规则漂移] 第 6 行 申请编号 R-REJECT-2"]
+    assert [line.split(":")[0] for line in drift] == ["[规则漂移] 「结果」表第 3 行(行号 3,申请编号 R-REJECT)",
+                                                     "[规则漂移] 「结果」表第 6 行(行号 6,申请编号 R-REJECT-2)"]
     assert drift[0].endswith("结论 不予受理 → 受理(规则 RESET-NOT-IN-PERSON 重设须本人、RESET-LIBRARY 馆内账户重设 → RESET-LIBRARY 馆内账户重设)")
     assert "注意:本工作簿由规则库" in result.output  # the rulebook changed, yet the 核验码 still check out
     assert "[核验码]" not in result.output

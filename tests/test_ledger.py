@@ -64,11 +64,12 @@ def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice
     _check(batch, ledger, tmp_path / "b.xlsx")
     result = CliRunner().invoke(cli, ["history", "L2", "--ledger", str(ledger)])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    heading, *lines = result.output.splitlines()
+    assert heading.startswith("账本中申请编号「L2」的决定 2 条,按运行先后(时间为本机时间")
     assert len(lines) == 2
     fee = book.parameters["card_fee"].on(CASE_DAY.date())
-    assert all(f"batch.xlsx 第 3 行  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT 挂失后补卡、REISSUE-FEE 补卡收工本费" in line
-               for line in lines)
+    assert all(f"batch.xlsx 第 3 行  申请编号 L2  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT 挂失后补卡、REISSUE-FEE 补卡收工本费"
+               in line for line in lines)
 
 
 def test_check_records_in_the_ledger_named_by_the_environment_when_no_option_is_given(batch, tmp_path,
@@ -223,10 +224,10 @@ def test_verify_names_the_row_when_a_decision_was_forged_with_recomputed_codes(b
 
     result = CliRunner().invoke(cli, ["verify", str(out), "--ledger", str(ledger)])
     assert result.exit_code == 1, result.output
-    (line,) = [line for line in result.output.splitlines() if line.startswith("[账本] 第 2 行 申请编号 L1:")]
-    assert line.startswith("[账本] 第 2 行 申请编号 L1:核验码与账本记录不符(账本记录:结论 ")
-    assert "结论 受理" not in line and line.endswith(":该行在工作簿中被改动")
-    assert "逐行核对 2 行核验码(1 行一致)" in result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert line == ("[账本] 「结果」表第 2 行(行号 2,申请编号 L1):与账本记录不符:结论 E2 现为「受理」,"
+                    "账本记录为「不予受理」:该行在工作簿中被改动")
+    assert "按申请编号逐行核对「结果」表 2 行(1 行一致,1 行有问题)" in result.output
 
 
 def test_history_verify_catches_runs_deleted_from_the_end_when_a_workbook_is_the_anchor(batch, tmp_path):
@@ -289,10 +290,10 @@ def test_history_of_a_request_marks_a_record_whose_hash_fails(batch, tmp_path):
 
     result = CliRunner().invoke(cli, ["history", "L1", "--ledger", str(ledger)])
 
-    lines = result.output.splitlines()
+    _, *lines = result.output.splitlines()
     assert result.exit_code == 0 and len(lines) == 2
-    assert lines[0].startswith("[哈希不符,记录已被改动] ") and "受理" in lines[0]
-    assert not lines[1].startswith("[") and "不予受理" in lines[1]
+    assert lines[0].startswith("[哈希不符,记录已被改动]    1  ") and "受理" in lines[0]
+    assert lines[1].startswith("   2  ") and "不予受理" in lines[1]
 
 
 def test_every_run_records_its_operator_shown_in_history_audit_and_verify(batch, tmp_path):
