@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_MEMBER, FIXTURE_RULES, fixture_request, write_batch
+from conftest import FIXTURE_MEMBER, FIXTURE_RULES, fixture_request, forge_decision, write_batch
 from pypdf import PdfReader
 
 from cli import cli
@@ -191,3 +191,50 @@ def test_notices_read_a_protected_workbook_and_protect_the_pdf_when_asked(tmp_pa
     assert reader.is_encrypted
     reader.decrypt("口令-7")
     assert "OK" in reader.pages[0].extract_text()
+
+
+# --- papers only from the record: the ledger must confirm the workbook ------------------
+
+def test_notices_refuse_a_forged_acceptance_whose_codes_were_recomputed(decisions, tmp_path):
+    out, settings, ledger = decisions
+    forged = tmp_path / "forged.decisions.xlsx"
+    forged.write_bytes(out.read_bytes())
+    forge_decision(forged, "NO", "受理")  # a refusal turned acceptance, every code recomputed
+    pdf = tmp_path / "x.pdf"
+
+    result = invoke("notices", forged, "-o", pdf, "--settings", settings, "--rules", FIXTURE_RULES, "--ledger", ledger)
+
+    assert result.exit_code == 2
+    assert result.output == (f"错误:{forged}: 账本 {ledger} 不能证实这份决定工作簿,不打印告知书:「结果」表第 7 行"
+                             "(行号 7,申请编号 NO):与账本记录不符:结论 E7 现为「受理」,账本记录为「不予受理」:"
+                             "该行在工作簿中被改动;请用 sscard verify 核对,并用原批次重新运行 sscard check\n")
+    assert not pdf.exists()
+    alone = invoke("notices", forged, "-o", pdf, "--id", "OK", "--settings", settings, "--rules", FIXTURE_RULES,
+                   "--without-ledger")
+    assert alone.exit_code == 0, alone.output
+    assert alone.stderr.splitlines()[0] == "注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实"
+    assert "受理回执" in pages(pdf)[0]
+
+
+def test_notices_refuse_a_workbook_whose_run_the_ledger_does_not_hold(decisions, tmp_path, fixture_book):
+    out, settings, _ = decisions
+    other = tmp_path / "other.sqlite3"
+    batch = write_batch(tmp_path / "b.xlsx", fixture_book, ROWS[:1])
+    assert invoke("check", batch, "-o", tmp_path / "b.out.xlsx", "--rules", FIXTURE_RULES, "--workers", 1,
+                  "--ledger", other).exit_code == 0
+
+    result = invoke("notices", out, "-o", tmp_path / "x.pdf", "--settings", settings, "--rules", FIXTURE_RULES,
+                    "--ledger", other)
+
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert f"账本 {other} 中没有运行 " in result.output and "该工作簿的运行未记入这个账本" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_notices_find_an_id_however_it_is_typed(decisions, tmp_path):
+    out, settings, ledger = decisions
+    pdf = tmp_path / "ok.pdf"
+    result = invoke("notices", out, "-o", pdf, "--id", "ok", "--id", "ｄｏｃｓ", "--settings", settings,
+                    "--rules", FIXTURE_RULES, "--ledger", ledger)
+    assert result.exit_code == 0, result.output
+    assert len(pages(pdf)) == 2
