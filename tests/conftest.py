@@ -145,6 +145,24 @@ def forge_decision(path: Path, request_id: str, verdict: str) -> None:
     workbook.save(path)
 
 
+def damage_ledger(ledger: Path) -> None:
+    """What a failing disk or a half-copied file does to a ledger: a page of it overwritten."""
+    data = bytearray(ledger.read_bytes())
+    data[2 * 4096:3 * 4096] = b"\x5a" * 4096
+    ledger.write_bytes(bytes(data))
+
+
+# A ledger as sscard wrote it before runs had operators (and before request ids had keys).
+LEDGER_BEFORE_OPERATORS = """
+CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, started TEXT NOT NULL,
+    rulebook_version TEXT NOT NULL, rulebook_digest TEXT NOT NULL, input_name TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL, rows INTEGER NOT NULL, command_line TEXT NOT NULL, prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL);
+CREATE TABLE decisions (run_id TEXT NOT NULL, row INTEGER NOT NULL, request_id TEXT, verdict TEXT NOT NULL,
+    fee NUMERIC NOT NULL, missing TEXT NOT NULL, rules TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (run_id, row));
+"""
+
+
 @pytest.fixture
 def decide(book, decider):
     """Decide one request given by header name, straight through the engine (no Excel)."""

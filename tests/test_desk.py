@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import fixture_request, forge_decision, read_sheet, write_batch
+from conftest import damage_ledger, fixture_request, forge_decision, read_sheet, write_batch
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -360,10 +360,7 @@ def test_query_finds_a_request_however_its_id_is_typed_and_marks_the_latest_run(
 def test_query_and_ledger_pages_say_so_when_the_ledger_is_damaged(client, batch):
     upload(client, ("三月批次.xlsx", batch.read_bytes()))
     finished(client)
-    ledger = desk_of(client).ledger.path
-    data = bytearray(ledger.read_bytes())
-    data[2 * 4096:3 * 4096] = b"\x5a" * 4096
-    ledger.write_bytes(bytes(data))
+    damage_ledger(desk_of(client).ledger.path)
     for page in (client.get("/query?id=F010"), client.get("/ledger")):
         text = page.get_data(as_text=True)
         assert "已损坏(SQLite 完整性检查未通过)" in text and "台账中没有" not in text

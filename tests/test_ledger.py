@@ -12,7 +12,15 @@ from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
-from conftest import CASE_DAY, forge_decision, read_sheet, request, write_batch
+from conftest import (
+    CASE_DAY,
+    LEDGER_BEFORE_OPERATORS,
+    damage_ledger,
+    forge_decision,
+    read_sheet,
+    request,
+    write_batch,
+)
 
 from cli import cli
 from engine.files import outputs
@@ -299,7 +307,7 @@ def test_a_ledger_from_before_operators_still_verifies_and_takes_new_runs(batch,
     old_fields = ["old-run", "2026-11-01T09:00:00+08:00", "2026.11.26", "f" * 64, "旧批次.xlsx", "e" * 64, 0,
                   "sscard check 旧批次.xlsx"]
     with closing(sqlite3.connect(ledger)) as connection, connection:
-        connection.executescript(OLD_SCHEMA)
+        connection.executescript(LEDGER_BEFORE_OPERATORS)
         connection.execute("INSERT INTO runs (run_id, started, rulebook_version, rulebook_digest, input_name, "
                            "input_sha256, rows, command_line, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                            (*old_fields, GENESIS, run_hash(GENESIS, old_fields, decision_digest([]))))
@@ -312,14 +320,6 @@ def test_a_ledger_from_before_operators_still_verifies_and_takes_new_runs(batch,
     assert "操作员 (未记录)" in CliRunner().invoke(cli, ["history", "--ledger", str(ledger)]).output.splitlines()[0]
 
 
-OLD_SCHEMA = """
-CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, started TEXT NOT NULL,
-    rulebook_version TEXT NOT NULL, rulebook_digest TEXT NOT NULL, input_name TEXT NOT NULL,
-    input_sha256 TEXT NOT NULL, rows INTEGER NOT NULL, command_line TEXT NOT NULL, prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL);
-CREATE TABLE decisions (run_id TEXT NOT NULL, row INTEGER NOT NULL, request_id TEXT, verdict TEXT NOT NULL,
-    fee NUMERIC NOT NULL, missing TEXT NOT NULL, rules TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (run_id, row));
-"""
 
 
 def test_verify_says_the_ledger_cannot_vouch_for_a_workbook_written_without_one(tmp_path, book):
@@ -334,19 +334,12 @@ def test_verify_says_the_ledger_cannot_vouch_for_a_workbook_written_without_one(
 
 # --- a damaged ledger is said plainly; a backup is a checked copy (issue 16, item 5) --------
 
-def _damage(ledger):
-    """What a failing disk or a half-copied file does: a page of the file overwritten."""
-    data = bytearray(ledger.read_bytes())
-    data[2 * 4096:3 * 4096] = b"\x5a" * 4096
-    ledger.write_bytes(bytes(data))
-
-
 @pytest.mark.parametrize("command", [["history", "--verify"], ["history", "L1"], ["history"], ["verify", "{out}"],
                                      ["check", "{batch}", "-o", "{again}", "--workers", "1"]])
 def test_a_damaged_ledger_stops_each_command_in_one_line_naming_the_file_and_what_to_do(batch, tmp_path, command):
     ledger, out = tmp_path / "ledger.sqlite3", tmp_path / "a.xlsx"
     _check(batch, ledger, out)
-    _damage(ledger)
+    damage_ledger(ledger)
     damaged = ledger.read_bytes()
     args = [a.format(out=out, batch=batch, again=tmp_path / "b.xlsx") for a in command]
 
@@ -371,7 +364,7 @@ def test_a_ledger_backup_is_a_checked_copy_and_restoring_it_brings_the_ledger_ba
     assert result.exit_code == 0, result.output
     assert result.output == (f"已把账本 {ledger} 备份到 {backup}:2 次运行,最新 {head};"
                              "SQLite 完整性检查通过,哈希链完好\n")
-    _damage(ledger)
+    damage_ledger(ledger)
     assert CliRunner().invoke(cli, ["history", "--ledger", str(ledger)]).exit_code == 2
     ledger.write_bytes(backup.read_bytes())  # the README's restore: the backup copied over the ledger
     restored = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger), "--anchor", head,
@@ -419,7 +412,7 @@ def test_a_ledger_backup_replaces_an_earlier_backup_but_never_someone_elses_file
 def test_a_damaged_ledger_is_not_backed_up(batch, tmp_path):
     ledger, backup = tmp_path / "ledger.sqlite3", tmp_path / "backup.sqlite3"
     _check(batch, ledger, tmp_path / "a.xlsx")
-    _damage(ledger)
+    damage_ledger(ledger)
 
     result = CliRunner().invoke(cli, ["ledger", "backup", str(backup), "--ledger", str(ledger)])
 

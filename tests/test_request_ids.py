@@ -9,7 +9,7 @@ from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
-from conftest import fixture_request, read_sheet, write_batch
+from conftest import LEDGER_BEFORE_OPERATORS, fixture_request, read_sheet, write_batch
 
 from cli import cli
 from engine.core.request_ids import request_key
@@ -84,7 +84,8 @@ def test_a_ledger_written_before_id_keys_is_brought_up_to_date_and_finds_its_req
               "sscard check 旧批次.xlsx"]
     decisions = [(2, "SQ-OLD-7", "受理", 20, "", "ISSUE-ACCEPT 办证", "c" * 20)]
     with closing(sqlite3.connect(ledger)) as connection, connection:
-        connection.executescript(OLD_SCHEMA)
+        connection.executescript(LEDGER_BEFORE_OPERATORS)
+        connection.execute("CREATE INDEX decisions_by_request ON decisions (request_id)")
         connection.execute("INSERT INTO runs (run_id, started, rulebook_version, rulebook_digest, input_name, "
                            "input_sha256, rows, command_line, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                            (*fields, GENESIS, run_hash(GENESIS, fields, decision_digest(decisions))))
@@ -114,16 +115,3 @@ def test_history_verify_catches_an_edited_id_key_that_would_hide_a_request(fixtu
 
     assert result.exit_code == 1
     assert "第 2 行的申请编号比对键被改动,按申请编号查询会找不到这些决定" in result.output
-
-
-OLD_SCHEMA = """
-CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, started TEXT NOT NULL,
-    rulebook_version TEXT NOT NULL, rulebook_digest TEXT NOT NULL, input_name TEXT NOT NULL,
-    input_sha256 TEXT NOT NULL, rows INTEGER NOT NULL, command_line TEXT NOT NULL, prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL);
-CREATE TABLE decisions (run_id TEXT NOT NULL, row INTEGER NOT NULL, request_id TEXT, verdict TEXT NOT NULL,
-    fee NUMERIC NOT NULL, missing TEXT NOT NULL, rules TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (run_id, row));
-CREATE INDEX decisions_by_request ON decisions (request_id);
-CREATE TABLE pending (run_id TEXT PRIMARY KEY, fields TEXT NOT NULL, decisions_digest TEXT NOT NULL,
-    host TEXT NOT NULL, pid INTEGER NOT NULL);
-"""
