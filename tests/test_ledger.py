@@ -12,15 +12,7 @@ from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
-from conftest import (
-    CASE_DAY,
-    LEDGER_BEFORE_OPERATORS,
-    damage_ledger,
-    forge_decision,
-    read_sheet,
-    request,
-    write_batch,
-)
+from conftest import CASE_DAY, LEDGER_BEFORE_OPERATORS, damage_ledger, forge_decision, read_sheet, request, write_batch
 
 from cli import cli
 from engine.files import outputs

@@ -115,3 +115,16 @@ def test_history_verify_catches_an_edited_id_key_that_would_hide_a_request(fixtu
 
     assert result.exit_code == 1
     assert "第 2 行的申请编号比对键被改动,按申请编号查询会找不到这些决定" in result.output
+
+
+def test_a_workbook_with_an_unreadable_or_blank_id_verifies_against_the_ledger_and_its_errors_name_it(
+        fixture_home, fixture_book, tmp_path):
+    rows = [fixture_request(申请编号="SQ-6\u200b"), fixture_request(申请编号=None), fixture_request(申请编号="SQ-7")]
+    batch = write_batch(tmp_path / "batch.xlsx", fixture_book, rows)
+    out = tmp_path / "out.xlsx"
+    assert invoke("check", batch, "-o", out, "--workers", 1).exit_code == 0
+
+    result = invoke("verify", out)
+
+    assert result.exit_code == 0, result.output
+    assert [(e["行号"], e["申请编号"] or "") for e in read_sheet(out, "错误")] == [(2, "SQ-6\u200b"), (3, "")]

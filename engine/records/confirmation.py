@@ -148,11 +148,6 @@ class RowMatcher:
                                               f"「{labels.RESULT_SHEET}」表中没有:该行被删除"))
         return sorted(self.found, key=lambda d: (d.row, d.sheet_row or 0))
 
-    @property
-    def confirmed(self) -> int:
-        """结果 rows the ledger confirms."""
-        return self.seen - sum(1 for d in self.found if d.sheet_row is not None)
-
     def _compare(self, seen: _Seen, record: _Recorded) -> None:
         if str(seen.stored.code) != str(record.code):
             self._differ(seen, record, "")

@@ -21,7 +21,7 @@ from engine.core.decide import Decider, Decision
 from engine.core.loader import RulebookSource, load_source
 from engine.core.normalise import normalise
 from engine.core.rulebook import Rulebook
-from engine.core.schema import shown
+from engine.core.schema import ABSENT, is_blank, shown
 
 CHUNK_ROWS = 2000
 IN_FLIGHT_PER_WORKER = 2
@@ -44,11 +44,12 @@ def _start_worker(source: RulebookSource) -> None:
 
 
 def decide_one(decider: Decider, cells: dict[str, Any]) -> Decided:
-    """The request id comes back as the clerk typed it (None when the row has no valid
-    one): it is shown that way everywhere and compared by its key (request_ids)."""
+    """The request id comes back as the clerk typed it, valid or not (None when blank): it is
+    shown that way everywhere, recorded that way, and compared by its key (request_ids)."""
     book = decider.book
     row = normalise(book.schema, cells)
-    request_id = shown(cells[book.schema.request_id]).strip() if book.schema.request_id in row.fact else None
+    typed = cells.get(book.schema.request_id)
+    request_id = None if typed is ABSENT or is_blank(typed) else shown(typed).strip()
     return request_id, row.fact.get(book.schema.dispatch), decider.decide(row)
 
 
