@@ -509,7 +509,7 @@ def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: P
 @cli.command()
 @click.argument("decisions", type=zh.FILE, metavar="决定工作簿")
 @zh.option("-o", "--output", metavar="文件", help="告知书 PDF 的路径(默认:决定工作簿旁的 <名称>.告知书.pdf)。")
-@zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;不区分大小写)。默认:每个可出具告知书的申请。")
+@zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;大小写、全角半角或连字符不同也算同一编号)。默认:每个可出具告知书的申请。")
 @zh.option("--settings", "settings_path", type=zh.FILE,
               envvar=office_settings.ENV,
               help=f"经办机构设置文件(TOML,[office] 一节的 name、address、phone);也可用环境变量 "
