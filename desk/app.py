@@ -4,7 +4,6 @@ every failure (never a stack trace)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 
@@ -17,6 +16,7 @@ from desk import access, auditing, batches, catalogue, office, sign_in
 from desk.context import Desk, current_person
 from desk.proxies import TrustedProxies
 from engine.excel.writer import VERDICT_FILLS
+from engine.records.ledger import local_time
 
 log = logging.getLogger("sscard.desk")
 
@@ -78,13 +78,7 @@ def create_app(desk: Desk) -> Flask:
         person = current_person()
         return {"person": person, "menu": access.menu(person), "book": desk.book, "verdict_class": verdict_class}
 
-    @app.template_filter("local_time")
-    def local_time(text: str) -> str:
-        """A recorded time (ISO, with its offset) in this server's local time, to the minute."""
-        try:
-            return dt.datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M")
-        except (TypeError, ValueError):
-            return text
+    app.template_filter("local_time")(local_time)  # a recorded time as people read it, as history shows it
 
     @app.get("/verdicts.css")
     @access.public

@@ -20,7 +20,7 @@ from desk.wording import for_the_page
 from engine.auditors.verify import history_anchors
 from engine.errors import SscardError
 from engine.files.protection import Password
-from engine.records.ledger import LedgerError, PastDecision
+from engine.records.ledger import LedgerError, LedgerMissing, PastDecision
 
 blueprint = Blueprint("auditing", __name__)
 
@@ -35,16 +35,21 @@ def query_page():
     wanted = request.args.get("id", "").strip()
     person = current_person()
     runs: list[dict[str, Any]] = []
+    problem = ""
     if wanted:
         try:
-            past = desk().ledger.decisions_for(wanted)
-        except LedgerError:
+            past = desk().ledger.decisions_for(wanted)  # any spelling of the id: its key is compared
+        except LedgerMissing:
             past = []  # no ledger yet: nothing was ever decided
+        except LedgerError as error:  # damaged or unreadable: said, never taken for "nothing recorded"
+            past, problem = [], str(error)
         if not person.has(AUDITOR):
             past = [d for d in past if d.run.operator == person.name]
         for _, decisions in groupby(sorted(past, key=lambda d: (-d.run.seq, d.row)), key=lambda d: d.run.seq):
             runs.append(_explained(list(decisions), wanted))
-    return render_template("query.html", wanted=wanted, runs=runs, everyone=person.has(AUDITOR))
+    if runs:
+        runs[0]["latest"] = True
+    return render_template("query.html", wanted=wanted, runs=runs, problem=problem, everyone=person.has(AUDITOR))
 
 
 def _explained(decisions: list[PastDecision], wanted: str) -> dict[str, Any]:
@@ -99,18 +104,19 @@ def ledger_page():
     """The runs, newest first, and the chain; posted heads and decision workbooks (kept
     outside the ledger) are checked against it, as anchors: a ledger cut short fails."""
     ledger = desk().ledger
-    anchored, problem = None, ""
+    anchored, problem, damaged = None, "", ""
     try:
         if request.method == "POST":
             anchored, problem = _check_anchors()
         runs = ledger.runs()
         counts = ledger.verdict_counts()
         chain = ledger.verify()
-    except LedgerError:
+    except LedgerError as error:
         runs, counts, chain = [], {}, None
+        damaged = "" if isinstance(error, LedgerMissing) else str(error)
     latest = list(reversed(runs))[:RUNS_SHOWN]
     return render_template("ledger.html", runs=latest, total=len(runs), counts=counts, chain=chain,
-                           anchored=anchored, problem=problem, path=ledger.path)
+                           anchored=anchored, problem=problem, damaged=damaged, path=ledger.path)
 
 
 def _check_anchors():

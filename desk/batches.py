@@ -153,7 +153,7 @@ def notices(token: str):
     with d.store.scratch() as folder:
         pdf = folder / "notices.pdf"
         future = d.lanes.submit(state["summary"]["rows"], jobs.notices, str(job.output), str(pdf), chosen,
-                                str(d.config.settings))
+                                str(d.ledger.path), str(d.config.settings))
         try:
             jobs.outcome(future, {job.output: download_name(state["name"], ".decisions.xlsx"), pdf: "告知书.pdf"})
         except SscardError as error:

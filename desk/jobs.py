@@ -159,8 +159,8 @@ def _judged_by(workbook: Path, password: Password | None = None) -> Rulebook:
     return rulebook_for(workbook, None, book.directory, _archive, password)
 
 
-def notices(workbook: str, output: str, request_ids: list[str] | None, settings: str) -> str:
-    return str(write_notices(Path(workbook), Path(output), request_ids, _rulebook(), Path(settings)))
+def notices(workbook: str, output: str, request_ids: list[str] | None, ledger: str, settings: str) -> str:
+    return str(write_notices(Path(workbook), Path(output), request_ids, _rulebook(), _ledger(ledger), Path(settings)))
 
 
 def summary_record(summary: Summary, book: Rulebook) -> dict[str, Any]:

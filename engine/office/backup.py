@@ -12,8 +12,8 @@ What is copied, in this order:
    recorded is in the copied ledger too.
 
 Each SQLite copy is a snapshot taken in one step whatever is written meanwhile, then
-checked with SQLite's full integrity check; the ledger's hash chain is walked in the
-copy.  Every file is hashed as it is read and again in the copy; the list goes to
+checked with SQLite's full integrity check; the ledger is copied by ``Ledger.backup``
+(`sscard ledger backup`), which also walks the hash chain in the copy.  Every file is hashed as it is read and again in the copy; the list goes to
 ``备份清单.json``.  The backup is built in a private folder beside its destination and
 renamed into place only when complete and checked: there is never half a backup.
 """
@@ -61,9 +61,9 @@ class BackupReport:
 
 
 def sqlite_snapshot(source: Path, target: Path, wait: float = 60) -> None:
-    """Copy the SQLite database ``source`` to ``target`` with SQLite's online backup (one
-    step: a consistent snapshot while others write; a writer is waited for up to ``wait``
-    seconds), then run SQLite's full integrity check on the copy."""
+    """Copy the SQLite database ``source`` (the accounts) to ``target`` with SQLite's online
+    backup (one step: a consistent snapshot while others write; a writer is waited for up to
+    ``wait`` seconds), then run SQLite's full integrity check on the copy."""
     try:
         with closing(sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True, timeout=wait)) as origin, \
                 closing(sqlite3.connect(target)) as copy:
@@ -112,9 +112,7 @@ def back_up(destination: str | Path, *, data: Path, ledger: Ledger, settings: Pa
                 report.accounts = accounts.execute("SELECT COUNT(*) FROM accounts").fetchone()[0]
             digests[copy.relative_to(staging).as_posix()] = _sha256(copy)
             report.copied.append(f"账户 {report.accounts} 个(不含登录会话:恢复后每人重新登录)")
-        sqlite_snapshot(ledger.path, staging / LEDGER_COPY, ledger.wait)
-        copied_ledger = Ledger(staging / LEDGER_COPY, wait=0)
-        report.chain = copied_ledger.verify()
+        report.chain = ledger.backup(staging / LEDGER_COPY).chain
         report.runs = report.chain.runs
         digests[LEDGER_COPY] = _sha256(staging / LEDGER_COPY)
         report.copied.append(f"账本 {ledger.path}:{report.runs} 次运行,账本头 {report.chain.head}")
