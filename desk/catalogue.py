@@ -18,7 +18,7 @@ PARAMETER_COLUMNS = ("参数", "类型", "生效日期", "值", "依据", "解�
 @allowed(*EVERYONE)
 def rules_page():
     book = desk().book
-    entries = catalogue.entries(book)
+    entries = catalogue.entries(book, values=True)
     services = [(service.name, [e for e in entries if service.name in e.services]) for service in book.services]
     parameters = [[description, kind, start, f"{catalogue.value_words(value)} {unit}".rstrip(), reference, flag]
                   for _, description, kind, unit, start, value, reference, flag in catalogue.parameter_rows(book)]

@@ -42,7 +42,7 @@ class Entry:
 
     @property
     def outcome(self) -> str:
-        """``结论 受理;费用 工本费 20 元;办理地点 …``: what the rule does when it fires."""
+        """``结论 受理;费用 card_fee(工本费);办理地点 …``: what the rule does when it fires."""
         parts = [f"结论 {self.verdict}"]
         for label, value in (("费用", self.fee), ("缺少材料", self.missing), ("办理地点", self.place),
                              ("后续事项", self.next)):
@@ -51,23 +51,32 @@ class Entry:
         return ";".join(parts)
 
 
-def entries(book: Rulebook) -> list[Entry]:
-    """Shared rules first (with every service they apply to), then each service's own."""
+def entries(book: Rulebook, *, values: bool = False) -> list[Entry]:
+    """Shared rules first (with every service they apply to), then each service's own.
+    ``values``: a fee or threshold shown as its value and unit (``工本费 20 元``), for
+    readers who never see the parameter file (the desk's 规则 page)."""
     out = []
     for rule in book.common:
-        out.append(entry(book, rule, tuple(book.service_name(s) for s in rule.services)))
+        out.append(entry(book, rule, tuple(book.service_name(s) for s in rule.services), values))
     for service in book.services:
-        out.extend(entry(book, rule, (service.name,)) for rule in service.rules)
+        out.extend(entry(book, rule, (service.name,), values) for rule in service.rules)
     return out
 
 
-def entry(book: Rulebook, rule: Rule, services: tuple[str, ...]) -> Entry:
+def entry(book: Rulebook, rule: Rule, services: tuple[str, ...], values: bool = False) -> Entry:
     words = rule.when.words(book.schema.label) if rule.when is not None else EVERY_REQUEST
-    for name in book.parameters.names() if book.parameters else ():
-        words = words.replace(f"参数 {name}", parameter_words(book, name))  # its value, not its program name
+    fee = parameter_words(book, rule.fee) if values else fee_words(book, rule.fee)
+    for name in book.parameters.names() if values and book.parameters else ():
+        words = words.replace(f"参数 {name}", parameter_words(book, name))
     return Entry(rule.id, rule.name, services, rule.clause, rule.period.words(), words, rule.verdict,
-                 parameter_words(book, rule.fee), "、".join(rule.missing), rule.place, rule.next, rule.reason,
-                 rule.interpretation)
+                 fee, "、".join(rule.missing), rule.place, rule.next, rule.reason, rule.interpretation)
+
+
+def fee_words(book: Rulebook, name: str | None) -> str:
+    if not name:
+        return ""
+    parameter = book.parameters[name] if book.parameters and name in book.parameters.names() else None
+    return f"{name}({parameter.description})" if parameter else name
 
 
 def parameter_words(book: Rulebook, name: str | None) -> str:
