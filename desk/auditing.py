@@ -63,7 +63,9 @@ def _explained(decisions: list[PastDecision], wanted: str) -> dict[str, Any]:
         found["problem"] = (f"这次运行的批次不在本服务中(在命令行运行,或已超过保存期限 {d.config.keep_days} 天),"
                             "持卡人姓名和逐条规则说明无从查看;以上是台账记录的决定。")
         return found
-    found["who"] = {decision.row: results.who(job.index, decision.row) for decision in decisions}
+    schema = d.book.schema
+    shown_anyway = {schema.by_key[key].header for key in (schema.request_id, schema.dispatch) if key in schema.by_key}
+    found["who"] = {decision.row: results.who(job.index, decision.row, shown_anyway) for decision in decisions}
     future = d.lanes.submit(job.state()["summary"]["rows"], jobs.why, str(job.output), wanted)
     try:
         found["explanation"] = jobs.outcome(future, {job.output: download_name(run.input_name, ".decisions.xlsx")})

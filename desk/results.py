@@ -122,16 +122,16 @@ def page(index: Path, *, verdict: str = "", search: str = "", number: int = 1) -
     return Page(columns, [Row(n, rid or "", v, json.loads(c)) for n, rid, v, c in found], total, number, pages)
 
 
-def who(index: Path, number: int) -> list[tuple[str, str]]:
-    """(column, value) of the identifying columns of row ``number`` (its name, its service ...),
-    the request id left out: whose request it was, while the batch is kept."""
+def who(index: Path, number: int, leave_out: set[str]) -> str:
+    """Whose request row ``number`` was (its identifying cells but the columns in
+    ``leave_out``, e.g. the id and the service, shown beside it anyway), while the batch is kept."""
     with closing(sqlite3.connect(index)) as db:
         columns = json.loads(db.execute("SELECT columns FROM meta").fetchone()[0])
         found = db.execute("SELECT cells FROM rows WHERE number = ?", (number,)).fetchone()
     if found is None:
-        return []
+        return ""
     identity = columns[:columns.index(labels.VERDICT)]
-    return [(column, value) for column, value in list(zip(identity, json.loads(found[0])))[1:] if value]
+    return " ".join(value for column, value in zip(identity, json.loads(found[0])) if value and column not in leave_out)
 
 
 def errors(index: Path) -> tuple[list[list[str]], int]:
