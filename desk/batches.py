@@ -126,7 +126,8 @@ def _office_missing() -> str:
         settings = load_settings(desk().config.settings)
     except SscardError:
         settings = None  # the 管理员 sees what is wrong with the file on 设置
-    if settings is not None and settings.found and all(dataclasses.astuple(settings.office)) and all(dataclasses.astuple(settings.appeal)):
+    if settings is not None and settings.found and all(dataclasses.astuple(settings.office)) \
+            and all(dataclasses.astuple(settings.appeal)):
         return ""
     return ("经办机构的名称、地址、电话或行政复议、行政诉讼的机关和期限尚未全部设置,告知书上这些栏将留空待手写;"
             "请管理员在「设置」页填写")

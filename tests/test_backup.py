@@ -12,7 +12,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 from conftest import fixture_request, write_batch
-from test_desk import PASSWORD, csrf, finished, sign_in, upload
+from test_desk import PASSWORD, finished, sign_in, upload
 
 from cli import cli
 from desk.app import create_app

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from test_desk_browser import CHROMIUM, PASSWORD, Server, browser  # noqa: F401 (the browser fixture)
+from test_desk_browser import PASSWORD, Server, browser  # noqa: F401 (the browser fixture)
 
 from cli import cli
 from engine.office.accounts import Accounts
