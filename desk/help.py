@@ -30,7 +30,7 @@ def link_for(endpoint: str | None, person: Person) -> str:
     """Where the 帮助 link of the page ``endpoint`` leads ``person``: its section, else the index."""
     for roles, name, anchor in SECTIONS.get(endpoint or "", ()):
         if person.has(*roles):
-            return url_for("help.guide_page", name=name, _anchor=anchor)
+            return f"{_url(name)}#{anchor}"
     return url_for("help.index_page")
 
 
@@ -51,11 +51,13 @@ def guide_page(name: str):
     if chosen not in guides:
         abort(403)
     names = {g.name for g in guides}
-    page = manual.render(chosen.path.read_text(encoding="utf-8"), names.__contains__,
-                         lambda other: url_for("help.index_page") if other == manual.INDEX
-                         else url_for("help.guide_page", name=other),
+    page = manual.render(chosen.path.read_text(encoding="utf-8"), names.__contains__, _url,
                          lambda file: url_for("help.picture", name=file))
-    return render_template("help.html", guides=guides, chosen=chosen, page=page)
+    return render_template("help.html", guides=[(g, _url(g.name)) for g in guides], chosen=chosen, page=page)
+
+
+def _url(name: str) -> str:
+    return url_for("help.index_page") if name == manual.INDEX else url_for("help.guide_page", name=name)
 
 
 @blueprint.get(f"/help/{manual.PICTURES}/<name>")

@@ -122,7 +122,6 @@ def _rewritten(children: list[Token], env: dict) -> list[Token]:
                 kept.append(Token("text", "", 0, content=token.content))
                 continue
             token.attrSet("src", src)
-            token.attrSet("loading", "lazy")
         kept.append(token)
     return kept
 
