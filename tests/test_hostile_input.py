@@ -160,11 +160,22 @@ def test_check_refuses_naming_the_cell_when_a_stray_header_cell_is_far_right(tmp
     assert "XFD1" in line and "请删除多余的列" in line
 
 
-def test_check_writes_an_empty_decision_workbook_when_batch_has_no_data_rows(tmp_path, book):
-    batch = write_batch(tmp_path / "empty.xlsx", book, [])
-    result = run_check(batch)
-    assert decided(result, batch) == []
-    assert "申请 0 行" in result.output
+@pytest.mark.parametrize("blank_rows", [0, 3])
+def test_check_refuses_an_unfilled_template_and_decides_writes_and_records_nothing(tmp_path, book, blank_rows):
+    batch = tmp_path / "申请批次.xlsx"
+    assert CliRunner().invoke(cli, ["template", str(batch)]).exit_code == 0
+    if blank_rows:  # rows a clerk began and cleared again: blank, yet stored in the file
+        workbook = openpyxl.load_workbook(batch)
+        for row in range(2, 2 + blank_rows):
+            workbook["申请"].cell(row, 1, "  ")
+        workbook.save(batch)
+
+    line = refused(run_check(batch))
+
+    assert line == (f"错误:{batch} 工作表「申请」只有表头,没有一行申请(像是未填写的模板);"
+                    "未作判定,未写出决定工作簿,也未记入账本。请从第 2 行起每行填写一项申请后重试")
+    assert no_output(batch) and not [p for p in tmp_path.iterdir() if p.name.startswith(".sscard-")]
+    assert not (tmp_path / "ledger.sqlite3").exists()
 
 
 def test_check_matches_headers_when_reordered_and_padded_with_spaces(tmp_path, book):

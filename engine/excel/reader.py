@@ -143,6 +143,12 @@ class Batch:
             pending = 0
             yield number, values
 
+    def has_requests(self) -> bool:
+        """Whether any row below the header holds a value (reads up to the first one)."""
+        found = any(not is_blank_row(values) for _, values in self.rows())
+        self.unheaded.clear()  # counted again when the rows are read for good
+        return found
+
     def _sheet_rows(self, width: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
         sheet = self._workbook[self.sheet]
         # Each row as long as its own last cell, not padded to the sheet's recorded

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
+from engine.errors import EmptyBatch
 from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overview
 from engine.excel.reader import open_batch
 from engine.excel.result_layout import ResultLayout
@@ -90,6 +91,9 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
                        input_name=input_name)
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
+        if not batch.has_requests():
+            raise EmptyBatch(f"{batch_path} 工作表「{batch.sheet}」只有表头,没有一行申请(像是未填写的模板);"
+                             "未作判定,未写出决定工作簿,也未记入账本。请从第 2 行起每行填写一项申请后重试")
         # The output folder and the ledger are opened before deciding: a refusal comes first.
         with outputs.reserve(output, inputs=inputs, force=force) as reserved, \
                 ledger.recording(record, book, output) if ledger else nullcontext() as entry:
