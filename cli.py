@@ -7,10 +7,12 @@ with one line and exit code 130, after every temporary file is gone.
 
 from __future__ import annotations
 
+import getpass
 import os
 import shlex
 import signal
 import sys
+import warnings
 from functools import wraps
 from pathlib import Path
 
@@ -127,7 +129,36 @@ def _refuse_password_typed(args: list[str]) -> None:
 
 
 def _prompt(text: str) -> str:
-    return click.prompt(text, hide_input=True, prompt_suffix=":")
+    """A password typed at the terminal without echo (the prompt on stderr: stdout may be
+    a report).  Without a terminal to type it at (a script, a scheduled job), one line
+    saying to use the environment, never Python's warning that the password would echo."""
+    if _no_terminal():
+        raise _no_terminal_refusal()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return click.prompt(text, hide_input=True, prompt_suffix=":", err=True)
+        except getpass.GetPassWarning:
+            raise _no_terminal_refusal() from None
+
+
+def _no_terminal() -> bool:
+    """Neither a controlling terminal nor a terminal on stdin (as getpass looks).  A stdin
+    that is no file at all is a program answering the prompt (click's test runner)."""
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+        return False
+    except OSError:
+        pass
+    try:
+        return not os.isatty(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _no_terminal_refusal() -> Refusal:
+    return Refusal(f"需要在终端中输入密码,但本次运行没有终端(如在脚本或计划任务中);"
+                   f"请改用环境变量 {protection.ENV} 提供密码(此时不加 --password)", exit_code=2)
 
 
 def _output_password(password: Password | None) -> Password:
