@@ -117,7 +117,6 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
 def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rulebook, decided: DecidedBatch,
            summary: Summary, record: RunRecord, entry, ledger_path: Path | None,
            password: Password | None = None, on_row: Callable[[DecidedRow], None] | None = None) -> None:
-    width = len(layout.input_headers)
     with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
                             password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
@@ -129,8 +128,7 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
         results_digest = ResultsDigest()
         for row in decided:
             decision = row.decision
-            values = row.item + (None,) * (width - len(row.item))  # a row short of a column only some rows use
-            kept, cells = layout.kept(row.number, values), decision.cells()
+            kept, cells = layout.kept(row.number, row.item), decision.cells()
             code = row_digest(kept, cells, book.digest)
             results.add(kept, cells, decision, code)
             results_digest.add(code)
