@@ -259,12 +259,17 @@ def write_header(sheet, headers: Sequence[str], styles: Styles, widths: Sequence
     sheet.freeze_panes(1, frozen_columns)
 
 
-def print_setup(sheet, *, area: tuple[int, int] | None = None, one_page: bool = False) -> None:
-    """Landscape A4, as wide as the page, the header row on every page, page numbers below.
+def print_setup(sheet, *, area: tuple[int, int] | None = None, one_page: bool = False,
+                portrait: bool = False) -> None:
+    """Landscape A4 (or ``portrait``), as wide as the page, the header row on every page,
+    page numbers below.
 
     ``area`` (last row, last column) prints only that much; ``one_page`` fits the whole
     sheet on one page."""
-    sheet.set_landscape()
+    if portrait:
+        sheet.set_portrait()
+    else:
+        sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
     sheet.fit_to_pages(1, 1 if one_page else 0)

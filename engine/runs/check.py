@@ -12,10 +12,10 @@ from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
 from engine.errors import EmptyBatch
-from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overview
+from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_audit, write_overview
 from engine.excel.reader import open_batch
 from engine.excel.result_layout import ResultLayout
-from engine.excel.writer import Styles, protected_workbook, write_table
+from engine.excel.writer import Styles, protected_workbook
 from engine.files import outputs
 from engine.files.outputs import RUN_PROPERTY
 from engine.files.protection import Password
@@ -145,10 +145,9 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
         write_overview(workbook, overview, styles, book, overview_rows(book, summary),
                        (("申请行数", summary.rows), ("跳过的空行", summary.skipped),
                         ("输入问题条数", summary.problems), ("输入工作表", summary.sheet)))
-        write_table(audit, ("项目", "内容"),
-                    record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
-                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
-                                 ledger_path), styles)
+        write_audit(audit, styles, record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
+                                                results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
+                                                ledger_path))
 
 
 def overview_rows(book: Rulebook, summaries: Summary | list[Summary]) -> list[list]:
