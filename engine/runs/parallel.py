@@ -41,6 +41,14 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def spawn_context():
+    """multiprocessing's spawn context (never a fork of a process that may hold native
+    state or server threads), with the resource tracker kept quiet (see _QUIET_TRACKER)."""
+    if _QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(_QUIET_TRACKER)
+    return multiprocessing.get_context("spawn")
+
+
 def _start_worker(source: RulebookSource) -> None:
     global _worker_decider
     # Ctrl-C reaches the whole process group: the main process alone answers it (and
@@ -80,9 +88,7 @@ def decide_rows(book: Rulebook, rows: Iterable[tuple[Any, dict[str, Any]]], work
             for tag, cells in chunk:
                 yield tag, decide_one(decider, cells)
         return
-    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold native state
-    if _QUIET_TRACKER not in sys.warnoptions:
-        sys.warnoptions.append(_QUIET_TRACKER)
+    context = spawn_context()
     with _ignoring_interrupts():  # the workers start with Ctrl-C ignored, before _start_worker runs
         pool = context.Pool(workers, initializer=_start_worker, initargs=(book.source,))
     with pool:
