@@ -5,7 +5,6 @@ are read back by verify and explain the same way."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import sqlite3
 import subprocess
