@@ -268,7 +268,8 @@ def check(batches: tuple[Path, ...], output: str | None, workers: int, operator:
     result = check_many(list(batches), output, book, command_line=command_line, workers=workers, ledger=ledger,
                         operator=operator, force=force, **passwords, on_done=_echo_done)
     if result.ignored:
-        click.echo(f"注意:{len(result.ignored)} 个文件不是 Excel 工作簿,未检查:{'、'.join(map(str, result.ignored))}")
+        named = "、".join(map(str, result.ignored[:10])) + ("等" if len(result.ignored) > 10 else "")
+        click.echo(f"注意:{len(result.ignored)} 个文件不是 Excel 工作簿,未检查:{named}")
     click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
     for verdict in book.verdicts:
         if result.verdicts[verdict]:
