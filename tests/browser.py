@@ -1,6 +1,6 @@
-"""What the browser tests share: Debian's Chromium, `sscard serve` in a process of its own
-(with the accounts an office's IT staff make first), and a person uploading, waiting and
-signing in as they would."""
+"""What the browser tests share: Debian's Chromium (the fixture ``browser``: a module imports
+``chromium_browser`` to use it), `sscard serve` in a process of its own (with the accounts an
+office's IT staff make first), and a person uploading, waiting and signing in as they would."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
                  if p and Path(p).exists()), None)
@@ -23,6 +25,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
                  "--disable-component-update", "--disable-sync"]
 PASSWORD = "柜面-2026-春天"
 WAIT_MS = 60_000
+
+
+@pytest.fixture(scope="module", name="browser")
+def chromium_browser():
+    """Debian's Chromium, driven by Playwright: skipped where none is installed, unless CI
+    requires it (SSCARD_REQUIRE_BROWSER=1)."""
+    if CHROMIUM is None:
+        if os.environ.get("SSCARD_REQUIRE_BROWSER") == "1":
+            pytest.fail("SSCARD_REQUIRE_BROWSER=1 but no Chromium is installed (apt-get install chromium)")
+        pytest.skip("浏览器测试已跳过:本机没有 Chromium(apt-get install chromium 后即可运行)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 class Server:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, sign_in, upload, wait_finished
+from browser import CHROMIUM, Server, chromium_browser, sign_in, upload, wait_finished  # noqa: F401 (browser)
 from conftest import ROOT, read_sheet
 
 from engine.runs.check import check_batch
@@ -24,17 +24,6 @@ SAMPLE = ROOT / "sample_data" / "batch.xlsx"
 SCREENSHOT = ROOT / "docs" / "desk-check.png"
 if CHROMIUM is None and os.environ.get("SSCARD_REQUIRE_BROWSER") != "1":
     pytest.skip("浏览器测试已跳过:本机没有 Chromium(apt-get install chromium 后即可运行)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("SSCARD_REQUIRE_BROWSER=1 but no Chromium is installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, sign_in, upload, wait_finished
+from browser import CHROMIUM, Server, chromium_browser, sign_in, upload, wait_finished  # noqa: F401 (browser)
 from click.testing import CliRunner
 from conftest import ROOT, read_sheet
 
@@ -32,6 +32,8 @@ OFFICE = {"王管理": ("管理员",), "张经办": ("经办",), "李审计": ("
 SCREEN = {"width": 1366, "height": 768}
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOPPM = shutil.which("pdftoppm")
+if CHROMIUM is None and os.environ.get("SSCARD_REQUIRE_BROWSER") != "1":
+    pytest.skip("手册图片已跳过:本机没有 Chromium(apt-get install chromium 后即可运行)", allow_module_level=True)
 # Times, run ids, ledger heads and the settings file's temporary path, each as one fixed value
 # (the rulebook's digest stays: it changes only with the rulebook).
 DIGEST = "84b397738fbc5b8dd837aa4fa0700da9abc615c97f50e11ab309d7b09aa3857d"
@@ -45,10 +47,6 @@ STEADY = """() => {
     for (const [pattern, value] of fixed) node.nodeValue = node.nodeValue.replace(pattern, value);
 }""" % (DIGEST, RUN, RUN[:12])
 
-if CHROMIUM is None and os.environ.get("SSCARD_REQUIRE_BROWSER") != "1":
-    pytest.skip("手册图片已跳过:本机没有 Chromium(apt-get install chromium 后即可运行)", allow_module_level=True)
-
-
 def chinese_fonts() -> bool:
     if not shutil.which("fc-list"):
         return False
@@ -61,17 +59,6 @@ def keep(name: str, image: bytes) -> None:
     target = PICTURES / name
     if chinese_fonts() and (not target.exists() or target.read_bytes() != image):
         target.write_bytes(image)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("SSCARD_REQUIRE_BROWSER=1 but no Chromium is installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +81,9 @@ def person(browser, office: Server, name: str):
 
 def picture(page, name: str) -> None:
     page.evaluate(STEADY)
+    # Fonts loaded and the page painted twice since: a sticky table header may still be settling.
+    page.evaluate("document.fonts.ready.then(() => new Promise((done) => "
+                  "requestAnimationFrame(() => requestAnimationFrame(done))))")
     keep(name, page.screenshot())
 
 
