@@ -18,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import test_clerk_papers
 from browser import CHROMIUM, Server, chromium_browser, sign_in, upload, wait_finished  # noqa: F401 (browser)
 from click.testing import CliRunner
 from conftest import ROOT, read_sheet
@@ -30,8 +31,8 @@ SAMPLE = ROOT / "sample_data" / "batch.xlsx"
 SETTINGS = ROOT / "deploy" / "settings.toml"  # an office's settings, as deploy/ ships them
 OFFICE = {"王管理": ("管理员",), "张经办": ("经办",), "李审计": ("审计",), "王政策": ("政策",)}
 SCREEN = {"width": 1366, "height": 768}
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOPPM = shutil.which("pdftoppm")
+libreoffice = test_clerk_papers.office  # the fixture: LibreOffice converting a workbook (skipped where missing)
 if CHROMIUM is None and os.environ.get("SSCARD_REQUIRE_BROWSER") != "1":
     pytest.skip("手册图片已跳过:本机没有 Chromium(apt-get install chromium 后即可运行)", allow_module_level=True)
 # Times, run ids, ledger heads and the settings file's temporary path, each as one fixed value
@@ -193,14 +194,8 @@ def test_the_policy_officers_pages(browser, office):
 # --- printed papers --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def papers(tmp_path_factory):
-    """The sample batch checked at the command line: (its decision workbook, a converter to PDF)."""
-    if not (SOFFICE and PDFTOPPM):
-        if os.environ.get("SSCARD_REQUIRE_OFFICE") == "1":
-            pytest.fail("SSCARD_REQUIRE_OFFICE=1 but LibreOffice or poppler-utils is missing "
-                        "(apt-get install libreoffice-calc-nogui poppler-utils)")
-        pytest.skip("手册中打印页的图片已跳过:本机没有 LibreOffice 或 poppler-utils"
-                    "(apt-get install libreoffice-calc-nogui poppler-utils 后即可运行)")
+def papers(libreoffice, tmp_path_factory):
+    """The sample batch checked at the command line: (its folder, the ledger)."""
     folder = tmp_path_factory.mktemp("papers")
     shutil.copy(SAMPLE, folder / "三月批次.xlsx")
     ledger = folder / "ledger.sqlite3"
@@ -216,13 +211,9 @@ def page_png(pdf: Path, number: int, width: int, height: int, dpi: int = 100) ->
     return ran.stdout
 
 
-def test_a_printed_result_sheet(papers, tmp_path):
+def test_a_printed_result_sheet(papers, libreoffice):
     folder, _ = papers
-    profile = tmp_path / "profile"  # a LibreOffice profile of its own: colleagues may be converting too
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(folder / "三月批次.decisions.xlsx")],
-                   check=True, capture_output=True, timeout=300)
-    pdf = tmp_path / "三月批次.decisions.pdf"
+    pdf = libreoffice(folder / "三月批次.decisions.xlsx", "pdf")
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "结论" in text and "依据" in text and "第 1 页" in text  # the header and the page number print
     keep("结果-打印.png", page_png(pdf, 1, 1286, 560, dpi=110))
