@@ -23,7 +23,7 @@ import test_clerk_papers
 from browser import CHROMIUM, Server, chromium_browser, sign_in, upload, wait_finished  # noqa: F401 (browser)
 from click.testing import CliRunner
 from conftest import ROOT, read_sheet
-from PIL import Image
+from PIL import Image, ImageChops
 
 from cli import cli
 from desk import manual
@@ -33,6 +33,7 @@ SAMPLE = ROOT / "sample_data" / "batch.xlsx"
 SETTINGS = ROOT / "deploy" / "settings.toml"  # an office's settings, as deploy/ ships them
 OFFICE = {"王管理": ("管理员",), "张经办": ("经办",), "李审计": ("审计",), "王政策": ("政策",)}
 SCREEN = {"width": 1366, "height": 768}
+UNCHANGED_PIXELS = 16  # a shade of antialiasing here and there; a changed word is hundreds
 PDFTOPPM = shutil.which("pdftoppm")
 libreoffice = test_clerk_papers.office  # the fixture: LibreOffice converting a workbook (skipped where missing)
 if CHROMIUM is None and os.environ.get("SSCARD_REQUIRE_BROWSER") != "1":
@@ -57,17 +58,27 @@ def chinese_fonts() -> bool:
 
 
 def keep(name: str, image: bytes) -> None:
-    """The manual's picture ``name``, replaced only when it changed (and only where Chinese shows
-    as Chinese).  256 colours keep a screen of text as it was, in a third of the bytes."""
+    """The manual's picture ``name``, replaced only when what it shows changed (and only where
+    Chinese shows as Chinese): Chromium may antialias a rounded corner a shade differently from
+    one run to the next, which is no change.  256 colours keep a screen of text as it was, in a
+    third of the bytes."""
     assert image.startswith(b"\x89PNG")
     colours = Image.open(io.BytesIO(image)).convert("RGB").quantize(256, Image.Quantize.MEDIANCUT,
                                                                     dither=Image.Dither.NONE)
+    target = PICTURES / name
+    if not chinese_fonts() or (target.exists() and changed_pixels(target, colours) <= UNCHANGED_PIXELS):
+        return
     packed = io.BytesIO()
     colours.save(packed, "PNG", optimize=True)
-    image = packed.getvalue()
-    target = PICTURES / name
-    if chinese_fonts() and (not target.exists() or target.read_bytes() != image):
-        target.write_bytes(image)
+    target.write_bytes(packed.getvalue())
+
+
+def changed_pixels(old: Path, new: Image.Image) -> int:
+    before = Image.open(old).convert("RGB")
+    if before.size != new.size:
+        return new.width * new.height
+    difference = ImageChops.difference(before, new.convert("RGB")).convert("L")
+    return sum(difference.point(lambda value: 1 if value else 0).histogram()[1:])
 
 
 @pytest.fixture(scope="module")
