@@ -24,7 +24,7 @@ from desk.store import Job
 from engine.auditors.explain import Explanation, explain
 from engine.auditors.recorded import rulebook_for
 from engine.auditors.verify import Verification, verify_workbook
-from engine.core.loader import RulebookSource, load_source
+from engine.rulebook.source import RulebookSource, load_source
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_workbook import open_decisions
@@ -124,7 +124,7 @@ def _judged_by(workbook: Path) -> Rulebook:
         decisions.close()
     if _archive is None or recorded in (None, book.digest):
         return book
-    return rulebook_for(workbook, None, book.directory, _archive)
+    return rulebook_for(workbook, None, book.path, _archive)
 
 
 def notices(workbook: str, output: str, request_ids: list[str] | None) -> str:

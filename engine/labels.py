@@ -1,5 +1,7 @@
 """The words sscard shows: sheet names and the decision columns (RULEBOOK.md, 'Output')."""
 
+from pathlib import Path
+
 RESULT_SHEET = "结果"
 SUMMARY_SHEET = "汇总"
 ERROR_SHEET = "错误"
@@ -47,3 +49,12 @@ def one_line(cell: str) -> str:
 def check_label(check: str) -> str:
     name = CHECK_NAMES.get(check)
     return f"{check} {name}" if name else check
+
+
+def shown_path(path) -> str:
+    """A path as a person is shown it: relative to the working directory when under it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

@@ -119,8 +119,8 @@ def test_verify_fails_when_the_batch_is_not_the_one_recorded(decided, tmp_path, 
 
 def test_verify_lists_drift_rows_when_given_a_draft_that_changes_an_outcome(decided, tmp_path):
     batch, out = decided
-    draft = copy_rulebook(tmp_path / "draft_rules")
-    delete_rule(draft, "reset", "RESET-NOT-IN-PERSON")
+    draft = copy_rulebook(tmp_path / "draft_rules.xlsx")
+    delete_rule(draft, "RESET-NOT-IN-PERSON")
 
     result = invoke("verify", out, "--batch", batch, "--rules", draft)
 
@@ -151,8 +151,8 @@ def test_audit_sheet_records_what_produced_the_workbook(decided, home_book):
     assert audit["输入文件"] == "batch.xlsx"
     assert audit["申请行数"] == "5"
     assert audit["运行时间"][-6:] in audit["时区"]  # an offset, so the time means one instant
-    fee = home_book.parameters["card_fee"].on(dt.date(2026, 3, 1))
-    assert f"本批使用:{fee}" in audit["参数 card_fee"]
+    fee = home_book.parameters["工本费"].on(dt.date(2026, 3, 1))
+    assert f"本批使用:{fee}" in audit["参数 工本费"]
     assert audit["命令行"].startswith("sscard check ")  # as typed, whoever called sscard
     for key in ("Python", "openpyxl", "durable-rules", "sscard 版本", "输入文件 SHA-256", "账本记录摘要", "操作员"):
         assert audit[key]

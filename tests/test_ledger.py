@@ -11,7 +11,7 @@ from contextlib import closing
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import CASE_DAY, read_sheet, request, write_batch
+from conftest import CASE_DAY, fixture_request, read_sheet, write_batch
 
 from cli import cli
 from engine.excel.decision_workbook import open_decisions
@@ -21,9 +21,16 @@ from engine.records.ledger import GENESIS, decision_digest, run_hash
 from engine.runs import check as check_module
 
 ROWS = [
-    request(申请编号="L1", 业务类型="补卡", 卡状态="正常"),
-    request(申请编号="L2", 业务类型="补卡", 卡状态="挂失", **{"材料:身份证件原件": "是"}),
+    fixture_request(申请编号="L1", 业务类型="重设密码", 账户="馆内账户", 办理人="代办"),  # 不予受理
+    fixture_request(申请编号="L2"),  # 受理, with a fee
 ]
+
+
+@pytest.fixture
+def book(home_book):
+    """A published rulebook of the tests' own (the fixture's, as the live one): a policy
+    change to rules/, published or not, never touches what the ledger's tests check."""
+    return home_book
 
 
 @pytest.fixture
@@ -66,8 +73,8 @@ def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) == 2
-    fee = book.parameters["card_fee"].on(CASE_DAY.date())
-    assert all(f"batch.xlsx 第 3 行  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT 挂失后补卡、REISSUE-FEE 补卡收工本费" in line
+    fee = book.parameters["工本费"].on(CASE_DAY.date())
+    assert all(f"batch.xlsx 第 3 行  受理  费用 {fee:g}  缺少材料 无  规则 ISSUE-ACCEPT 办证" in line
                for line in lines)
 
 

@@ -43,7 +43,7 @@ def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
 
     def report(column: Column, check: str, message: str) -> None:
         problems.append(Problem(check, column.header, _value_shown(cells.get(column.key)),
-                                f"{column.header}{message}", column.clause or schema.clause, column.key))
+                                f"{column.header}{message}", column.clause, column.key))
 
     # The service and the date come first: they decide which other columns the row uses.
     dispatch, effective = schema.by_key[schema.dispatch], schema.by_key[schema.effective_date]
@@ -81,10 +81,11 @@ def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
         elif wanted:
             report(column, "INPUT-BLANK", f" 为空,本行业务须填写({column.help})")
 
-    if not problems:
-        for check in schema.row_checks:
-            for key, message in check(fact):
-                report(schema.by_key[key], "INPUT-INCONSISTENT", f" {message}")
+    if not problems and day is not None:
+        for column in schema.columns:
+            message = column.kind.date_problem(fact[column.key], day) if column.key in fact else None
+            if message:
+                report(column, "INPUT-INCONSISTENT", f" {message}")
     return Normalised(fact, problems)
 
 

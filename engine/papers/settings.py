@@ -22,7 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
-from engine.core.parameters import toml_problem
+from engine.papers.toml_words import toml_problem
 from engine.errors import SscardError
 
 ENV = "SSCARD_SETTINGS"

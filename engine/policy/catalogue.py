@@ -4,17 +4,17 @@ definitions the engine runs, so the catalogue cannot drift from what decides the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
-from engine.core.origin import shown_path
-from engine.core.rulebook import ALWAYS, COLUMN_COLUMNS, Rule, Rulebook, column_row
-from engine.excel.writer import Styles, atomic_workbook, write_table
+import json
+
+from engine.core.decide import rulesets
+from engine.core.rulebook import Rule, Rulebook, column_row
+from engine.labels import shown_path
+from engine.rulebook.source import written_row
 
 EVERY_REQUEST = "(该业务的所有申请)"
 INTERPRETATION = "解释性规则"  # the source text is silent; the rulebook decided, and policy staff may change it
-RULE_COLUMNS = ("规则编号", "名称", "业务类型", "条款", "生效", "条件", "结论", "费用", "缺少材料", "办理地点",
-                "后续事项", "理由", "解释性规则")
 PARAMETER_COLUMNS = ("参数", "说明", "类型", "单位", "生效日期", "值", "依据", "解释性")
 
 
@@ -35,6 +35,7 @@ class Entry:
     next: str
     reason: str
     interpretation: bool
+    where: str  # the sheet and row it is written on
 
     @property
     def label(self) -> str:
@@ -65,24 +66,24 @@ def entry(book: Rulebook, rule: Rule, services: tuple[str, ...]) -> Entry:
     words = rule.when.words(book.schema.label) if rule.when is not None else EVERY_REQUEST
     return Entry(rule.id, rule.name, services, rule.clause, rule.period.words(), words, rule.verdict,
                  fee_words(book, rule.fee), "、".join(rule.missing), rule.place, rule.next, rule.reason,
-                 rule.interpretation)
+                 rule.interpretation, rule.at.cell())
 
 
 def fee_words(book: Rulebook, name: str | None) -> str:
     if not name:
         return ""
     parameter = book.parameters[name] if book.parameters and name in book.parameters.names() else None
-    return f"{name}({parameter.description})" if parameter else name
+    return f"{name}({parameter.description})" if parameter and parameter.description else name
 
 
 def text_lines(book: Rulebook) -> Iterator[str]:
     """The catalogue as plain text, for `sscard rules list`."""
-    yield f"{book.name} 版本 {book.version}({shown_path(book.directory)})"
+    yield f"{book.name} 版本 {book.version}({shown_path(book.path)})"
     yield "结论优先级(多条规则命中时取最强者):" + " > ".join(book.verdicts)
     for item in entries(book):
         flag = f"  {INTERPRETATION}" if item.interpretation else ""
         yield ""
-        yield f"{item.label}  [{'、'.join(item.services)}]  {item.clause}{flag}"
+        yield f"{item.label}  [{'、'.join(item.services)}]  {item.clause}{flag}  {item.where}"
         if item.period:
             yield f"  生效:{item.period}"
         yield f"  条件:{item.conditions}"
@@ -117,16 +118,19 @@ def parameter_rows(book: Rulebook) -> list[list]:
     return rows
 
 
-def write_catalogue(book: Rulebook, output: str | Path, *, force: bool = False) -> Path:
-    rows = [[e.id, e.name, "、".join(e.services), e.clause, e.period or ALWAYS, e.conditions, e.verdict, e.fee,
-             e.missing, e.place, e.next, e.reason, "是" if e.interpretation else "否"] for e in entries(book)]
-    with atomic_workbook(output, "规则目录", streaming=False, force=force) as workbook:
-        styles = Styles(workbook, book.verdicts)
-        write_table(workbook.add_worksheet("规则"), RULE_COLUMNS, rows, styles)
-        write_table(workbook.add_worksheet("输入列"), COLUMN_COLUMNS,
-                    [column_row(book, column) for column in book.schema.columns], styles)
-        write_table(workbook.add_worksheet("参数"), PARAMETER_COLUMNS, parameter_rows(book), styles)
-        about = [("规则库", book.name), ("版本", book.version), ("目录", str(book.directory)),
-                 ("SHA-256", book.digest), ("结论优先级", " > ".join(book.verdicts))]
-        write_table(workbook.add_worksheet("说明"), ("项目", "内容"), about, styles)
-    return Path(output)
+def show(book: Rulebook, rule_id: str) -> list[str] | None:
+    """`sscard rules show`: the rule as the policy officer wrote it (its sheet, row and
+    cells) and, for each service it applies to, the durable-rules rule it compiles to:
+    exactly what the evaluator of record runs."""
+    rule = next((r for r in book.unique_rules() if r.id.casefold() == rule_id.strip().casefold()), None)
+    if rule is None:
+        return None
+    lines = [f"{rule.label}:写在 {rule.at.cell()}"]
+    lines += [f"  {heading}:{text}" for heading, text in written_row(book, rule.at)]
+    compiled = rulesets(book)
+    for service in book.services:
+        if rule.id in compiled[service.code]:
+            lines.append(f"交给 durable-rules 的规则(规则集 {service.code},业务 {service.name}):")
+            lines.append("  " + json.dumps({rule.id: compiled[service.code][rule.id]}, ensure_ascii=False))
+    return lines
+

@@ -22,9 +22,9 @@ def _rules(old: Rulebook, new: Rulebook) -> list[str]:
              if i not in before]
     lines += [f"删除规则 {e.label}[{'、'.join(e.services)}]" for i, e in before.items() if i not in after]
     for rule_id, entry in after.items():
-        if rule_id in before and before[rule_id] != entry:
-            what = [f"{words} {_field(before[rule_id], name)} → {_field(entry, name)}" for name, words in _RULE_FIELDS
-                    if getattr(before[rule_id], name) != getattr(entry, name)]
+        what = [f"{words} {_field(before[rule_id], name)} → {_field(entry, name)}" for name, words in _RULE_FIELDS
+                if rule_id in before and getattr(before[rule_id], name) != getattr(entry, name)]
+        if what:  # where a rule is written (its row) is no change of the rule
             lines.append(f"修改规则 {entry.label}:" + ";".join(what))
     return lines
 

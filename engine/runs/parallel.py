@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
-from engine.core.loader import RulebookSource, load_source
+from engine.rulebook.source import RulebookSource, load_source
 from engine.core.normalise import normalise
 from engine.core.rulebook import Rulebook
 
