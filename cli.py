@@ -529,24 +529,32 @@ def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: P
 @cli.command()
 @click.argument("decisions", type=zh.FILE, metavar="决定工作簿")
 @zh.option("-o", "--output", metavar="文件", help="告知书 PDF 的路径(默认:决定工作簿旁的 <名称>.告知书.pdf)。")
-@zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;不区分大小写)。默认:每个可出具告知书的申请。")
+@zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;大小写、全角半角或连字符不同也算同一编号)。默认:每个可出具告知书的申请。")
 @zh.option("--settings", "settings_path", type=zh.FILE,
               envvar=office_settings.ENV,
               help=f"经办机构设置文件(TOML,[office] 一节的 name、address、phone);也可用环境变量 "
                    f"{office_settings.ENV} 设置。默认:用户配置目录中的 sscard/settings.toml。")
 @zh.option("--encrypt-output", is_flag=True,
            help=f"给告知书 PDF 设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")
+@zh.option("--without-ledger", is_flag=True,
+           help="不查账本也打印(并在屏幕上说明);默认只依据账本证实了的决定工作簿打印。")
 @password_option
 @force_option
+@ledger_option
 @rules_option
 def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_path: Path | None,
-            encrypt_output: bool, password: Password | None, force: bool, book: Rulebook) -> None:
+            encrypt_output: bool, without_ledger: bool, password: Password | None, force: bool, book: Rulebook,
+            ledger: ledgers.Ledger) -> None:
     """为「决定工作簿」中的申请打印交给申请人的告知书(PDF,每个申请一页)。
 
     受理:受理回执;补正材料:一次性告知书(列明全部须补正的材料和补正地点);不予受理:
     不予受理告知书(理由及依据);转银行办理:转办告知单;人工复核:收件回执。输入有误的行
     不出具告知书(请改正后重新检查)。每页有申请编号、姓名、隐去中间位的公民身份号码、
-    申请日期、费用、经办机构名称和地址,以及经办人签字栏。
+    申请日期、费用、经办机构名称和地址,以及经办人签字栏;不予受理告知书写明依据的文件和条款,
+    以及申请行政复议、提起行政诉讼的机关和期限(取自设置文件的 [appeal] 一节)。
+
+    只依据账本证实了的决定工作簿打印:工作簿的运行须在账本中,且每行与账本记录一致
+    (与 sscard verify 的账本核对相同);--without-ledger 不查账本也打印。
 
     示例:
 
@@ -556,10 +564,15 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
     """
     settings = office_settings.load_settings(settings_path)
     if not settings.found:
-        click.echo(settings.missing_message())
+        _say(settings.missing_message())
+    if without_ledger:
+        _say(f"注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实")
     target = output or decisions.with_name(f"{decisions.stem.removesuffix('.decisions')}.告知书.pdf")
     result = write_notices(decisions, target, book, settings, ids, password,
-                           _output_password(password) if encrypt_output else None, force=force)
+                           _output_password(password) if encrypt_output else None, force=force,
+                           ledger=None if without_ledger else ledger)
+    for note in result.notes:
+        _say(note)
     for line in result.skipped:
         click.echo(line)
     kinds = "、".join(f"{title} {count} 份" for title, count in result.pages.items())
@@ -576,7 +589,8 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
 @ledger_option
 def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...], print_head: bool,
             ledger: ledgers.Ledger) -> None:
-    """列出账本中的每次 check 运行(含操作员);给出「申请编号」时列出该申请历次的决定。
+    """列出账本中的每次 check 运行(含操作员,时间为本机时间);给出「申请编号」时列出该申请历次的决定
+    (不分大小写、全角半角和连字符写法),最新一次运行的标「最新」。
 
     示例:
 
@@ -591,7 +605,7 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
     if print_head:
         click.echo(ledger.head())
     elif check_chain:
-        report = ledger.verify(verifying.history_anchors(anchors))
+        report = ledger.verify(verifying.history_anchors(anchors), thorough=True)
         for problem in report.problems:
             click.echo(problem)
         if not report.intact:
@@ -602,20 +616,53 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
         past = ledger.decisions_for(request_id)
         if not past:
             click.echo(f"账本中没有申请编号「{request_id}」的决定")
+            return
+        click.echo(f"账本中申请编号「{request_id}」的决定 {len(past)} 条,按运行先后(时间为本机时间;"
+                   "大小写、全角半角或连字符不同的写法算同一编号):")
+        latest = past[-1].run.seq
         for d in past:
             mark = "" if d.intact else "[哈希不符,记录已被改动] "
-            click.echo(f"{mark}{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
-                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {labels.one_line(d.rules)}  规则库 {d.run.rulebook_version}"
-                       f"  操作员 {d.run.operator or '(未记录)'}")
+            click.echo(f"{mark}{d.run.seq:>4}  {d.run.when}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行"
+                       f"  申请编号 {d.request_id}  {d.verdict}  费用 {d.fee:g}  缺少材料 {d.missing or '无'}"
+                       f"  规则 {labels.one_line(d.rules)}  规则库 {d.run.rulebook_version}"
+                       f"  操作员 {d.run.operator or '(未记录)'}" + ("  〔最新〕" if d.run.seq == latest else ""))
     else:
         runs, pending = ledger.runs(), ledger.pending_runs()
         if not runs and not pending:
             click.echo(f"账本 {ledger.path} 中还没有运行记录")
         for run in runs:
-            click.echo(f"{run.seq:>4}  {run.started}  运行 {run.run_id[:12]}  {run.input_name}  {run.rows} 行"
+            click.echo(f"{run.seq:>4}  {run.when}  运行 {run.run_id[:12]}  {run.input_name}  {run.rows} 行"
                        f"  规则库 {run.rulebook_version}  操作员 {run.operator or '(未记录)'}  {run.command_line}")
         for run in pending:
             click.echo(f"   …  进行中(尚未确认)  运行 {run.run_id[:12]}  {run.input_name}  进程 {run.pid}@{run.host}")
+
+
+@cli.group("ledger")
+def ledger_group() -> None:
+    """决定账本:备份。"""
+
+
+@ledger_group.command("backup")
+@click.argument("destination", metavar="备份文件")
+@force_option
+@ledger_option
+def ledger_backup(destination: str, force: bool, ledger: ledgers.Ledger) -> None:
+    """把决定账本完整复制到「备份文件」:别人正在检查批次时也可以做(SQLite 在线备份),
+    复制后先做 SQLite 完整性检查并核对哈希链,通过才放到位。恢复方法见 README。
+
+    退出码:0 备份完好;1 备份已写出,但账本的哈希链有断裂(逐条列出);2 账本损坏或无法写出备份。
+
+    示例:
+
+        sscard ledger backup /备份/账本-2026-12-04.sqlite3
+    """
+    report = ledger.backup(destination, force=force)
+    for problem in report.chain.problems:
+        click.echo(problem)
+    click.echo(f"已把账本 {ledger.path} 备份到 {report.path}:{report.chain.runs} 次运行,最新 {report.chain.head};"
+               "SQLite 完整性检查通过" + (",哈希链完好" if report.chain.intact else ""))
+    if not report.chain.intact:
+        raise Refusal(f"账本 {ledger.path} 的哈希链有断裂(备份如实保留了现状):{report.chain.problems[0]}")
 
 
 @cli.command()

@@ -13,7 +13,7 @@ from desk import jobs
 from desk.context import desk
 from desk.store import display_name, stored_suffix, write_private
 from engine.errors import SscardError
-from engine.records.ledger import LedgerError, PastDecision
+from engine.records.ledger import LedgerError, LedgerMissing, PastDecision
 
 blueprint = Blueprint("auditing", __name__)
 
@@ -24,14 +24,19 @@ RUNS_SHOWN = 200
 def query_page():
     wanted = request.args.get("id", "").strip()
     runs: list[dict[str, Any]] = []
+    problem = ""
     if wanted:
         try:
-            past = desk().ledger.decisions_for(wanted)
-        except LedgerError:
+            past = desk().ledger.decisions_for(wanted)  # any spelling of the id: its key is compared
+        except LedgerMissing:
             past = []  # no ledger yet: nothing was ever decided
+        except LedgerError as error:  # damaged or unreadable: said, never taken for "nothing recorded"
+            past, problem = [], str(error)
         for _, decisions in groupby(past, key=lambda d: d.run.seq):
             runs.append(_explained(list(decisions), wanted))
-    return render_template("query.html", wanted=wanted, runs=runs)
+    if runs:
+        runs[-1]["latest"] = True
+    return render_template("query.html", wanted=wanted, runs=runs, problem=problem)
 
 
 def _explained(decisions: list[PastDecision], wanted: str) -> dict[str, Any]:
@@ -79,12 +84,14 @@ def verify_page():
 @blueprint.get("/ledger")
 def ledger_page():
     ledger = desk().ledger
+    problem = ""
     try:
         runs = ledger.runs()
         counts = ledger.verdict_counts()
         chain = ledger.verify()
-    except LedgerError:
+    except LedgerError as error:
         runs, counts, chain = [], {}, None
+        problem = "" if isinstance(error, LedgerMissing) else str(error)
     latest = list(reversed(runs))[:RUNS_SHOWN]
     return render_template("ledger.html", runs=latest, total=len(runs), counts=counts, chain=chain,
-                           path=ledger.path)
+                           path=ledger.path, problem=problem)

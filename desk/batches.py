@@ -126,7 +126,8 @@ def notices(token: str):
         return redirect(url_for(".batch_page", token=token), 303)
     with desk().store.scratch() as folder:
         pdf = folder / "notices.pdf"
-        future = desk().lanes.submit(job.output.stat().st_size, jobs.notices, str(job.output), str(pdf), chosen)
+        future = desk().lanes.submit(job.output.stat().st_size, jobs.notices, str(job.output), str(pdf), chosen,
+                                     str(desk().ledger.path))
         try:
             jobs.outcome(future, {job.output: f"{Path(name).stem}.decisions.xlsx", pdf: "告知书.pdf"})
         except SscardError as error:

@@ -127,8 +127,8 @@ def _judged_by(workbook: Path) -> Rulebook:
     return rulebook_for(workbook, None, book.path, _archive)
 
 
-def notices(workbook: str, output: str, request_ids: list[str] | None) -> str:
-    return str(write_notices(Path(workbook), Path(output), request_ids, _rulebook()))
+def notices(workbook: str, output: str, request_ids: list[str] | None, ledger: str) -> str:
+    return str(write_notices(Path(workbook), Path(output), request_ids, _rulebook(), _ledger(ledger)))
 
 
 def summary_record(summary: Summary, book: Rulebook) -> dict[str, Any]:

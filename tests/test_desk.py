@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import fixture_request, read_sheet, write_batch
+from conftest import damage_ledger, fixture_request, forge_decision, read_sheet, write_batch
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -344,3 +344,36 @@ def test_no_result_table_is_left_when_the_check_fails(tmp_path, fixture_book):
     with pytest.raises(SscardError), results.Recorder(index, fixture_book.schema) as table:
         check_batch(tmp_path / "无此文件.xlsx", tmp_path / "d.xlsx", fixture_book, on_row=table.add)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_query_finds_a_request_however_its_id_is_typed_and_marks_the_latest_run(client, batch):
+    upload(client, ("三月批次.xlsx", batch.read_bytes()))
+    finished(client)
+    upload(client, ("三月批次.xlsx", batch.read_bytes()))
+    finished(client)
+    page = client.get("/query?id=ｆ０１０").get_data(as_text=True)
+    assert page.count("<td>F010</td>") == 2  # both runs' decisions, the id as typed
+    assert page.count(">最新</span>") == 1 and page.index("第 2 次运行") < page.index(">最新</span>")
+    assert re.search(r"第 1 次运行 · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d · 三月批次.xlsx", page)  # local time, readable
+
+
+def test_query_and_ledger_pages_say_so_when_the_ledger_is_damaged(client, batch):
+    upload(client, ("三月批次.xlsx", batch.read_bytes()))
+    finished(client)
+    damage_ledger(desk_of(client).ledger.path)
+    for page in (client.get("/query?id=F010"), client.get("/ledger")):
+        text = page.get_data(as_text=True)
+        assert "已损坏(SQLite 完整性检查未通过)" in text and "台账中没有" not in text
+
+
+def test_notices_are_refused_on_the_desk_when_the_ledger_does_not_confirm_the_workbook(client, batch):
+    upload(client, ("三月批次.xlsx", batch.read_bytes()))
+    [(token, _)] = finished(client)
+    forge_decision(desk_of(client).store.job(token).output, "F010", "受理")  # 人工复核 turned 受理, codes recomputed
+    data = {"csrf_token": csrf(client, f"/batch/{token}"), "scope": "all"}
+
+    response = client.post(f"/batch/{token}/notices", data=data)
+
+    assert response.status_code == 303
+    page = client.get(f"/batch/{token}").get_data(as_text=True)
+    assert "不能证实这份决定工作簿,不打印告知书" in page and "申请编号 F010" in page

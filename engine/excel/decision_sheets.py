@@ -147,13 +147,12 @@ class ErrorsSheet:
         write_header(sheet, labels.ERROR_COLUMNS, styles, self.WIDTHS)
 
     def add(self, number: int, request_id: str | None, decision: Decision) -> None:
-        for problem in decision.problems:
+        for line in error_lines(number, request_id, decision):
             self.rows += 1
-            what = f"{problem.message}({problem.clause})"
-            lines = wrapped_lines(what, self.WIDTHS[-1])
+            lines = wrapped_lines(line[-1], self.WIDTHS[-1])
             if lines > 1:
                 self.sheet.set_row(self.rows, lines * LINE_POINTS)
-            for col, value in enumerate((number, request_id or "", problem.column, problem.value, what)):
+            for col, value in enumerate(line):
                 write_cell(self.sheet, self.rows, col, value, self.styles, wrap=col == 4, border=True)
             forget_written_row(self.sheet, self.rows - 1)
 
@@ -161,6 +160,11 @@ class ErrorsSheet:
         if self.rows:
             self.sheet.autofilter(0, 0, self.rows, len(labels.ERROR_COLUMNS) - 1)
         print_setup(self.sheet)
+
+
+def error_lines(number: int, request_id: str | None, decision: Decision) -> list[tuple[Any, ...]]:
+    """A row's lines on 错误 (labels.ERROR_COLUMNS), one per problem; verify expects the same."""
+    return [(number, request_id or "", p.column, p.value, f"{p.message}({p.clause})") for p in decision.problems]
 
 
 def overview_headers(book: Rulebook) -> list[str]:

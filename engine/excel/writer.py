@@ -19,10 +19,11 @@ import traceback
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.worksheet import Worksheet
 
 from engine.excel.ooxml import MAX_CELL_TEXT
 from engine.files import scratch
@@ -133,6 +134,57 @@ def protected_workbook(path: Path, kind: str, *, streaming: bool = True, propert
             encrypt_workbook(source, sink, password)
     finally:
         plain.unlink(missing_ok=True)
+
+
+class TracedSheet(Worksheet):
+    """A worksheet that tells what it holds: each finished row's values go to ``trace(row,
+    {column: value})`` (set after ``add_worksheet(name, worksheet_class=TracedSheet)``),
+    in row order, once a later row is written or ``end_trace()`` is called.
+
+    A decision workbook keeps a digest of its 汇总 and 错误 sheets this way: of the cells
+    as written, whoever wrote them.  It is written in constant_memory mode, where a row
+    is final once a later one starts (xlsxwriter drops a write to an earlier row)."""
+
+    trace: Callable[[int, dict[int, Any]], None] | None = None
+    _traced_row = -1
+    _traced: dict[int, Any] | None = None
+
+    def _note(self, row: int, col: int, value: Any) -> None:
+        if row < self._traced_row:
+            return
+        if row > self._traced_row or self._traced is None:
+            self.end_trace()
+            self._traced_row, self._traced = row, {}
+        if value is None or value == "":
+            self._traced.pop(col, None)  # a blank written over a cell empties it
+        else:
+            self._traced[col] = value
+
+    def end_trace(self) -> None:
+        """After the sheet's last write: its last row is final too."""
+        if self._traced and self.trace is not None:
+            self.trace(self._traced_row, self._traced)
+        self._traced = None
+
+    def write_string(self, row, col, string, cell_format=None):
+        self._note(row, col, string[:MAX_CELL_TEXT])
+        return super().write_string(row, col, string, cell_format)
+
+    def write_number(self, row, col, number, cell_format=None):
+        self._note(row, col, number)
+        return super().write_number(row, col, number, cell_format)
+
+    def write_boolean(self, row, col, boolean, cell_format=None):
+        self._note(row, col, boolean)
+        return super().write_boolean(row, col, boolean, cell_format)
+
+    def write_datetime(self, row, col, date, cell_format=None):
+        self._note(row, col, date)
+        return super().write_datetime(row, col, date, cell_format)
+
+    def write_blank(self, row, col, blank, cell_format=None):
+        self._note(row, col, None)
+        return super().write_blank(row, col, blank, cell_format)
 
 
 class Styles:

@@ -43,7 +43,7 @@ class Entry:
 
     @property
     def outcome(self) -> str:
-        """``结论 受理;费用 card_fee(工本费);办理地点 …``: what the rule does when it fires."""
+        """``结论 受理;费用 工本费(换卡/补卡/信息变更须缴费时的工本费);办理地点 …``: what the rule does when it fires."""
         parts = [f"结论 {self.verdict}"]
         for label, value in (("费用", self.fee), ("缺少材料", self.missing), ("办理地点", self.place),
                              ("后续事项", self.next)):

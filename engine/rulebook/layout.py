@@ -29,7 +29,8 @@ VERDICT_HEADINGS = (VERDICT, STRENGTH, CHARGED, ROLE, NOTICE_TITLE, NOTICE_OPENI
                     PLACE_LABEL)
 INVALID_ROLE, UNRULED_ROLE, MISSING_ROLE = "输入有误", "须人工决定", "缺少材料"
 VERDICT_ROLES = (INVALID_ROLE, UNRULED_ROLE, MISSING_ROLE)
-SECTION_WORDS = {"缺少材料": "missing", "理由及依据": "reasons", "办理地点": "place", "后续事项": "next"}
+SECTION_WORDS = {"缺少材料": "missing", "理由及依据": "reasons", "办理地点": "place", "后续事项": "next",
+                 "复议和诉讼": "appeal"}  # appeal: how to contest it (行政复议, 行政诉讼), from the office's settings
 
 COLUMNS = "输入列"
 HEADER, KIND, VALUES, USED_BY, REQUIRED = "列名", "类型", "可选值", "适用业务", "必填"

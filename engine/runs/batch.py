@@ -4,7 +4,8 @@ through it, so a row is decided the same way whichever command looks at it.
 
 A 申请编号 used twice is only known once the whole batch was read, so the loop runs in
 two passes: the first decides every row into a spool file (flat memory, a million rows
-never sit in memory), the second replays it with the duplicates marked.
+never sit in memory), the second replays it with the duplicates marked.  Two ids are
+the same when their keys are (request_ids: letter case, full-width forms and dashes aside).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
 from engine.core.normalise import Problem
+from engine.core.request_ids import request_key
 from engine.core.rulebook import Rulebook
 from engine.excel.reader import is_blank_row
 from engine.files import scratch
@@ -33,9 +35,14 @@ class DecidedRow:
     decision: Decision
 
 
-def duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Problem:
+def duplicate_problem(book: Rulebook, request_id: str, rows: list[tuple[int, str]]) -> Problem:
+    """``rows``: (row number, the id as typed there) of every row carrying the id."""
     column = book.schema.by_key[book.schema.request_id]
-    where = "、".join(f"第 {r} 行" for r in rows)
+    if len({typed for _, typed in rows}) == 1:
+        where = "、".join(f"第 {number} 行" for number, _ in rows)
+    else:  # written differently: say how, or the clerk sees two ids and no duplicate
+        where = "、".join(f"第 {number} 行「{typed}」" for number, typed in rows) + \
+            ";大小写、全角半角或连字符不同,也是同一个编号"
     return Problem(DUPLICATE_ID, column.header, request_id,
                    f"{column.header}「{request_id}」在本批次出现 {len(rows)} 次({where}),无法确定以哪一行为准",
                    column.clause, column.key)
@@ -49,19 +56,27 @@ class DecidedBatch:
         self.decider = decider
         self.rows = 0  # request rows (blank rows not counted)
         self.skipped = 0  # blank rows
-        self.duplicates: dict[str, list[int]] = {}  # request id used more than once -> its row numbers
+        # The key of each request id used more than once -> (row number, id as typed) of
+        # every row after the first; the first row's spelling is learnt on replay.
+        self.duplicates: dict[str, list[tuple[int, str]]] = {}
         self._spool = spool
         self._unique_ids = unique_ids
 
+    def is_duplicate(self, request_id: str | None) -> bool:
+        return request_key(request_id) in self.duplicates
+
     def __iter__(self) -> Iterator[DecidedRow]:
         self._spool.seek(0)
+        first_spelling: dict[str, tuple[int, str]] = {}
         while True:
             try:
                 number, item, request_id, service, decision = pickle.load(self._spool)
             except EOFError:
                 return
-            if self._unique_ids and request_id in self.duplicates:
-                problem = duplicate_problem(self.book, request_id, self.duplicates[request_id])
+            key = request_key(request_id) if self._unique_ids and self.duplicates else None
+            if key in self.duplicates:
+                first = first_spelling.setdefault(key, (number, request_id))  # rows replay in input order
+                problem = duplicate_problem(self.book, request_id, [first, *self.duplicates[key]])
                 decision = self.decider.invalid([*decision.problems, problem])
             yield DecidedRow(number, item, request_id, service, decision)
 
@@ -89,7 +104,7 @@ def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callabl
     # Only the first row of each id is remembered: a list per id would double the
     # memory a full worksheet of unique ids needs.
     first: dict[str, int] = {}
-    repeated: dict[str, list[int]] = defaultdict(list)
+    repeated: dict[str, list[tuple[int, str]]] = defaultdict(list)
 
     def requests():
         for number, item in rows:
@@ -100,8 +115,9 @@ def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callabl
 
     try:
         for (number, item), (request_id, service, decision) in decide_rows(book, requests(), workers, decider):
-            if request_id and first.setdefault(request_id, number) != number:
-                repeated[request_id].append(number)
+            key = request_key(request_id)
+            if key and first.setdefault(key, number) != number:
+                repeated[key].append((number, request_id))
             try:
                 pickle.dump((number, item, request_id, service, decision), spool, pickle.HIGHEST_PROTOCOL)
             except OSError as error:
@@ -112,5 +128,5 @@ def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callabl
     except BaseException:
         spool.close()
         raise
-    result.duplicates = {request_id: [first[request_id], *numbers] for request_id, numbers in repeated.items()}
+    result.duplicates = dict(repeated)
     return result

@@ -14,11 +14,11 @@ from engine.core.rulebook import Rulebook
 from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overview
 from engine.excel.reader import open_batch
 from engine.excel.result_layout import ResultLayout
-from engine.excel.writer import Styles, protected_workbook, write_table
+from engine.excel.writer import Styles, TracedSheet, protected_workbook, write_table
 from engine.files import outputs
 from engine.files.outputs import RUN_PROPERTY
 from engine.files.protection import Password
-from engine.records.digests import ResultsDigest, RunRecord, current_operator, file_sha256, row_digest
+from engine.records.digests import ResultsDigest, RunRecord, SheetDigest, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
 from engine.runs.batch import DecidedBatch, DecidedRow, decide_batch
 
@@ -118,8 +118,14 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
                             password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
         results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET), styles, layout, book.schema, key_at)
-        overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
-        errors = ErrorsSheet(workbook.add_worksheet(labels.ERROR_SHEET), styles)
+        # 结果's rows carry their own codes; the 审计 sheet and the ledger keep digests of these two.
+        traced = {name: workbook.add_worksheet(name, worksheet_class=TracedSheet)
+                  for name in (labels.SUMMARY_SHEET, labels.ERROR_SHEET)}
+        digests = {labels.SUMMARY_SHEET: SheetDigest(keep=True), labels.ERROR_SHEET: SheetDigest()}
+        for name, sheet in traced.items():
+            sheet.trace = digests[name].add_row
+        overview = traced[labels.SUMMARY_SHEET]
+        errors = ErrorsSheet(traced[labels.ERROR_SHEET], styles)
         audit = workbook.add_worksheet(labels.AUDIT_SHEET)
         parameters_used: dict[str, set] = defaultdict(set)
         results_digest = ResultsDigest()
@@ -143,10 +149,13 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
         write_overview(workbook, overview, styles, book, overview_rows(book, summary),
                        (("申请行数", summary.rows), ("跳过的空行", summary.skipped),
                         ("输入问题条数", summary.problems), ("输入工作表", summary.sheet)))
+        for sheet in traced.values():
+            sheet.end_trace()
+        sealed = entry.seal(summary.rows, {name: d.record() for name, d in digests.items()}) if entry else ""
         write_table(audit, ("项目", "内容"),
                     record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
-                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
-                                 ledger_path), styles)
+                                 results_digest.hexdigest(), sealed, ledger_path,
+                                 {name: d.hexdigest() for name, d in digests.items()}), styles)
 
 
 def overview_rows(book: Rulebook, summaries: Summary | list[Summary]) -> list[list]:

@@ -21,11 +21,12 @@ from engine.core.decide import Decider, Decision
 from engine.rulebook.source import RulebookSource, load_source
 from engine.core.normalise import normalise
 from engine.core.rulebook import Rulebook
+from engine.core.schema import ABSENT, is_blank, shown
 
 CHUNK_ROWS = 2000
 IN_FLIGHT_PER_WORKER = 2
 
-Decided = tuple[Any, str | None, Decision]  # (request id, service, decision)
+Decided = tuple[Any, str | None, Decision]  # (request id as typed, service, decision)
 
 _worker_decider: Decider | None = None
 
@@ -43,9 +44,13 @@ def _start_worker(source: RulebookSource) -> None:
 
 
 def decide_one(decider: Decider, cells: dict[str, Any]) -> Decided:
+    """The request id comes back as the clerk typed it, valid or not (None when blank): it is
+    shown that way everywhere, recorded that way, and compared by its key (request_ids)."""
     book = decider.book
     row = normalise(book.schema, cells)
-    return row.fact.get(book.schema.request_id), row.fact.get(book.schema.dispatch), decider.decide(row)
+    typed = cells.get(book.schema.request_id)
+    request_id = None if typed is ABSENT or is_blank(typed) else shown(typed).strip()
+    return request_id, row.fact.get(book.schema.dispatch), decider.decide(row)
 
 
 def _decide_chunk(chunk: list[dict[str, Any]]) -> list[Decided]:
