@@ -282,6 +282,8 @@ def _echo_summary(summary, book: Rulebook) -> None:
     for verdict in book.verdicts:
         if summary.verdicts[verdict]:
             click.echo(f"  {verdict}: {summary.verdicts[verdict]}")
+    for line in summary.unlisted_lines():
+        click.echo(f"  {line}")
     click.echo(_fees(summary, book) + f";输入问题 {summary.problems} 条(见「错误」表)")
     click.echo(f"已写出 {summary.output}")
 

@@ -16,4 +16,5 @@ def rules_page():
     entries = catalogue.entries(book)
     services = [(service.name, [e for e in entries if service.name in e.services]) for service in book.services]
     return render_template("rules.html", services=services, parameters=catalogue.parameter_rows(book),
-                           columns=catalogue.PARAMETER_COLUMNS)
+                           columns=catalogue.PARAMETER_COLUMNS,
+                           phrasings=[words for _, words in catalogue.phrasing_lines(book)])

@@ -147,6 +147,7 @@ def summary_record(summary: Summary, book: Rulebook) -> dict[str, Any]:
                        for s in services],
         "total_due": summary.total_due,
         "total_pending": summary.total_pending,
+        "unlisted": summary.unlisted_lines(),
     }
 
 

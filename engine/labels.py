@@ -38,6 +38,7 @@ CHECK_NAMES = {
     "INPUT-DUPLICATE-ID": "申请编号重复",
     "PARAMETER-NOT-IN-FORCE": "参数未生效",
     "NO-RULE-FIRED": "无规则适用",
+    "INPUT-READ-AS": "按写法读取",
 }
 
 

@@ -8,7 +8,7 @@ once and its fired rules are remembered.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine import labels
@@ -16,6 +16,7 @@ from engine.core.conditions import PARAM_PREFIX, All, Compare, Condition
 from engine.core.durable_adapter import RuleRunner, definitions
 from engine.core.normalise import Normalised, Problem
 from engine.core.periods import date_boundaries, stretch_start
+from engine.core.phrasings import READ_AS
 from engine.core.rulebook import Rule, Rulebook
 
 
@@ -31,6 +32,7 @@ class Decision:
     problems: tuple[Problem, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)  # parameter values this row was decided with
     rule_labels: tuple[str, ...] = ()  # "ID 名称" of each of ``rules``, as people read them
+    unlisted: tuple[str, ...] = ()  # headers of columns whose value the service does not list (原因)
 
     def cells(self) -> list[Any]:
         """The decision columns as a clerk reads them (labels.DECISION_COLUMNS)."""
@@ -99,7 +101,15 @@ class Decider:
         fact = dict(row.fact)
         fact.update({PARAM_PREFIX + name: value for name, value in params.items()})
         fired = self.fire(service, fact)
-        return self.combine(service, fired, params, self._unsettled(service, fact, fired, params, day))
+        decision = self.combine(service, fired, params, self._unsettled(service, fact, fired, params, day))
+        if not row.readings and not row.unlisted:
+            return decision
+        # What was typed and what it was read as stands beside the rules it led to.
+        read = tuple(reading.basis for reading in row.readings)
+        checks = (READ_AS,) if read else ()
+        return replace(decision, basis=decision.basis + read, rules=decision.rules + checks,
+                       rule_labels=decision.rule_labels + tuple(map(labels.check_label, checks)),
+                       unlisted=tuple(row.unlisted))
 
     def _unsettled(self, service: str, fact: dict[str, Any], fired: tuple[str, ...], params: dict[str, Any],
                    day: dt.date) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 from engine.core.conditions import Condition
+from engine.core.phrasings import Wordings
 from engine.core.written import Written
 
 
@@ -495,6 +496,8 @@ class Schema:
     # The keys printed on an applicant's paper, in order (default: identity and the date);
     # a TextCode among them (a personal ID number) is shown masked.
     papers: tuple[str, ...] = ()
+    # How open-text columns (原因) are read per service: listed values and their phrasings.
+    wordings: Wordings = field(default_factory=Wordings)
     by_key: dict[str, Column] = field(init=False)
     by_header: dict[str, Column] = field(init=False)
 

@@ -3,13 +3,12 @@ definitions the engine runs, so the catalogue cannot drift from what decides the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Iterator
 
-import json
-
 from engine.core.decide import rulesets
-from engine.core.rulebook import Rule, Rulebook, column_row
+from engine.core.rulebook import ALWAYS, Rule, Rulebook, column_row
 from engine.labels import shown_path
 from engine.rulebook.source import written_row
 
@@ -95,6 +94,11 @@ def text_lines(book: Rulebook) -> Iterator[str]:
         yield "有生效日期的输入列(此前的申请不需要该列,此前的批次可以没有该列):"
         for column in dated:
             yield f"{column.header}:{column.period.words()}  [{column_row(book, column)[3]}]"
+    phrasings = phrasing_lines(book)
+    if phrasings:
+        yield ""
+        yield "写法(经办人员的写法读作所列的值):"
+        yield from (f"{words}" for _, words in phrasings)
     yield ""
     yield "参数(按申请日期取当时有效的值):"
     for parameter in book.parameters or ():
@@ -134,3 +138,13 @@ def show(book: Rulebook, rule_id: str) -> list[str] | None:
             lines.append("  " + json.dumps({rule.id: compiled[service.code][rule.id]}, ensure_ascii=False))
     return lines
 
+
+def phrasing_lines(book: Rulebook) -> list[tuple[tuple, str]]:
+    """Each phrasing in words (原因「卡丢了」读作「丢失」[挂失]:一直有效), keyed by all it says."""
+    out = []
+    for p in book.schema.wordings.phrasings:
+        services = "全部业务" if p.services is None else "、".join(
+            s.name for s in book.services if s.code in p.services)
+        words = f"{book.schema.label(p.column)}「{p.written}」读作「{p.reads_as}」[{services}]:{p.period.words() or ALWAYS}"
+        out.append(((p.column, p.written, p.reads_as, p.services, p.since, p.until), words))
+    return out

@@ -9,6 +9,7 @@ collected (``sscard rules lint`` lists them) and the first one stops every other
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from engine.core.conditions import PARAM_PREFIX, All, Condition, OneOf
 from engine.core.parameters import KINDS as PARAMETER_KINDS
 from engine.core.parameters import Parameter, Parameters
+from engine.core.phrasings import Phrasing, Wordings, compact, listed_values
 from engine.core.parameters import shown as value_shown
 from engine.core.rulebook import MISSING_PLACEHOLDER, PLACE_PLACEHOLDER, Notice, Rule, Rulebook, Service
 from engine.core.schema import (
@@ -53,6 +55,7 @@ def build(cells: Cells) -> Rulebook:
     parameters = _parameters(cells, problems)
     schema = _schema(cells, problems, services, parameters, settings.get(layout.BATCH_SHEET, ""))
     common, own = _rules(cells, problems, schema, services, verdicts, parameters)
+    schema.wordings = _wordings(cells, problems, schema, services, common, own)
     problems.raise_any(shown_path(cells.path))
     return Rulebook(
         name=settings.get(layout.NAME, ""),
@@ -514,3 +517,73 @@ def _rule(record: Record, sheet: Table, problems: Problems, schema: Schema, verd
                 place=record.text(layout.PLACE, problems), next=record.text(layout.NEXT, problems),
                 interpretation=record.yes(layout.INTERPRETATION, problems), services=services,
                 since=since, until=until, at=record.where(cells))
+
+
+def _wordings(cells: Cells, problems: Problems, schema: Schema, services: list[Service], common: list[Rule],
+              own: dict[str, list[Rule]]) -> Wordings:
+    """How each open-text column is read per service: the values the service's rules list
+    for it, and the sheet 写法's phrasings of them (RULEBOOK.md, 原因, revised 2026-12-04)."""
+    listed: dict[str, dict[str, tuple[str, ...]]] = {}
+    for column in schema.columns:
+        if not isinstance(column.kind, Text) or column.key == schema.request_id:
+            continue
+        for service in services:
+            rules = [r for r in common if service.code in r.services] + own.get(service.code, [])
+            values = listed_values(column.key, [r.when for r in rules if r.when is not None])
+            if values:
+                listed.setdefault(column.key, {})[service.code] = values
+    sheet = table(cells, layout.PHRASINGS, layout.PHRASING_HEADINGS, problems,
+                  required=(layout.HEADER, layout.WRITTEN, layout.READS_AS))
+    codes = {s.name: s.code for s in services}
+    phrasings: list[Phrasing] = []
+    for record in sheet.records() if sheet else ():
+        phrasing = _phrasing(record, problems, schema, codes, listed)
+        if phrasing is None:
+            continue
+        clash = next((p for p in phrasings if p.column == phrasing.column and compact(p.written) ==
+                      compact(phrasing.written) and _overlap(p, phrasing)), None)
+        if clash is not None:
+            problems.add(f"{record.cell(layout.WRITTEN)}:写法「{phrasing.written}」与 {clash.at.cell('written')} 重复"
+                         "(适用业务和生效期有重叠);请删除其中一行,或分开它们的适用业务或日期")
+            continue
+        phrasings.append(phrasing)
+    return Wordings(listed, tuple(phrasings))
+
+
+def _phrasing(record: Record, problems: Problems, schema: Schema, codes: dict[str, str],
+              listed: dict[str, dict[str, tuple[str, ...]]]) -> Phrasing | None:
+    header = record.text(layout.HEADER, problems, required="写法所属的输入列,如 原因")
+    written = record.name(layout.WRITTEN, problems, required="经办人员的写法")
+    reads_as = record.name(layout.READS_AS, problems, required="这种写法读作的值")
+    column = next((c for c in schema.columns if header_key(c.header) == header_key(header)), None) if header else None
+    if header and column is None:
+        problems.add(f"{record.cell(layout.HEADER)}:「{header}」不是「输入列」中的列名;"
+                     f"{suggestion(header, [c.header for c in schema.columns])}")
+        return None
+    if column is not None and column.key not in listed:
+        problems.add(f"{record.cell(layout.HEADER)}:写法只用于规则按值判断的文本列(如原因),「{column.header}」不是")
+        return None
+    if column is None or not written or not reads_as:
+        return None
+    used = record.text(layout.USED_BY, problems)
+    services = None if used in ("", layout.ALL_SERVICES) else _service_codes(record, layout.USED_BY, problems, codes)
+    by_service = listed[column.key]
+    applies = [code for code in by_service if services is None or code in services]
+    if not any(reads_as in by_service[code] for code in applies):
+        problems.add(f"{record.cell(layout.READS_AS)}:「{reads_as}」不是适用业务的规则所列的{column.header};可填:"
+                     f"{'、'.join(dict.fromkeys(v for code in applies for v in by_service[code]))}")
+        return None
+    if any(compact(written) in map(compact, by_service[code]) for code in applies):
+        problems.add(f"{record.cell(layout.WRITTEN)}:「{written}」本身就是规则所列的{column.header},不能再读作别的值;"
+                     "请删除这一行")
+        return None
+    since, until = _period(record, problems)
+    return Phrasing(column.key, written, reads_as, services, record.text(layout.NOTE, problems), since=since,
+                    until=until, at=record.where({"written": layout.WRITTEN, "reads_as": layout.READS_AS}))
+
+
+def _overlap(a: Phrasing, b: Phrasing) -> bool:
+    services = a.services is None or b.services is None or bool(a.services & b.services)
+    starts = [p.since or dt.date.min for p in (a, b)]
+    ends = [p.until or dt.date.max for p in (a, b)]
+    return services and max(starts) <= min(ends)
