@@ -107,6 +107,22 @@ def force_option(command):
                         help="输出文件已存在且不是 sscard 写出的(或正在 Excel 中打开)时也覆盖;输入文件永不覆盖。")(command)
 
 
+def data_option(command):
+    """--data: the desk's folder (uploads, results, accounts), as `serve` uses it."""
+    return zh.option("--data", "data_dir", type=zh.FOLDER, default=None, show_default="用户数据目录中的 sscard/desk",
+                     help="柜面服务的数据文件夹(上传、结果、账户;仅本用户可读)。")(command)
+
+
+def settings_option(command):
+    return zh.option("--settings", "settings_path", type=zh.FILE, envvar=office_settings.ENV,
+                     help=f"经办机构设置文件(TOML,[office] 一节:名称、地址、电话;[appeal] 一节:行政复议和行政诉讼的机关与期限);"
+                          f"也可用环境变量 {office_settings.ENV} 设置。默认:用户配置目录中的 sscard/settings.toml。")(command)
+
+
+def _data(data_dir: Path | None) -> Path:
+    return data_dir or desk_config.default_data_dir()
+
+
 def _say(message: str) -> None:
     """What the engine wants the person to know while it works (a wait, a repaired run)."""
     click.echo(message, err=True)
@@ -532,10 +548,7 @@ def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: P
 @click.argument("decisions", type=zh.FILE, metavar="决定工作簿")
 @zh.option("-o", "--output", metavar="文件", help="告知书 PDF 的路径(默认:决定工作簿旁的 <名称>.告知书.pdf)。")
 @zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;大小写、全角半角或连字符不同也算同一编号)。默认:每个可出具告知书的申请。")
-@zh.option("--settings", "settings_path", type=zh.FILE,
-              envvar=office_settings.ENV,
-              help=f"经办机构设置文件(TOML,[office] 一节的 name、address、phone);也可用环境变量 "
-                   f"{office_settings.ENV} 设置。默认:用户配置目录中的 sscard/settings.toml。")
+@settings_option
 @zh.option("--encrypt-output", is_flag=True,
            help=f"给告知书 PDF 设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")
 @zh.option("--without-ledger", is_flag=True,
@@ -669,35 +682,177 @@ def ledger_backup(destination: str, force: bool, ledger: ledgers.Ledger) -> None
 
 @cli.command()
 @zh.option("--host", default="127.0.0.1", show_default=True,
-              help="监听的地址;默认只有本机能打开。其他地址(如 0.0.0.0)须设访问码,每人以姓名登录。")
+              help="监听的地址;默认只有本机能打开。其他地址(如 0.0.0.0)须先用 sscard users add 建立账户,每人以自己的账户登录。")
 @zh.option("--port", type=zh.Count(0, 65535), default=8000, show_default=True, help="端口。")
-@zh.option("--data", "data_dir", type=zh.FOLDER, default=None,
-              show_default="用户数据目录中的 sscard/desk", help="保存上传和结果的文件夹(仅本用户可读)。")
-@zh.option("--access-code", envvar=desk_config.ACCESS_CODE_ENV, default=None,
-              help=f"访问码(至少 {desk_config.MIN_ACCESS_CODE} 个字符);建议用环境变量 {desk_config.ACCESS_CODE_ENV} 设置,"
-                   "命令行参数会被本机其他用户看到。")
+@data_option
+@settings_option
 @zh.option("--max-upload-mb", type=zh.Count(1), default=desk_config.DEFAULT_MAX_UPLOAD_MB,
               show_default=True, help="单次上传的大小上限(MB)。")
 @zh.option("--keep-days", type=zh.Count(1), default=desk_config.DEFAULT_KEEP_DAYS, show_default=True,
               help="上传的批次和结果保存的天数,过期删除(台账中的决定记录不删)。")
 @ledger_option
 @rules_option
-def serve(host: str, port: int, data_dir: Path | None, access_code: str | None, max_upload_mb: int, keep_days: int,
-          book: Rulebook, ledger: ledgers.Ledger) -> None:
-    """柜面服务:在浏览器中检查批次、查询、核验、查看规则和台账。
+def serve(host: str, port: int, data_dir: Path | None, settings_path: Path | None, max_upload_mb: int,
+          keep_days: int, book: Rulebook, ledger: ledgers.Ledger) -> None:
+    """柜面服务:在浏览器中检查批次、查询、核验、查看规则和台账,管理账户和设置。
+
+    只在本机(127.0.0.1)提供、且没有账户时,本机用户无须登录;一旦建立了账户,或在其他地址上、
+    经代理服务器提供服务,每人须用自己的账户登录(sscard users add)。
 
     示例:
 
         sscard serve
 
-        SSCARD_ACCESS_CODE=... sscard serve --host 0.0.0.0 --port 8000
+        sscard serve --host 0.0.0.0 --port 8000 --settings /etc/sscard/settings.toml
     """
     from desk.serve import serve as serve_desk  # the web stack loads only for this command
+    from engine.office.accounts import Accounts
 
-    config = desk_config.DeskConfig(data_dir or desk_config.default_data_dir(), host, port, access_code,
-                                    max_upload_mb, keep_days)
-    serve_desk(config, book, ledger, archive(), on_ready=lambda url: click.echo(
+    settings = settings_path or office_settings.default_path()
+    config = desk_config.DeskConfig(_data(data_dir), settings, host, port, max_upload_mb, keep_days,
+                                    desk_config.trusted_proxies(settings))
+    accounts = Accounts(config.data)
+    old_code = bool(os.environ.get(desk_config.OLD_ACCESS_CODE_ENV))
+    config.refuse_without_accounts(accounts.exist(), old_code)
+    if old_code:
+        click.echo(f"注意:{desk_config.OLD_ACCESS_CODE_ENV} 已不再使用(每人用自己的账户登录),可从服务配置中删去", err=True)
+    serve_desk(config, book, ledger, archive(), accounts, on_ready=lambda url: click.echo(
         f"sscard 柜面服务已启动:{url}(数据目录 {config.data};按 Ctrl-C 停止)"))
+
+
+@cli.group("users")
+def users_group() -> None:
+    """管理员:柜面服务的账户(每人一个,角色为 经办、审计、政策、管理员 中的一个或几个)。
+
+    与 serve 使用同一个 --data 文件夹;柜面服务运行时也可以修改,立即生效。
+    """
+
+
+def _roles_option(command):
+    from engine.office.accounts import ROLES
+    return zh.option("--role", "roles", multiple=True, required=True, type=zh.Choice(ROLES), metavar="角色",
+                     help=f"角色,可重复给出:{'、'.join(ROLES)}。")(command)
+
+
+def _accounts(data_dir: Path | None):
+    from engine.office.accounts import Accounts
+    return Accounts(_data(data_dir))
+
+
+def _new_password(name: str) -> str:
+    """From SSCARD_NEW_PASSWORD in scripts, else typed twice without echo."""
+    from engine.office.accounts import PASSWORD_ENV
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    first = _prompt(f"「{name}」的新密码")
+    if _prompt("再输入一次") != first:
+        raise Refusal("两次输入的密码不一致;请重新运行", exit_code=2)
+    return first
+
+
+@users_group.command("add")
+@click.argument("name", metavar="姓名")
+@_roles_option
+@data_option
+def users_add(name: str, roles: tuple[str, ...], data_dir: Path | None) -> None:
+    """为「姓名」建立账户:运行时提示输入两次密码(不回显);脚本中可用环境变量 SSCARD_NEW_PASSWORD。
+
+    示例:
+
+        sscard users add 张三 --role 经办
+
+        sscard users add 李四 --role 审计 --role 管理员
+    """
+    accounts = _accounts(data_dir)
+    from engine.office.accounts import clean_name
+    account = accounts.add(name, roles, _new_password(clean_name(name)))
+    click.echo(f"已建立账户「{account.name}」,角色 {'、'.join(account.roles)}(账户文件 {accounts.path})")
+
+
+@users_group.command("list")
+@data_option
+def users_list(data_dir: Path | None) -> None:
+    """列出每个账户:姓名、角色、是否在用、建立时间、最近登录。"""
+    accounts = _accounts(data_dir)
+    every = accounts.all()
+    if not every:
+        click.echo(f"还没有账户(账户文件 {accounts.path});用 sscard users add 姓名 --role 管理员 建立第一个")
+    for account in every:
+        click.echo(f"{account.name}  {'、'.join(account.roles)}  {'在用' if account.enabled else '已停用'}"
+                   f"  建立于 {account.created}  最近登录 {account.last_sign_in or '(从未)'}")
+
+
+@users_group.command("disable")
+@click.argument("name", metavar="姓名")
+@data_option
+def users_disable(name: str, data_dir: Path | None) -> None:
+    """停用「姓名」的账户:不能再登录,已登录的立即退出;台账中的记录不变。可用 users enable 恢复。"""
+    ended = _accounts(data_dir).disable(name)
+    click.echo(f"已停用账户「{name}」" + (f";{ended} 个登录已退出" if ended else ""))
+
+
+@users_group.command("enable")
+@click.argument("name", metavar="姓名")
+@data_option
+def users_enable(name: str, data_dir: Path | None) -> None:
+    """重新启用「姓名」的账户。"""
+    _accounts(data_dir).enable(name)
+    click.echo(f"已启用账户「{name}」")
+
+
+@users_group.command("password")
+@click.argument("name", metavar="姓名")
+@data_option
+def users_password(name: str, data_dir: Path | None) -> None:
+    """为「姓名」设新密码(提示输入两次,或用 SSCARD_NEW_PASSWORD);其所有登录立即退出。"""
+    accounts = _accounts(data_dir)
+    if accounts.get(name) is None:
+        raise Refusal(f"没有账户「{name}」;用 sscard users list 查看", exit_code=2)
+    ended = accounts.set_password(name, _new_password(name))
+    click.echo(f"已为「{name}」设新密码" + (f";{ended} 个登录已退出" if ended else ""))
+
+
+@users_group.command("roles")
+@click.argument("name", metavar="姓名")
+@_roles_option
+@data_option
+def users_roles(name: str, roles: tuple[str, ...], data_dir: Path | None) -> None:
+    """把「姓名」的角色改为给出的这些(下一次请求即生效)。
+
+    示例:
+
+        sscard users roles 张三 --role 经办 --role 审计
+    """
+    account = _accounts(data_dir).set_roles(name, roles)
+    click.echo(f"「{account.name}」的角色已改为 {'、'.join(account.roles)}")
+
+
+@cli.command()
+@click.argument("destination", metavar="备份文件夹")
+@data_option
+@settings_option
+@ledger_option
+def backup(destination: str, data_dir: Path | None, settings_path: Path | None, ledger: ledgers.Ledger) -> None:
+    """把柜面服务保存的一切备份到新的「备份文件夹」:保存中的批次(上传、决定工作簿、结果)、设置文件、
+    规则库归档、账户(不含登录会话)和账本。柜面服务运行时也可以备份:数据库用 SQLite 的在线备份,
+    得到某一时刻的一致副本;备份完成后逐一核对(SQLite 完整性检查、账本哈希链、每个文件的 SHA-256),
+    清单写在 备份清单.json。恢复方法见 README。
+
+    退出码:0 已备份且核对无误;1 已备份,但账本的哈希链断裂(副本照原样保存,作为证据);2 无法备份。
+
+    示例:
+
+        sscard backup /mnt/备份/sscard-2026-12-04 --data /var/lib/sscard/desk --settings /var/lib/sscard/settings.toml
+    """
+    from engine.office.backup import back_up
+
+    report = back_up(destination, data=_data(data_dir), ledger=ledger,
+                     settings=settings_path or office_settings.default_path(), archive=archive().root)
+    for line in report.copied:
+        click.echo(f"  {line}")
+    click.echo(f"已备份到 {report.destination}:{report.files} 个文件,均已核对(清单 备份清单.json)")
+    if report.chain is not None and not report.chain.intact:
+        raise Refusal(f"账本的哈希链断裂:{report.chain.problems[0]};副本已照原样保存,请联系维护人员")
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from openpyxl.utils.cell import column_index_from_string
 
 from engine import labels
 from engine.core.schema import ABSENT, CellProblem, Column, Schema, header_key, hidden_character, is_blank
-from engine.errors import MissingColumns, UnreadableWorkbook
+from engine.errors import MissingColumns, SscardError, UnreadableWorkbook
 from engine.excel.decision_workbook import decision_headers
 from engine.excel.legacy import LegacyWorkbook
 from engine.excel.ooxml import unescape
@@ -265,6 +265,33 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
     return Batch(path, name, by_name, headers, key_at, workbook, marks, sheet_hidden=hidden, _handle=handle,
                  absent=[c.header for c in absent], absent_keys=tuple(c.key for c in absent),
                  notes=_visible_lookalikes(path, workbook, name, schema) if hidden else [])
+
+
+def count_rows(path: str | Path, schema: Schema, at_most: int, password: Password | None = None) -> int:
+    """How many rows with a value lie below the header of the sheet a check would read,
+    counted no further than ``at_most + 1``: enough to tell a small batch from a big one
+    cheaply, whatever the file's size.  0 for a file that cannot be read: the check
+    itself says why."""
+    try:
+        opened = open_workbook(Path(path), password)
+        workbook, handle = _load(opened)
+    except SscardError:
+        return 0
+    try:
+        name, _ = _choose_sheet(Path(path), workbook, schema.sheet)
+        count = 0
+        for values in workbook[name].iter_rows(min_row=2, values_only=True):
+            if not is_blank_row(values):
+                count += 1
+                if count > at_most:
+                    break
+        return count
+    except Exception:  # a damaged sheet (openpyxl raises many kinds): the check says what is wrong
+        return 0
+    finally:
+        workbook.close()
+        if handle is not None:
+            handle.close()
 
 
 def _header(path: Path, sheet) -> list[str]:

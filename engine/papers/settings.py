@@ -17,19 +17,24 @@ the user's configuration directory.  It is TOML:
     sue_within = "六个月"
 
 Without them the notices leave these lines blank, to be written by hand, and the
-command says so: an applicant's paper never carries an invented address or body.
+command says so: an applicant's paper never carries an invented address or body.  The
+counter desk's 管理员 edits the same file on its 设置 page (``save_settings``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+import tomlkit
+from tomlkit.exceptions import ParseError as TomlParseError
 
-from engine.errors import SscardError
+from engine.errors import SscardError, describe_os_error
 from engine.papers.toml_words import toml_problem
 
 ENV = "SSCARD_SETTINGS"
@@ -111,3 +116,34 @@ def _texts(path: Path, section: str, table: dict, keys: tuple[str, ...]) -> dict
             raise SscardError(f"设置文件 {path} 中 [{section}] 的 {key} 应为带引号的文字,如 {key} = \"……\"")
         fields[key] = value.strip()
     return fields
+
+
+def save_settings(path: str | Path, office: Office, appeal: Appeal) -> Path:
+    """Write ``office`` and ``appeal`` into the settings file's [office] and [appeal]
+    sections (the counter desk's 设置 page), keeping the rest of the file (other sections,
+    comments) as it was; the file is replaced whole, never half-written."""
+    path = Path(path)
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.is_file() else tomlkit.document()
+    except (OSError, UnicodeDecodeError, TomlParseError):
+        raise SscardError(f"设置文件 {path} 无法读取或不是 TOML,未保存;请检查该文件") from None
+    for name, values in (("office", office), ("appeal", appeal)):
+        section = document.setdefault(name, tomlkit.table())
+        for key, value in dataclasses.asdict(values).items():
+            if value:
+                section[key] = value
+            else:
+                section.pop(key, None)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".settings.", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(tomlkit.dumps(document))
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise SscardError(f"无法保存设置文件 {path}({describe_os_error(error)});请检查该文件夹的权限") from None
+    return path
