@@ -22,12 +22,12 @@ from engine import labels
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
 from engine.auditors.recorded import rulebook_for
-from engine.labels import shown_path
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError, describe_os_error
 from engine.excel.template import write_template
 from engine.files import protection, scratch
 from engine.files.protection import Password
+from engine.labels import shown_path
 from engine.papers import settings as office_settings
 from engine.papers.notices import write_notices
 from engine.policy import cases as case_book
@@ -581,7 +581,7 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
     if not settings.found:
         _say(settings.missing_message())
     if without_ledger:
-        _say(f"注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实")
+        _say("注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实")
     target = output or decisions.with_name(f"{decisions.stem.removesuffix('.decisions')}.告知书.pdf")
     result = write_notices(decisions, target, book, settings, ids, password,
                            _output_password(password) if encrypt_output else None, force=force,

@@ -28,7 +28,6 @@ from desk.wording import for_the_page
 from engine.auditors.explain import Explanation, explain
 from engine.auditors.recorded import rulebook_for
 from engine.auditors.verify import Verification, verify_workbook
-from engine.rulebook.source import RulebookSource, load_source
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_workbook import open_decisions
@@ -37,6 +36,7 @@ from engine.files.protection import Password
 from engine.records.archive import Archive
 from engine.records.digests import RULEBOOK_DIGEST
 from engine.records.ledger import Ledger
+from engine.rulebook.source import RulebookSource, load_source
 from engine.runs.check import Summary, check_batch
 from engine.runs.parallel import default_workers
 

@@ -315,5 +315,5 @@ def test_verify_evidence_names_the_rulebook_it_judged_by_when_told_another(decid
 
     judged = next(line for line in result.output.splitlines() if line.startswith("  重新判断所用的规则库:"))
     assert judged.endswith(f"不是生成时的规则库 {home_book.version}({home_book.digest[:12]}…)")
-    assert f"(不是生成时的规则库)重新判断每一行:按行号对上 5 行,2 行结论、费用或缺少材料不同" in result.output
+    assert "(不是生成时的规则库)重新判断每一行:按行号对上 5 行,2 行结论、费用或缺少材料不同" in result.output
     assert "当前规则" not in result.output

@@ -12,7 +12,15 @@ from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
-from conftest import CASE_DAY, LEDGER_BEFORE_OPERATORS, damage_ledger, fixture_request, forge_decision, read_sheet, write_batch
+from conftest import (
+    CASE_DAY,
+    LEDGER_BEFORE_OPERATORS,
+    damage_ledger,
+    fixture_request,
+    forge_decision,
+    read_sheet,
+    write_batch,
+)
 
 from cli import cli
 from engine.files import outputs

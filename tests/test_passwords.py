@@ -11,10 +11,10 @@ import tempfile
 from contextlib import nullcontext
 from pathlib import Path
 
+import fixture_rulebook
 import openpyxl
 import pytest
 from click.testing import CliRunner
-import fixture_rulebook
 from conftest import FIXTURE_RULES, fixture_request, write_batch
 
 from cli import cli

@@ -10,8 +10,8 @@ from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
 from drafts import PHOTO, PHOTO_FROM, PHOTO_RULE, append_value, copy_rulebook, require_photo
 
 from cli import cli
-from engine.rulebook.source import load_rulebook
 from engine.policy.impact import decided_as_check
+from engine.rulebook.source import load_rulebook
 
 FORM = {"材料:申请表": "是"}
 LATER = dt.datetime.combine(PHOTO_FROM + dt.timedelta(days=31), dt.time())

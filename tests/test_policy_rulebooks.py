@@ -5,8 +5,8 @@ import datetime as dt
 from conftest import fixture_decide
 from drafts import append_value, copy_rulebook, editing, row_of, set_cell
 
-from engine.rulebook.source import load_rulebook
 from engine.policy.lint import lint
+from engine.rulebook.source import load_rulebook
 
 
 def _on(day: dt.date) -> dt.datetime:

@@ -12,7 +12,7 @@ import re
 import pytest
 from click.testing import CliRunner
 from conftest import fixture_request, live_of, write_batch
-from drafts import add_row, append_value, copy_rulebook, delete_rule, editing, row_of, set_cell
+from drafts import add_row, append_value, delete_rule, editing, row_of, set_cell
 
 from cli import cli
 from engine.records.archive import archive_beside

@@ -9,7 +9,14 @@ import shutil
 
 from click.testing import CliRunner
 from conftest import (
-    FIXTURE_RULES, fixture_request, libreoffice_or_skip, live_of, read_sheet, saved_by_libreoffice, write_batch)
+    FIXTURE_RULES,
+    fixture_request,
+    libreoffice_or_skip,
+    live_of,
+    read_sheet,
+    saved_by_libreoffice,
+    write_batch,
+)
 from drafts import copy_rulebook, editing, row_of, set_cell
 
 from cli import cli

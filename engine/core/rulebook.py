@@ -45,9 +45,6 @@ class Rule(Written):
         return f"{self.id} {self.name}" if self.name else self.id
 
 
-NOTICE_SECTIONS = ("missing", "reasons", "place", "next", "appeal")
-
-
 @dataclass(frozen=True)
 class Notice:
     """The paper an applicant is handed for one 结论 (``sscard notices``)."""

@@ -15,12 +15,12 @@ from typing import Any
 
 from engine import labels
 from engine.core.decide import Decision
-from engine.labels import shown_path
 from engine.core.rulebook import Rulebook
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
 from engine.files import outputs
 from engine.files.protection import Password
+from engine.labels import shown_path
 from engine.policy.changes import rulebook_changes
 from engine.runs.batch import DecidedBatch, decide_batch
 

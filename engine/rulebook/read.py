@@ -17,11 +17,23 @@ from typing import Any
 from engine.core.conditions import PARAM_PREFIX, All, Condition, OneOf
 from engine.core.parameters import KINDS as PARAMETER_KINDS
 from engine.core.parameters import Parameter, Parameters
-from engine.core.phrasings import Phrasing, Wordings, compact, listed_values
 from engine.core.parameters import shown as value_shown
+from engine.core.phrasings import Phrasing, Wordings, compact, listed_values
 from engine.core.rulebook import MISSING_PLACEHOLDER, PLACE_PLACEHOLDER, Notice, Rule, Rulebook, Service
 from engine.core.schema import (
-    Choice, Column, Date, Invalid, Kind, ResidentId, Schema, Text, WholeNumber, YesNo, clean_text, header_key)
+    Choice,
+    Column,
+    Date,
+    Invalid,
+    Kind,
+    ResidentId,
+    Schema,
+    Text,
+    WholeNumber,
+    YesNo,
+    clean_text,
+    header_key,
+)
 from engine.labels import shown_path
 from engine.rulebook import layout
 from engine.rulebook.conditions import condition
@@ -99,7 +111,8 @@ def _settings(cells: Cells, problems: Problems) -> dict[str, str]:
         item = record.name(layout.ITEM, problems, required="项目名称")
         if item not in layout.SETTING_ITEMS:
             if item:
-                problems.add(f"{record.cell(layout.ITEM)}:「{item}」不是规则库的设置项;{suggestion(item, list(layout.SETTING_ITEMS))}"
+                hint = suggestion(item, list(layout.SETTING_ITEMS))
+                problems.add(f"{record.cell(layout.ITEM)}:「{item}」不是规则库的设置项;{hint}"
                              f"可用的项目:{'、'.join(layout.SETTING_ITEMS)}")
             continue
         if item in found:
