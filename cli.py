@@ -7,10 +7,12 @@ with one line and exit code 130, after every temporary file is gone.
 
 from __future__ import annotations
 
+import getpass
 import os
 import shlex
 import signal
 import sys
+import warnings
 from functools import wraps
 from pathlib import Path
 
@@ -155,16 +157,45 @@ def _refuse_password_typed(args: list[str]) -> None:
                           f"运行时按提示输入(不回显),或用环境变量 {protection.ENV}", exit_code=2)
 
 
-def _prompt(text: str) -> str:
-    return click.prompt(text, hide_input=True, prompt_suffix=":")
+WORKBOOK_PASSWORD_INSTEAD = f"请去掉 --password,改用环境变量 {protection.ENV} 提供密码"
+
+
+def _prompt(text: str, instead: str = WORKBOOK_PASSWORD_INSTEAD) -> str:
+    """A password typed at the terminal without echo (the prompt on stderr: stdout may be
+    a report).  Without a terminal to type it at (a script, a scheduled job), one line
+    saying what to do ``instead``, never Python's warning that the password would echo."""
+    refusal = Refusal(f"需要在终端中输入密码,但本次运行没有终端(如在脚本或计划任务中);{instead}", exit_code=2)
+    if _no_terminal():
+        raise refusal
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return click.prompt(text, hide_input=True, prompt_suffix=":", err=True)
+        except getpass.GetPassWarning:
+            raise refusal from None
+
+
+def _no_terminal() -> bool:
+    """Neither a controlling terminal nor a terminal on stdin (as getpass looks).  A stdin
+    that is no file at all is a program answering the prompt (click's test runner)."""
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+        return False
+    except OSError:
+        pass
+    try:
+        return not os.isatty(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _output_password(password: Password | None) -> Password:
     """The password for what sscard writes: the one that opened the input, else asked twice."""
     if password is not None:
         return password
-    first = _prompt("给决定工作簿设的打开密码")
-    if _prompt("再输入一次") != first:
+    instead = f"请用环境变量 {protection.ENV} 提供给决定工作簿设的密码"
+    first = _prompt("给决定工作簿设的打开密码", instead)
+    if _prompt("再输入一次", instead) != first:
         raise Refusal("两次输入的密码不一致;请重新运行", exit_code=2)
     return Password(first)
 
@@ -265,6 +296,9 @@ def check(batches: tuple[Path, ...], output: str | None, workers: int, operator:
         return
     result = check_many(list(batches), output, book, command_line=command_line, workers=workers, ledger=ledger,
                         operator=operator, force=force, **passwords, on_done=_echo_done)
+    if result.ignored:
+        named = "、".join(map(str, result.ignored[:10])) + ("等" if len(result.ignored) > 10 else "")
+        click.echo(f"注意:{len(result.ignored)} 个文件不是 Excel 工作簿,未检查:{named}")
     click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
     for verdict in book.verdicts:
         if result.verdicts[verdict]:
@@ -744,8 +778,9 @@ def _new_password(name: str) -> str:
     from engine.office.accounts import PASSWORD_ENV
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
-    first = _prompt(f"「{name}」的新密码")
-    if _prompt("再输入一次") != first:
+    instead = f"请改用环境变量 {PASSWORD_ENV} 提供新密码"
+    first = _prompt(f"「{name}」的新密码", instead)
+    if _prompt("再输入一次", instead) != first:
         raise Refusal("两次输入的密码不一致;请重新运行", exit_code=2)
     return first
 

@@ -38,7 +38,7 @@ from engine.records.digests import RULEBOOK_DIGEST
 from engine.records.ledger import Ledger
 from engine.rulebook.source import RulebookSource, load_source
 from engine.runs.check import Summary, check_batch
-from engine.runs.parallel import default_workers
+from engine.runs.parallel import default_workers, spawn_context
 
 log = logging.getLogger("sscard.desk")
 
@@ -61,7 +61,7 @@ def rows_of(path: Path, book: Rulebook, password: Password | None = None) -> int
 
 class Lanes:
     def __init__(self, book: Rulebook, archive: Archive | None = None, large_workers: int | None = None):
-        context = multiprocessing.get_context("spawn")  # no fork of a process running server threads
+        context = spawn_context()
 
         def lane(workers: int, niceness: int) -> ProcessPoolExecutor:
             return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,

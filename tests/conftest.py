@@ -40,8 +40,8 @@ SOFFICE = shutil.which("soffice")
 
 def libreoffice_or_skip() -> None:
     """Tests that save a workbook as a spreadsheet application does need LibreOffice; CI
-    (.ci/run) installs it and sets SSCARD_REQUIRE_LIBREOFFICE=1, so there it is never skipped."""
-    if SOFFICE is None and os.environ.get("SSCARD_REQUIRE_LIBREOFFICE") != "1":
+    (.ci/run) installs it and sets SSCARD_REQUIRE_OFFICE=1, so there it is never skipped."""
+    if SOFFICE is None and os.environ.get("SSCARD_REQUIRE_OFFICE") != "1":
         pytest.skip("LibreOffice 测试已跳过:本机没有 LibreOffice(apt-get install libreoffice-calc-nogui 后即可运行)",
                     allow_module_level=True)
 

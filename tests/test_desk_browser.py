@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+from playwright.sync_api import Error as PlaywrightError
 import pytest
 from conftest import ROOT, read_sheet
 
@@ -105,10 +106,19 @@ def wait_finished(page) -> None:
     """The page follows progress by itself and shows each batch when it ends: wait until none runs."""
     page.locator("section.card").first.wait_for(timeout=WAIT_MS)
     deadline = time.monotonic() + 2 * WAIT_MS / 1000
-    while page.locator("section.card.queued, section.card.running").count():  # the page reloads as each ends
+    # The page reloads as each batch ends: a document caught mid-reload holds no card at
+    # all, which must not pass for "none running".
+    while True:
+        page.wait_for_load_state()
+        try:
+            settled = page.locator("section.card").count() and \
+                not page.locator("section.card.queued, section.card.running").count()
+        except PlaywrightError:  # the document was replaced while it was being read
+            settled = False
+        if settled:
+            break
         assert time.monotonic() < deadline, page.locator("section.card").all_inner_texts()
         page.wait_for_timeout(200)
-    page.wait_for_load_state()
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,11 @@ from typing import Any, Callable, Iterable
 from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
-from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overview
+from engine.errors import EmptyBatch
+from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_audit, write_overview
 from engine.excel.reader import open_batch
 from engine.excel.result_layout import ResultLayout
-from engine.excel.writer import Styles, TracedSheet, protected_workbook, write_table
+from engine.excel.writer import Styles, TracedSheet, protected_workbook
 from engine.files import outputs
 from engine.files.outputs import RUN_PROPERTY
 from engine.files.protection import Password
@@ -102,6 +103,9 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
                        input_name=input_name)
     summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
     try:
+        if not batch.has_requests():
+            raise EmptyBatch(f"{batch_path} 工作表「{batch.sheet}」只有表头,没有一行申请(像是未填写的模板);"
+                             "未作判定,未写出决定工作簿,也未记入账本。请从第 2 行起每行填写一项申请后重试")
         # The output folder and the ledger are opened before deciding: a refusal comes first.
         with outputs.reserve(output, inputs=inputs, force=force) as reserved, \
                 ledger.recording(record, book, output) if ledger else nullcontext() as entry:
@@ -125,7 +129,6 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
 def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rulebook, decided: DecidedBatch,
            summary: Summary, record: RunRecord, entry, ledger_path: Path | None,
            password: Password | None = None, on_row: Callable[[DecidedRow], None] | None = None) -> None:
-    width = len(layout.input_headers)
     with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
                             password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
@@ -143,8 +146,7 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
         results_digest = ResultsDigest()
         for row in decided:
             decision = row.decision
-            values = row.item + (None,) * (width - len(row.item))  # a row short of a column only some rows use
-            kept, cells = layout.kept(row.number, values), decision.cells()
+            kept, cells = layout.kept(row.number, row.item), decision.cells()
             code = row_digest(kept, cells, book.digest)
             results.add(kept, cells, decision, code)
             results_digest.add(code)
@@ -164,10 +166,9 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
         for sheet in traced.values():
             sheet.end_trace()
         sealed = entry.seal(summary.rows, {name: d.record() for name, d in digests.items()}) if entry else ""
-        write_table(audit, ("项目", "内容"),
-                    record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
-                                 results_digest.hexdigest(), sealed, ledger_path,
-                                 {name: d.hexdigest() for name, d in digests.items()}), styles)
+        write_audit(audit, styles, record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
+                                                results_digest.hexdigest(), sealed, ledger_path,
+                                                {name: d.hexdigest() for name, d in digests.items()}))
 
 
 def overview_rows(book: Rulebook, summaries: Summary | list[Summary]) -> list[list]:

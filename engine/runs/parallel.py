@@ -12,6 +12,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from contextlib import contextmanager
@@ -30,9 +31,23 @@ Decided = tuple[Any, str | None, Decision]  # (request id as typed, service, dec
 
 _worker_decider: Decider | None = None
 
+# A run killed outright (SIGKILL) cannot release its pool's named semaphores.
+# multiprocessing's resource tracker, a process that outlives the run, does so, and then
+# warns about the leak in English on the clerk's terminal.  It starts with the
+# interpreter's -W options, so this one keeps it quiet (and cleaning).
+_QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
+
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def spawn_context():
+    """multiprocessing's spawn context (never a fork of a process that may hold native
+    state or server threads), with the resource tracker kept quiet (see _QUIET_TRACKER)."""
+    if _QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(_QUIET_TRACKER)
+    return multiprocessing.get_context("spawn")
 
 
 def _start_worker(source: RulebookSource) -> None:
@@ -40,6 +55,12 @@ def _start_worker(source: RulebookSource) -> None:
     # Ctrl-C reaches the whole process group: the main process alone answers it (and
     # ends the pool), so a worker never prints a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker has nothing to tell the clerk: results and errors travel back to the main
+    # process, which says them.  Once that process is gone (killed), a worker failing to
+    # send its result back is expected, and must not print a traceback on the terminal.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     _worker_decider = Decider(load_source(source))
 
 
@@ -72,7 +93,7 @@ def decide_rows(book: Rulebook, rows: Iterable[tuple[Any, dict[str, Any]]], work
             for tag, cells in chunk:
                 yield tag, decide_one(decider, cells)
         return
-    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold native state
+    context = spawn_context()
     with _ignoring_interrupts():  # the workers start with Ctrl-C ignored, before _start_worker runs
         pool = context.Pool(workers, initializer=_start_worker, initargs=(book.source,))
     with pool:
