@@ -73,10 +73,10 @@ def measure_check(path: Path, workers: int) -> dict:
 def measure_engine(path: Path, rows: int) -> dict:
     """Rows/s through durable-rules alone: normalised rows in, decisions out, no Excel."""
     from engine.core.decide import Decider
-    from engine.core.loader import load_rulebook
     from engine.core.normalise import normalise
     from engine.excel.reader import open_batch
-    book = load_rulebook(ROOT / "rules")
+    from engine.rulebook.source import load_rulebook
+    book = load_rulebook(ROOT / "rules" / "规则库.xlsx")
     batch = open_batch(path, book.schema)
     normalised = [normalise(book.schema, batch.cells(values)) for _, values in itertools.islice(batch.rows(), rows)]
     batch.close()

@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
-from engine.core.loader import RulebookSource, load_source
 from engine.core.normalise import normalise
 from engine.core.rulebook import Rulebook
 from engine.core.schema import ABSENT, is_blank, shown
+from engine.rulebook.source import RulebookSource, load_source
 
 CHUNK_ROWS = 2000
 IN_FLIGHT_PER_WORKER = 2
