@@ -51,6 +51,7 @@ STEADY = """() => {
     for (const [pattern, value] of fixed) node.nodeValue = node.nodeValue.replace(pattern, value);
 }""" % (DIGEST, RUN, RUN[:12])
 
+
 def chinese_fonts() -> bool:
     if not shutil.which("fc-list"):
         return False
