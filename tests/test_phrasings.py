@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import fixture_request, read_sheet, write_batch
@@ -64,6 +65,25 @@ def test_check_reads_a_phrasing_flags_a_close_one_refuses_only_unrelated_text_an
     (problem,) = [e for e in read_sheet(out, "错误") if e["申请编号"] == "R3"]
     assert (problem["列"], problem["值"]) == ("原因", "忘记密码了")
     assert "「忘记密码了」不是本业务所列的原因;是否指「忘记密码」?请核实后改为所列的原因之一:忘记密码/密码泄露" in problem["问题"]
+
+
+def test_the_rows_refused_for_an_unlisted_reason_are_counted_on_the_summary_sheets(tmp_path, draft):
+    book = load_rulebook(draft)
+    for office, reasons in (("网点1", ["想换个密码", "忘记密码"]), ("网点2", ["不想用了"])):
+        (tmp_path / "批次" / office).mkdir(parents=True)
+        write_batch(tmp_path / "批次" / office / "申请批次.xlsx", book,
+                    [_reset(f"{office}-{n}", reason) for n, reason in enumerate(reasons)])
+
+    result = invoke("check", tmp_path / "批次", "-o", tmp_path / "决定", "--rules", draft, "--workers", "1")
+
+    assert result.exit_code == 0, result.output
+    line = "原因不是该业务所列原因的申请 {} 行(不予受理 {} 行)"
+    summary = openpyxl.load_workbook(tmp_path / "决定" / "网点1-申请批次.decisions.xlsx")["汇总"]
+    assert ["不在所列之中", line.format(1, 1)] in [[c.value for c in row[:2]] for row in summary.iter_rows()]
+    combined = openpyxl.load_workbook(tmp_path / "决定" / "合并汇总.xlsx")
+    per_file = {r["文件"]: r["说明"] for r in read_sheet(tmp_path / "决定" / "合并汇总.xlsx", "各批次")}
+    assert per_file == {"网点1/申请批次.xlsx": line.format(1, 1), "网点2/申请批次.xlsx": line.format(1, 1)}
+    assert ["不在所列之中", line.format(2, 2)] in [[c.value for c in row[:2]] for row in combined["汇总"].iter_rows()]
 
 
 def test_explain_says_what_a_phrasing_was_read_as_and_agrees_with_the_engine(tmp_path, draft):

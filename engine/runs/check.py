@@ -67,11 +67,18 @@ class Summary:
             self.unlisted[header, decision.verdict] += 1
 
     def unlisted_lines(self) -> list[str]:
-        """原因不是该业务所列原因的申请 9 行(不予受理 9 行)."""
-        headers = dict.fromkeys(header for header, _ in self.unlisted)
-        return [f"{header}不是该业务所列{header}的申请 {sum(n for (h, _), n in self.unlisted.items() if h == header)} 行("
-                + "、".join(f"{verdict} {n} 行" for (h, verdict), n in self.unlisted.items() if h == header) + ")"
-                for header in headers]
+        return unlisted_lines(self.unlisted)
+
+
+UNLISTED_LABEL = "不在所列之中"  # beside those lines on 汇总 and 合并汇总
+
+
+def unlisted_lines(unlisted: Counter) -> list[str]:
+    """原因不是该业务所列原因的申请 9 行(不予受理 9 行), from (header, 结论) -> rows."""
+    headers = dict.fromkeys(header for header, _ in unlisted)
+    return [f"{header}不是该业务所列{header}的申请 {sum(n for (h, _), n in unlisted.items() if h == header)} 行("
+            + "、".join(f"{verdict} {n} 行" for (h, verdict), n in unlisted.items() if h == header) + ")"
+            for header in headers]
 
 
 def default_output(batch: Path) -> Path:
@@ -162,7 +169,8 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
         errors.finish()
         write_overview(workbook, overview, styles, book, overview_rows(book, summary),
                        (("申请行数", summary.rows), ("跳过的空行", summary.skipped),
-                        ("输入问题条数", summary.problems), ("输入工作表", summary.sheet)))
+                        ("输入问题条数", summary.problems), ("输入工作表", summary.sheet),
+                        *((UNLISTED_LABEL, line) for line in summary.unlisted_lines())))
         for sheet in traced.values():
             sheet.end_trace()
         sealed = entry.seal(summary.rows, {name: d.record() for name, d in digests.items()}) if entry else ""

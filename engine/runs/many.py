@@ -21,7 +21,7 @@ from engine.excel.writer import Styles, atomic_workbook, write_table
 from engine.files import outputs
 from engine.files.protection import Password
 from engine.records.ledger import Ledger
-from engine.runs.check import DECISIONS_SUFFIX, Summary, check_batch, overview_rows
+from engine.runs.check import DECISIONS_SUFFIX, UNLISTED_LABEL, Summary, check_batch, overview_rows, unlisted_lines
 
 COMBINED_NAME = "合并汇总.xlsx"
 # Workbooks sscard reads, and spreadsheets it cannot (a WPS .et, a CSV ...): in a folder,
@@ -195,16 +195,22 @@ def write_combined(path: Path, book: Rulebook, result: ManyResult, *, inputs: li
         return result.shown.get(batch, batch.name)
 
     per_file = [[name(s.input), "已完成", s.rows, *(s.verdicts[v] for v in verdicts), s.total_due, s.total_pending,
-                 s.output.name] for s in result.summaries]
-    per_file += [[name(p), f"失败:{message}", 0, *(0 for _ in verdicts), 0, 0, ""] for p, message in result.failures]
+                 s.output.name, ";".join(s.unlisted_lines())] for s in result.summaries]
+    per_file += [[name(p), f"失败:{message}", 0, *(0 for _ in verdicts), 0, 0, "", ""]
+                 for p, message in result.failures]
+    overview = overview_rows(book, result.summaries)
     with atomic_workbook(path, "合并汇总", streaming=False, inputs=inputs, force=force,
                          password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
         write_table(workbook.add_worksheet("各批次"),
-                    ["文件", "状态", "申请行数", *verdicts, labels.FEE_DUE, labels.FEE_PENDING, "决定工作簿"], per_file,
-                    styles, header_fills=styles.fills)
-        write_table(workbook.add_worksheet(labels.SUMMARY_SHEET), overview_headers(book),
-                    overview_rows(book, result.summaries), styles, header_fills=styles.fills)
+                    ["文件", "状态", "申请行数", *verdicts, labels.FEE_DUE, labels.FEE_PENDING, "决定工作簿", "说明"],
+                    per_file, styles, header_fills=styles.fills)
+        sheet = workbook.add_worksheet(labels.SUMMARY_SHEET)
+        write_table(sheet, overview_headers(book), overview, styles, header_fills=styles.fills)
+        unlisted = sum((s.unlisted for s in result.summaries), Counter())
+        for offset, line in enumerate(unlisted_lines(unlisted), start=len(overview) + 2):
+            sheet.write_string(offset, 0, UNLISTED_LABEL, styles.header)
+            sheet.write_string(offset, 1, line)
     return path
 
 
