@@ -14,6 +14,7 @@ from engine.core.decide import Decider, Decision
 from engine.core.loader import load_rulebook
 from engine.core.normalise import normalise
 from engine.records.archive import archive_beside
+from engine.runs import parallel
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -97,6 +98,13 @@ def write_batch(path: Path, book, rows: list[dict[str, Any]], *, sheet: str = "�
         assert not unknown, f"unknown headers {unknown}"
         ws.append([row.get(h) for h in header])
     workbook.save(path)
+    return path
+
+
+def write_helpers_batch(path: Path, book, prefix: str, rows: int = 12_000, **fields: Any) -> Path:
+    """A batch big enough to be read and decided by helper processes (engine/runs/parallel.py)."""
+    write_batch(path, book, [fixture_request(申请编号=f"{prefix}{i}", **fields) for i in range(rows)])
+    assert path.stat().st_size >= parallel.SMALL_BATCH_BYTES, "too small to be worth helper processes"
     return path
 
 

@@ -11,10 +11,9 @@ import stat
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
+from conftest import FIXTURE_RULES, read_sheet, write_helpers_batch
 
 from cli import cli
-from engine.excel.reader import Batch
 from engine.runs import parallel
 
 
@@ -25,22 +24,18 @@ def draft(tmp_path):
 
 def test_editing_the_parameters_mid_run_changes_no_decision_and_not_the_audit_record(tmp_path, draft, fixture_book,
                                                                                     monkeypatch):
-    rows = 4500
-    assert rows > 2 * parallel.CHUNK_ROWS  # enough rows for worker processes to decide them
-    batch = write_batch(tmp_path / "批次.xlsx", fixture_book,
-                        [fixture_request(申请编号=f"P{i}") for i in range(rows)])
+    batch = write_helpers_batch(tmp_path / "批次.xlsx", fixture_book, "P")
     parameters = draft / "parameters.toml"
-    real_rows = Batch.rows
+    real_start = parallel.Pipeline.start
 
-    def rows_while_someone_edits(self):
-        for count, row in enumerate(real_rows(self)):
-            if count == parallel.CHUNK_ROWS + 500:  # read, not yet decided: the workers start after this
-                text = parameters.read_text(encoding="utf-8")
-                edited = text.replace("from = 2020-01-01\nvalue = 10\n", "from = 2020-01-01\nvalue = 99\n")
-                assert edited != text
-                parameters.write_text(edited, encoding="utf-8")
-            yield row
-    monkeypatch.setattr(Batch, "rows", rows_while_someone_edits)
+    def start_after_someone_edits(self, *args):
+        # Loaded by this process, not yet by the reading and deciding processes it starts now.
+        text = parameters.read_text(encoding="utf-8")
+        edited = text.replace("from = 2020-01-01\nvalue = 10\n", "from = 2020-01-01\nvalue = 99\n")
+        assert edited != text
+        parameters.write_text(edited, encoding="utf-8")
+        return real_start(self, *args)
+    monkeypatch.setattr(parallel.Pipeline, "start", start_after_someone_edits)
 
     result = CliRunner().invoke(cli, ["check", str(batch), "-o", str(tmp_path / "决定.xlsx"), "--workers", "2",
                                       "--rules", str(draft)])

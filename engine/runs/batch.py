@@ -2,24 +2,32 @@
 rule applied, in input order.  check, explain, verify, diff and rules test all decide
 through it, so a row is decided the same way whichever command looks at it.
 
-A 申请编号 used twice is only known once the whole batch was read, so the loop runs in
-two passes: the first decides every row into a spool file (flat memory, a million rows
-never sit in memory), the second replays it with the duplicates marked.
+A 申请编号 used twice makes every row carrying it 输入有误, rows read long before
+included, so a row is final only once the whole batch has been read.  Rows are taken a
+chunk at a time as they are decided and kept in a spool file (flat memory: a million
+rows never sit in memory).  ``stream()`` hands each row on at once, to a caller that can
+start over (check writes the workbook meanwhile): most batches hold no duplicate and
+are done in that one pass.  When one turns up, ``StartOver`` is raised, and iterating
+the batch replays the spool from the start with the duplicates marked.
+``decide_batch`` decides every row first, for callers that go through the rows once.
 """
 
 from __future__ import annotations
 
 import pickle
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
 from engine.core.normalise import Problem
 from engine.core.rulebook import Rulebook
-from engine.excel.reader import is_blank_row
+from engine.excel.reader import Batch, is_blank_row, open_batch
 from engine.files import scratch
-from engine.runs.parallel import decide_rows
+from engine.files.protection import Password
+from engine.runs.parallel import chunks, decide_one, in_helpers, read_and_decide
 
 DUPLICATE_ID = "INPUT-DUPLICATE-ID"
 
@@ -33,6 +41,10 @@ class DecidedRow:
     decision: Decision
 
 
+class StartOver(Exception):
+    """Rows already handed on are not final after all: iterate the batch again."""
+
+
 def duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Problem:
     column = book.schema.by_key[book.schema.request_id]
     where = "、".join(f"第 {r} 行" for r in rows)
@@ -41,29 +53,101 @@ def duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Probl
                    column.clause or book.schema.clause, column.key)
 
 
-class DecidedBatch:
-    """A batch after the first pass: counts known, rows ready to replay in order."""
+class RepeatedIds:
+    """The 申请编号 a batch uses more than once, and on which rows: the one place that
+    says when two rows carry the same id."""
 
-    def __init__(self, book: Rulebook, decider: Decider, spool, unique_ids: bool):
+    def __init__(self) -> None:
+        # Only the first row of each id: a list per id would double the memory a full
+        # worksheet of unique ids needs.
+        self._first: dict[str, int] = {}
+        self._more: dict[str, list[int]] = defaultdict(list)
+
+    def see(self, request_id: str | None, number: int) -> None:
+        if request_id and self._first.setdefault(request_id, number) != number:
+            self._more[request_id].append(number)
+
+    def __bool__(self) -> bool:
+        return bool(self._more)
+
+    def rows_of(self, request_id: str | None) -> list[int] | None:
+        """Every row carrying ``request_id``, in input order, when there is more than one."""
+        more = self._more.get(request_id) if request_id else None
+        return [self._first[request_id], *more] if more else None
+
+    def __contains__(self, request_id: str | None) -> bool:
+        return self.rows_of(request_id) is not None
+
+
+class DecidedBatch:
+    """A batch's rows as they are decided (``stream``), or final (iteration).
+
+    ``chunks`` gives (rows, the same pickled or None) per chunk in input order, each row
+    (number, item, request id, service, decision), and its ``skipped`` (blank rows) once
+    it is done."""
+
+    def __init__(self, book: Rulebook, decider: Decider, chunks, *, unique_ids: bool = True,
+                 progress: Callable[[int], None] | None = None):
         self.book = book
         self.decider = decider
         self.rows = 0  # request rows (blank rows not counted)
-        self.skipped = 0  # blank rows
-        self.duplicates: dict[str, list[int]] = {}  # request id used more than once -> its row numbers
-        self._spool = spool
+        self.duplicates = RepeatedIds()
+        self._source = chunks
+        self._chunks = iter(chunks)
         self._unique_ids = unique_ids
+        self._progress = progress
+        self._spool = scratch.spool()  # owner-only, in the run's private folder, nameless
+
+    @property
+    def skipped(self) -> int:
+        """Blank rows, known once every row was taken."""
+        return self._source.skipped
+
+    def _take(self) -> Iterator[list]:
+        """Each chunk not taken yet, spooled and its ids noted before it is handed on."""
+        for rows, pickled in self._chunks:
+            try:
+                if pickled is None:
+                    pickle.dump(rows, self._spool, pickle.HIGHEST_PROTOCOL)
+                else:
+                    self._spool.write(pickled)
+            except OSError as error:
+                raise scratch.TemporarySpaceError(error) from None
+            for row in rows:
+                self.duplicates.see(row[2], row[0])
+            self.rows += len(rows)
+            if self._progress:
+                self._progress(self.rows)
+            yield rows
+
+    def stream(self) -> Iterator[DecidedRow]:
+        """Each row as soon as it is decided.  Raises StartOver once a 申请编号 turns up
+        a second time: what was made of the rows so far must be dropped, and the batch
+        iterated again."""
+        for rows in self._take():
+            if self._unique_ids and self.duplicates:
+                raise StartOver
+            for number, item, request_id, service, decision in rows:
+                yield DecidedRow(number, item, request_id, service, decision)
+
+    def read_all(self) -> None:
+        """Decide every row not decided yet: counts and duplicates are then final."""
+        for _ in self._take():
+            pass
 
     def __iter__(self) -> Iterator[DecidedRow]:
+        self.read_all()
         self._spool.seek(0)
         while True:
             try:
-                number, item, request_id, service, decision = pickle.load(self._spool)
+                rows = pickle.load(self._spool)
             except EOFError:
                 return
-            if self._unique_ids and request_id in self.duplicates:
-                problem = duplicate_problem(self.book, request_id, self.duplicates[request_id])
-                decision = self.decider.invalid([*decision.problems, problem])
-            yield DecidedRow(number, item, request_id, service, decision)
+            for number, item, request_id, service, decision in rows:
+                same = self.duplicates.rows_of(request_id) if self._unique_ids else None
+                if same:
+                    decision = self.decider.invalid([*decision.problems, duplicate_problem(self.book, request_id, same)])
+                yield DecidedRow(number, item, request_id, service, decision)
 
     def close(self) -> None:
         self._spool.close()
@@ -75,42 +159,61 @@ class DecidedBatch:
         self.close()
 
 
+class _DecidedHere:
+    """Rows read and decided in this process, a chunk at a time."""
+
+    def __init__(self, rows: Iterable[tuple[int, Any]], cells: Callable[[Any], dict[str, Any]],
+                 blank: Callable[[Any], bool], decider: Decider):
+        self._rows, self._cells, self._blank, self._decider = rows, cells, blank, decider
+        self.skipped = 0
+
+    def __iter__(self) -> Iterator[tuple[list, None]]:
+        cells, decider = self._cells, self._decider
+        for chunk in chunks(self._requests()):
+            yield [(number, item, *decide_one(decider, cells(item))) for number, item in chunk], None
+
+    def _requests(self) -> Iterator[tuple[int, Any]]:
+        for number, item in self._rows:
+            if self._blank(item):
+                self.skipped += 1
+            else:
+                yield number, item
+
+
 def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callable[[Any], dict[str, Any]], *,
-                 decider: Decider | None = None, workers: int = 1, progress: Callable[[int], None] | None = None,
-                 unique_ids: bool = True, blank: Callable[[Any], bool] = is_blank_row) -> DecidedBatch:
+                 decider: Decider | None = None, unique_ids: bool = True,
+                 blank: Callable[[Any], bool] = is_blank_row) -> DecidedBatch:
     """Decide every row of ``rows`` ((number, item) in input order; ``cells(item)`` gives its
-    cells by schema key; ``blank(item)`` marks a row to skip).
+    cells by schema key; ``blank(item)`` marks a row to skip); iterate the result for them.
 
     ``unique_ids`` applies the batch rule that a 申请编号 used twice makes every row carrying
     it 输入有误; a case workbook, where each row stands alone, turns it off."""
     decider = decider or Decider(book)
-    spool = scratch.spool()  # owner-only, in the run's private folder, nameless
-    result = DecidedBatch(book, decider, spool, unique_ids)
-    # Only the first row of each id is remembered: a list per id would double the
-    # memory a full worksheet of unique ids needs.
-    first: dict[str, int] = {}
-    repeated: dict[str, list[int]] = defaultdict(list)
-
-    def requests():
-        for number, item in rows:
-            if blank(item):
-                result.skipped += 1
-                continue
-            yield (number, item), cells(item)
-
+    decided = DecidedBatch(book, decider, _DecidedHere(rows, cells, blank, decider), unique_ids=unique_ids)
     try:
-        for (number, item), (request_id, service, decision) in decide_rows(book, requests(), workers, decider):
-            if request_id and first.setdefault(request_id, number) != number:
-                repeated[request_id].append(number)
-            try:
-                pickle.dump((number, item, request_id, service, decision), spool, pickle.HIGHEST_PROTOCOL)
-            except OSError as error:
-                raise scratch.TemporarySpaceError(error) from None
-            result.rows += 1
-            if progress and result.rows % 1000 == 0:
-                progress(result.rows)
+        decided.read_all()
     except BaseException:
-        spool.close()
+        decided.close()
         raise
-    result.duplicates = {request_id: [first[request_id], *numbers] for request_id, numbers in repeated.items()}
-    return result
+    return decided
+
+
+@contextmanager
+def streamed_batch(path: Path, book: Rulebook, *, workers: int = 1, password: Password | None = None,
+                   progress: Callable[[int], None] | None = None) -> Iterator[tuple[Batch, DecidedBatch]]:
+    """The batch workbook at ``path``, opened (a refusal is raised here, before any row),
+    and its rows as they are decided: read by a process of its own and decided by others
+    while this one writes (parallel.py) when ``workers`` allows and the batch is worth it."""
+    decider = Decider(book)
+    if in_helpers(path, workers, password):
+        with read_and_decide(book, path, workers) as pipeline, \
+                DecidedBatch(book, decider, pipeline, progress=progress) as decided:
+            yield pipeline.batch, decided
+        return
+    batch = open_batch(path, book.schema, password=password)
+    try:
+        with DecidedBatch(book, decider, _DecidedHere(batch.rows(), batch.cells, is_blank_row, decider),
+                          progress=progress) as decided:
+            yield batch, decided
+    finally:
+        batch.close()
