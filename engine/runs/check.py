@@ -13,7 +13,7 @@ from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
 from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overview
 from engine.excel.result_layout import ResultLayout
-from engine.excel.writer import Styles, protected_workbook, write_table
+from engine.excel.writer import CommentedSheet, Styles, protected_workbook, write_table
 from engine.files import outputs
 from engine.files.outputs import RUN_PROPERTY
 from engine.files.protection import Password
@@ -128,7 +128,8 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
     with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
                             password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
-        results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET), styles, layout, book.schema, key_at)
+        results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET, worksheet_class=CommentedSheet), styles,
+                               layout, book.schema, key_at)
         overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
         errors = ErrorsSheet(workbook.add_worksheet(labels.ERROR_SHEET), styles)
         audit = workbook.add_worksheet(labels.AUDIT_SHEET)
