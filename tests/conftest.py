@@ -86,8 +86,9 @@ def request(**fields: Any) -> dict[str, Any]:
 
 
 def write_batch(path: Path, book, rows: list[dict[str, Any]], *, sheet: str = "申请",
-                extra_headers: tuple[str, ...] = ()) -> Path:
-    """A batch workbook with the full header; each row a dict keyed by header."""
+                extra_headers: tuple[str, ...] = (), cells: dict[tuple[int, int], Any] | None = None) -> Path:
+    """A batch workbook with the full header; each row a dict keyed by header; ``cells``
+    sets more cells by (Excel row, column), such as one right of the header."""
     workbook = openpyxl.Workbook()
     ws = workbook.active
     ws.title = sheet
@@ -97,13 +98,21 @@ def write_batch(path: Path, book, rows: list[dict[str, Any]], *, sheet: str = "�
         unknown = set(row) - set(header)
         assert not unknown, f"unknown headers {unknown}"
         ws.append([row.get(h) for h in header])
+    for (row, column), value in (cells or {}).items():
+        ws.cell(row, column, value)
     workbook.save(path)
     return path
 
 
-def write_helpers_batch(path: Path, book, prefix: str, rows: int = 12_000, **fields: Any) -> Path:
-    """A batch big enough to be read and decided by helper processes (engine/runs/parallel.py)."""
-    write_batch(path, book, [fixture_request(申请编号=f"{prefix}{i}", **fields) for i in range(rows)])
+HELPERS_ROWS = 12_000  # fixture requests enough for a batch worth helper processes
+
+
+def write_helpers_batch(path: Path, book, prefix: str, *, changed: dict[int, dict[str, Any]] | None = None,
+                        cells: dict[tuple[int, int], Any] | None = None) -> Path:
+    """A batch big enough to be read and decided by helper processes (engine/runs/parallel.py):
+    requests PREFIX0, PREFIX1 ... from Excel row 2, the fields of Excel row N ``changed[N]``."""
+    rows = [fixture_request(**{"申请编号": f"{prefix}{i}", **(changed or {}).get(i + 2, {})}) for i in range(HELPERS_ROWS)]
+    write_batch(path, book, rows, cells=cells)
     assert path.stat().st_size >= parallel.SMALL_BATCH_BYTES, "too small to be worth helper processes"
     return path
 

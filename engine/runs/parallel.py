@@ -25,7 +25,9 @@ import multiprocessing.connection
 import os
 import pickle
 import signal
+import sys
 import threading
+import types
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -38,6 +40,7 @@ from engine.errors import SscardError
 from engine.excel.reader import Batch, is_blank_row, open_batch
 
 CHUNK_ROWS = 2000
+FIRST_CHUNK_ROWS = 250
 # Below this size (about 2,500 rows) a batch is read and decided in this process:
 # starting the helper processes would take longer than they save.
 SMALL_BATCH_BYTES = 256 * 1024
@@ -56,13 +59,16 @@ def decide_one(decider: Decider, cells: dict[str, Any]) -> Decided:
     return row.fact.get(book.schema.request_id), row.fact.get(book.schema.dispatch), decider.decide(row)
 
 
-def chunks(rows: Iterable, size: int = CHUNK_ROWS) -> Iterator[list]:
+def chunks(rows: Iterable, size: int = CHUNK_ROWS, first: int | None = None) -> Iterator[list]:
+    """Lists of ``size`` rows; with ``first``, the first lists are that long and double
+    up to ``size`` (so that the rows start flowing before a whole chunk was read)."""
     chunk: list = []
+    length = min(first or size, size)
     for row in rows:
         chunk.append(row)
-        if len(chunk) >= size:
+        if len(chunk) >= length:
             yield chunk
-            chunk = []
+            chunk, length = [], min(2 * length, size)
     if chunk:
         yield chunk
 
@@ -110,7 +116,7 @@ class Pipeline:
 
     def _start(self, context, target, *args) -> None:
         process = context.Process(target=target, args=args, daemon=True)
-        with _ignoring_interrupts():  # born ignoring Ctrl-C, before the target says so itself
+        with _ignoring_interrupts(), _main_left_out():
             process.start()
         self._processes.append(process)
         for end in args:  # the child's ends now live in the child alone
@@ -164,10 +170,12 @@ def _collect(connection, reader) -> bytes:
         pass
     # A decider ended without its last message: the reader may have said why (a failure
     # that ended it before it could tell the deciders that the rows were over).
-    if reader.poll(1):
-        message = pickle.loads(reader.recv_bytes())
-        if isinstance(message, _Failure):
-            message.raise_it()
+    try:
+        message = pickle.loads(reader.recv_bytes()) if reader.poll(1) else None
+    except (EOFError, OSError):
+        message = None
+    if isinstance(message, _Failure):
+        message.raise_it()
     raise HelperFailed("a reading or deciding process ended unexpectedly")
 
 
@@ -242,7 +250,7 @@ def _read_batch(source: RulebookSource, path: Path, to_deciders: list, report) -
                 else:
                     yield number, values
         try:
-            for index, chunk in enumerate(chunks(requests())):
+            for index, chunk in enumerate(chunks(requests(), first=FIRST_CHUNK_ROWS)):
                 to_deciders[index % len(to_deciders)].send_bytes(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL))
         except SscardError as error:  # a row past the first cannot be read: the rows before it are decided
             failure = _Failure(error)
@@ -263,7 +271,21 @@ def _decide_chunks(source: RulebookSource, rows_in, report) -> None:
 
 
 @contextmanager
+def _main_left_out() -> Iterator[None]:
+    """Spawn runs the main script (cli.py and all it imports) again in every process it
+    starts, which doubles a helper's start-up time and memory; a helper needs none of it
+    (its target lives in this module), so spawn is shown no main script while it starts one."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+@contextmanager
 def _ignoring_interrupts() -> Iterator[None]:
+    """Helpers are born ignoring Ctrl-C, before their target says so itself."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may change signal handling (a web server's worker thread)
         return
