@@ -44,6 +44,9 @@ FIRST_CHUNK_ROWS = 250
 # Below this size (about 2,500 rows) a batch is read and decided in this process:
 # starting the helper processes would take longer than they save.
 SMALL_BATCH_BYTES = 256 * 1024
+# Reading and writing are one stream each, and each takes three to four times as long
+# as deciding: a third decider would only wait.
+MAX_DECIDERS = 2
 _END = b""  # a decider's last message: no more chunks
 
 Decided = tuple[Any, str | None, Decision]  # (request id, service, decision)
@@ -104,7 +107,7 @@ class Pipeline:
         self._from_reader, reader_out = context.Pipe(duplex=False)
         self._mine.append(self._from_reader)
         to_deciders = []
-        for _ in range(max(1, workers - 1)):
+        for _ in range(min(max(1, workers - 1), MAX_DECIDERS)):
             decider_in, reader_to_decider = context.Pipe(duplex=False)
             from_decider, decider_out = context.Pipe(duplex=False)
             self._mine.append(from_decider)
@@ -182,7 +185,8 @@ def _collect(connection, reader) -> bytes:
 @contextmanager
 def read_and_decide(book: Rulebook, path: Path, workers: int) -> Iterator[Pipeline]:
     """The batch at ``path`` read by one helper process and decided by ``workers - 1``
-    others (at least one); raises what opening the batch raises (a refusal, one line)."""
+    others (at least one, at most MAX_DECIDERS); raises what opening the batch raises (a
+    refusal, one line)."""
     pipeline = Pipeline()
     try:
         pipeline.start(book, path, workers)
