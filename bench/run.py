@@ -18,7 +18,9 @@ For each batch size it prints, each measured in a fresh process on the same file
   the decision cache.
 
 The machine may be shared: with --repeat the steps take turns, and each ratio to the
-floor is taken against the floor of the same round (the median is shown).
+floor is taken against the floor of the same round (the median is shown).  CPU seconds
+(of every process of a step) show the work done whatever the load; seconds show what
+a clerk waits, which only free cores shorten.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ DECISION_COLUMNS = 8
 STAGE_ROWS = 100_000
 
 
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -53,7 +60,7 @@ def _peak_mb() -> tuple[float, float]:
 
 def measure_floor(path: Path, writer: str) -> dict:
     import openpyxl
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds(resource.RUSAGE_SELF)
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     rows = 0
     out = Path(tempfile.mkdtemp()) / "floor.xlsx"
@@ -73,7 +80,7 @@ def measure_floor(path: Path, writer: str) -> dict:
             rows += 1
         target.close()
     out.unlink()
-    return {"seconds": time.perf_counter() - start, "rows": rows - 1}
+    return {"seconds": time.perf_counter() - start, "cpu": _cpu_seconds(resource.RUSAGE_SELF) - cpu, "rows": rows - 1}
 
 
 def measure_check(path: Path, workers: int) -> dict:
@@ -94,7 +101,7 @@ def measure_check(path: Path, workers: int) -> dict:
     for file in folder.iterdir():
         file.unlink()
     folder.rmdir()
-    return {"seconds": seconds, "together_mb": together}
+    return {"seconds": seconds, "cpu": _cpu_seconds(resource.RUSAGE_CHILDREN), "together_mb": together}
 
 
 def _tree_rss_mb(pid: int) -> float:
@@ -250,15 +257,17 @@ def main() -> None:
         for _ in range(args.repeat):
             for name, (kind, arg) in steps.items():
                 results[name].append(run_child(kind, path, arg))
-        floors = [r["seconds"] for r in results["floor: openpyxl read+write"]]
+        floors = results["floor: openpyxl read+write"]
         for name, runs in results.items():
             seconds = statistics.median(r["seconds"] for r in runs)
-            ratio = statistics.median(r["seconds"] / floor for r, floor in zip(runs, floors))
+            ratio = statistics.median(r["seconds"] / floor["seconds"] for r, floor in zip(runs, floors))
+            cpu = statistics.median(r["cpu"] for r in runs)
+            cpu_ratio = statistics.median(r["cpu"] / floor["cpu"] for r, floor in zip(runs, floors))
             peak = max(max(r["peak_mb"], r["children_peak_mb"]) for r in runs)
             together = max(r.get("together_mb", 0) for r in runs)
             together_text = f"{together:.0f}" if together else ""
             print(f"{rows:>9} {name:<34} {seconds:>8.1f} {rows / seconds:>9.0f} {peak:>8.0f} {together_text:>7} "
-                  f"{ratio:>8.2f}")
+                  f"{ratio:>8.2f} {cpu:>7.1f} {cpu_ratio:>8.2f}")
         stages = run_child("stages", path, min(rows, STAGE_ROWS))
         per = rows / stages["rows"]  # the stages, scaled to the whole batch
         for stage, label in (("read", "reading (openpyxl)"), ("decide", "deciding"),
