@@ -157,6 +157,15 @@ class Count(click.ParamType):
         return number
 
 
+class Choice(click.Choice):
+    """One of a few words; anything else refused naming them."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if value in self.choices:
+            return value
+        self.fail(f"「{value}」不是可选的值;可选:{'、'.join(map(str, self.choices))}", param, ctx)
+
+
 FILE = PathType(dir_okay=False)
 FOLDER = PathType(file_okay=False)
 PATH = PathType()

@@ -7,10 +7,12 @@ with one line and exit code 130, after every temporary file is gone.
 
 from __future__ import annotations
 
+import getpass
 import os
 import shlex
 import signal
 import sys
+import warnings
 from functools import wraps
 from pathlib import Path
 
@@ -94,6 +96,22 @@ def force_option(command):
                         help="输出文件已存在且不是 sscard 写出的(或正在 Excel 中打开)时也覆盖;输入文件永不覆盖。")(command)
 
 
+def data_option(command):
+    """--data: the desk's folder (uploads, results, accounts), as `serve` uses it."""
+    return zh.option("--data", "data_dir", type=zh.FOLDER, default=None, show_default="用户数据目录中的 sscard/desk",
+                     help="柜面服务的数据文件夹(上传、结果、账户;仅本用户可读)。")(command)
+
+
+def settings_option(command):
+    return zh.option("--settings", "settings_path", type=zh.FILE, envvar=office_settings.ENV,
+                     help=f"经办机构设置文件(TOML,[office] 一节:名称、地址、电话;[appeal] 一节:行政复议和行政诉讼的机关与期限);"
+                          f"也可用环境变量 {office_settings.ENV} 设置。默认:用户配置目录中的 sscard/settings.toml。")(command)
+
+
+def _data(data_dir: Path | None) -> Path:
+    return data_dir or desk_config.default_data_dir()
+
+
 def _say(message: str) -> None:
     """What the engine wants the person to know while it works (a wait, a repaired run)."""
     click.echo(message, err=True)
@@ -126,16 +144,45 @@ def _refuse_password_typed(args: list[str]) -> None:
                           f"运行时按提示输入(不回显),或用环境变量 {protection.ENV}", exit_code=2)
 
 
-def _prompt(text: str) -> str:
-    return click.prompt(text, hide_input=True, prompt_suffix=":")
+WORKBOOK_PASSWORD_INSTEAD = f"请去掉 --password,改用环境变量 {protection.ENV} 提供密码"
+
+
+def _prompt(text: str, instead: str = WORKBOOK_PASSWORD_INSTEAD) -> str:
+    """A password typed at the terminal without echo (the prompt on stderr: stdout may be
+    a report).  Without a terminal to type it at (a script, a scheduled job), one line
+    saying what to do ``instead``, never Python's warning that the password would echo."""
+    refusal = Refusal(f"需要在终端中输入密码,但本次运行没有终端(如在脚本或计划任务中);{instead}", exit_code=2)
+    if _no_terminal():
+        raise refusal
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return click.prompt(text, hide_input=True, prompt_suffix=":", err=True)
+        except getpass.GetPassWarning:
+            raise refusal from None
+
+
+def _no_terminal() -> bool:
+    """Neither a controlling terminal nor a terminal on stdin (as getpass looks).  A stdin
+    that is no file at all is a program answering the prompt (click's test runner)."""
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+        return False
+    except OSError:
+        pass
+    try:
+        return not os.isatty(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _output_password(password: Password | None) -> Password:
     """The password for what sscard writes: the one that opened the input, else asked twice."""
     if password is not None:
         return password
-    first = _prompt("给决定工作簿设的打开密码")
-    if _prompt("再输入一次") != first:
+    instead = f"请用环境变量 {protection.ENV} 提供给决定工作簿设的密码"
+    first = _prompt("给决定工作簿设的打开密码", instead)
+    if _prompt("再输入一次", instead) != first:
         raise Refusal("两次输入的密码不一致;请重新运行", exit_code=2)
     return Password(first)
 
@@ -237,6 +284,9 @@ def check(batches: tuple[Path, ...], output: str | None, workers: int, operator:
         return
     result = check_many(list(batches), output, book, command_line=command_line, workers=workers, ledger=ledger,
                         operator=operator, force=force, **passwords, on_done=_echo_done)
+    if result.ignored:
+        named = "、".join(map(str, result.ignored[:10])) + ("等" if len(result.ignored) > 10 else "")
+        click.echo(f"注意:{len(result.ignored)} 个文件不是 Excel 工作簿,未检查:{named}")
     click.echo(f"共 {len(result.summaries)} 个批次完成、{len(result.failures)} 个失败,申请 {result.rows} 行")
     for verdict in book.verdicts:
         if result.verdicts[verdict]:
@@ -510,24 +560,29 @@ def verify(workbook: Path, batch: Path | None, without_ledger: bool, password: P
 @cli.command()
 @click.argument("decisions", type=zh.FILE, metavar="决定工作簿")
 @zh.option("-o", "--output", metavar="文件", help="告知书 PDF 的路径(默认:决定工作簿旁的 <名称>.告知书.pdf)。")
-@zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;不区分大小写)。默认:每个可出具告知书的申请。")
-@zh.option("--settings", "settings_path", type=zh.FILE,
-              envvar=office_settings.ENV,
-              help=f"经办机构设置文件(TOML,[office] 一节的 name、address、phone);也可用环境变量 "
-                   f"{office_settings.ENV} 设置。默认:用户配置目录中的 sscard/settings.toml。")
+@zh.option("--id", "ids", multiple=True, metavar="申请编号", help="只打印这些申请编号(可重复给出;大小写、全角半角或连字符不同也算同一编号)。默认:每个可出具告知书的申请。")
+@settings_option
 @zh.option("--encrypt-output", is_flag=True,
            help=f"给告知书 PDF 设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")
+@zh.option("--without-ledger", is_flag=True,
+           help="不查账本也打印(并在屏幕上说明);默认只依据账本证实了的决定工作簿打印。")
 @password_option
 @force_option
+@ledger_option
 @rules_option
 def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_path: Path | None,
-            encrypt_output: bool, password: Password | None, force: bool, book: Rulebook) -> None:
+            encrypt_output: bool, without_ledger: bool, password: Password | None, force: bool, book: Rulebook,
+            ledger: ledgers.Ledger) -> None:
     """为「决定工作簿」中的申请打印交给申请人的告知书(PDF,每个申请一页)。
 
     受理:受理回执;补正材料:一次性告知书(列明全部须补正的材料和补正地点);不予受理:
     不予受理告知书(理由及依据);转银行办理:转办告知单;人工复核:收件回执。输入有误的行
     不出具告知书(请改正后重新检查)。每页有申请编号、姓名、隐去中间位的公民身份号码、
-    申请日期、费用、经办机构名称和地址,以及经办人签字栏。
+    申请日期、费用、经办机构名称和地址,以及经办人签字栏;不予受理告知书写明依据的文件和条款,
+    以及申请行政复议、提起行政诉讼的机关和期限(取自设置文件的 [appeal] 一节)。
+
+    只依据账本证实了的决定工作簿打印:工作簿的运行须在账本中,且每行与账本记录一致
+    (与 sscard verify 的账本核对相同);--without-ledger 不查账本也打印。
 
     示例:
 
@@ -537,10 +592,15 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
     """
     settings = office_settings.load_settings(settings_path)
     if not settings.found:
-        click.echo(settings.missing_message())
+        _say(settings.missing_message())
+    if without_ledger:
+        _say(f"注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实")
     target = output or decisions.with_name(f"{decisions.stem.removesuffix('.decisions')}.告知书.pdf")
     result = write_notices(decisions, target, book, settings, ids, password,
-                           _output_password(password) if encrypt_output else None, force=force)
+                           _output_password(password) if encrypt_output else None, force=force,
+                           ledger=None if without_ledger else ledger)
+    for note in result.notes:
+        _say(note)
     for line in result.skipped:
         click.echo(line)
     kinds = "、".join(f"{title} {count} 份" for title, count in result.pages.items())
@@ -557,7 +617,8 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
 @ledger_option
 def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...], print_head: bool,
             ledger: ledgers.Ledger) -> None:
-    """列出账本中的每次 check 运行(含操作员);给出「申请编号」时列出该申请历次的决定。
+    """列出账本中的每次 check 运行(含操作员,时间为本机时间);给出「申请编号」时列出该申请历次的决定
+    (不分大小写、全角半角和连字符写法),最新一次运行的标「最新」。
 
     示例:
 
@@ -572,7 +633,7 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
     if print_head:
         click.echo(ledger.head())
     elif check_chain:
-        report = ledger.verify(verifying.history_anchors(anchors))
+        report = ledger.verify(verifying.history_anchors(anchors), thorough=True)
         for problem in report.problems:
             click.echo(problem)
         if not report.intact:
@@ -583,53 +644,229 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
         past = ledger.decisions_for(request_id)
         if not past:
             click.echo(f"账本中没有申请编号「{request_id}」的决定")
+            return
+        click.echo(f"账本中申请编号「{request_id}」的决定 {len(past)} 条,按运行先后(时间为本机时间;"
+                   "大小写、全角半角或连字符不同的写法算同一编号):")
+        latest = past[-1].run.seq
         for d in past:
             mark = "" if d.intact else "[哈希不符,记录已被改动] "
-            click.echo(f"{mark}{d.run.started}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行  {d.verdict}"
-                       f"  费用 {d.fee:g}  缺少材料 {d.missing or '无'}  规则 {labels.one_line(d.rules)}  规则库 {d.run.rulebook_version}"
-                       f"  操作员 {d.run.operator or '(未记录)'}")
+            click.echo(f"{mark}{d.run.seq:>4}  {d.run.when}  运行 {d.run.run_id[:12]}  {d.run.input_name} 第 {d.row} 行"
+                       f"  申请编号 {d.request_id}  {d.verdict}  费用 {d.fee:g}  缺少材料 {d.missing or '无'}"
+                       f"  规则 {labels.one_line(d.rules)}  规则库 {d.run.rulebook_version}"
+                       f"  操作员 {d.run.operator or '(未记录)'}" + ("  〔最新〕" if d.run.seq == latest else ""))
     else:
         runs, pending = ledger.runs(), ledger.pending_runs()
         if not runs and not pending:
             click.echo(f"账本 {ledger.path} 中还没有运行记录")
         for run in runs:
-            click.echo(f"{run.seq:>4}  {run.started}  运行 {run.run_id[:12]}  {run.input_name}  {run.rows} 行"
+            click.echo(f"{run.seq:>4}  {run.when}  运行 {run.run_id[:12]}  {run.input_name}  {run.rows} 行"
                        f"  规则库 {run.rulebook_version}  操作员 {run.operator or '(未记录)'}  {run.command_line}")
         for run in pending:
             click.echo(f"   …  进行中(尚未确认)  运行 {run.run_id[:12]}  {run.input_name}  进程 {run.pid}@{run.host}")
 
 
+@cli.group("ledger")
+def ledger_group() -> None:
+    """决定账本:备份。"""
+
+
+@ledger_group.command("backup")
+@click.argument("destination", metavar="备份文件")
+@force_option
+@ledger_option
+def ledger_backup(destination: str, force: bool, ledger: ledgers.Ledger) -> None:
+    """把决定账本完整复制到「备份文件」:别人正在检查批次时也可以做(SQLite 在线备份),
+    复制后先做 SQLite 完整性检查并核对哈希链,通过才放到位。恢复方法见 README。
+
+    退出码:0 备份完好;1 备份已写出,但账本的哈希链有断裂(逐条列出);2 账本损坏或无法写出备份。
+
+    示例:
+
+        sscard ledger backup /备份/账本-2026-12-04.sqlite3
+    """
+    report = ledger.backup(destination, force=force)
+    for problem in report.chain.problems:
+        click.echo(problem)
+    click.echo(f"已把账本 {ledger.path} 备份到 {report.path}:{report.chain.runs} 次运行,最新 {report.chain.head};"
+               "SQLite 完整性检查通过" + (",哈希链完好" if report.chain.intact else ""))
+    if not report.chain.intact:
+        raise Refusal(f"账本 {ledger.path} 的哈希链有断裂(备份如实保留了现状):{report.chain.problems[0]}")
+
+
 @cli.command()
 @zh.option("--host", default="127.0.0.1", show_default=True,
-              help="监听的地址;默认只有本机能打开。其他地址(如 0.0.0.0)须设访问码,每人以姓名登录。")
+              help="监听的地址;默认只有本机能打开。其他地址(如 0.0.0.0)须先用 sscard users add 建立账户,每人以自己的账户登录。")
 @zh.option("--port", type=zh.Count(0, 65535), default=8000, show_default=True, help="端口。")
-@zh.option("--data", "data_dir", type=zh.FOLDER, default=None,
-              show_default="用户数据目录中的 sscard/desk", help="保存上传和结果的文件夹(仅本用户可读)。")
-@zh.option("--access-code", envvar=desk_config.ACCESS_CODE_ENV, default=None,
-              help=f"访问码(至少 {desk_config.MIN_ACCESS_CODE} 个字符);建议用环境变量 {desk_config.ACCESS_CODE_ENV} 设置,"
-                   "命令行参数会被本机其他用户看到。")
+@data_option
+@settings_option
 @zh.option("--max-upload-mb", type=zh.Count(1), default=desk_config.DEFAULT_MAX_UPLOAD_MB,
               show_default=True, help="单次上传的大小上限(MB)。")
 @zh.option("--keep-days", type=zh.Count(1), default=desk_config.DEFAULT_KEEP_DAYS, show_default=True,
               help="上传的批次和结果保存的天数,过期删除(台账中的决定记录不删)。")
 @ledger_option
 @rules_option
-def serve(host: str, port: int, data_dir: Path | None, access_code: str | None, max_upload_mb: int, keep_days: int,
-          book: Rulebook, ledger: ledgers.Ledger) -> None:
-    """柜面服务:在浏览器中检查批次、查询、核验、查看规则和台账。
+def serve(host: str, port: int, data_dir: Path | None, settings_path: Path | None, max_upload_mb: int,
+          keep_days: int, book: Rulebook, ledger: ledgers.Ledger) -> None:
+    """柜面服务:在浏览器中检查批次、查询、核验、查看规则和台账,管理账户和设置。
+
+    只在本机(127.0.0.1)提供、且没有账户时,本机用户无须登录;一旦建立了账户,或在其他地址上、
+    经代理服务器提供服务,每人须用自己的账户登录(sscard users add)。
 
     示例:
 
         sscard serve
 
-        SSCARD_ACCESS_CODE=... sscard serve --host 0.0.0.0 --port 8000
+        sscard serve --host 0.0.0.0 --port 8000 --settings /etc/sscard/settings.toml
     """
     from desk.serve import serve as serve_desk  # the web stack loads only for this command
+    from engine.office.accounts import Accounts
 
-    config = desk_config.DeskConfig(data_dir or desk_config.default_data_dir(), host, port, access_code,
-                                    max_upload_mb, keep_days)
-    serve_desk(config, book, ledger, archive(), on_ready=lambda url: click.echo(
+    settings = settings_path or office_settings.default_path()
+    config = desk_config.DeskConfig(_data(data_dir), settings, host, port, max_upload_mb, keep_days,
+                                    desk_config.trusted_proxies(settings))
+    accounts = Accounts(config.data)
+    old_code = bool(os.environ.get(desk_config.OLD_ACCESS_CODE_ENV))
+    config.refuse_without_accounts(accounts.exist(), old_code)
+    if old_code:
+        click.echo(f"注意:{desk_config.OLD_ACCESS_CODE_ENV} 已不再使用(每人用自己的账户登录),可从服务配置中删去", err=True)
+    serve_desk(config, book, ledger, archive(), accounts, on_ready=lambda url: click.echo(
         f"sscard 柜面服务已启动:{url}(数据目录 {config.data};按 Ctrl-C 停止)"))
+
+
+@cli.group("users")
+def users_group() -> None:
+    """管理员:柜面服务的账户(每人一个,角色为 经办、审计、政策、管理员 中的一个或几个)。
+
+    与 serve 使用同一个 --data 文件夹;柜面服务运行时也可以修改,立即生效。
+    """
+
+
+def _roles_option(command):
+    from engine.office.accounts import ROLES
+    return zh.option("--role", "roles", multiple=True, required=True, type=zh.Choice(ROLES), metavar="角色",
+                     help=f"角色,可重复给出:{'、'.join(ROLES)}。")(command)
+
+
+def _accounts(data_dir: Path | None):
+    from engine.office.accounts import Accounts
+    return Accounts(_data(data_dir))
+
+
+def _new_password(name: str) -> str:
+    """From SSCARD_NEW_PASSWORD in scripts, else typed twice without echo."""
+    from engine.office.accounts import PASSWORD_ENV
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    instead = f"请改用环境变量 {PASSWORD_ENV} 提供新密码"
+    first = _prompt(f"「{name}」的新密码", instead)
+    if _prompt("再输入一次", instead) != first:
+        raise Refusal("两次输入的密码不一致;请重新运行", exit_code=2)
+    return first
+
+
+@users_group.command("add")
+@click.argument("name", metavar="姓名")
+@_roles_option
+@data_option
+def users_add(name: str, roles: tuple[str, ...], data_dir: Path | None) -> None:
+    """为「姓名」建立账户:运行时提示输入两次密码(不回显);脚本中可用环境变量 SSCARD_NEW_PASSWORD。
+
+    示例:
+
+        sscard users add 张三 --role 经办
+
+        sscard users add 李四 --role 审计 --role 管理员
+    """
+    accounts = _accounts(data_dir)
+    from engine.office.accounts import clean_name
+    account = accounts.add(name, roles, _new_password(clean_name(name)))
+    click.echo(f"已建立账户「{account.name}」,角色 {'、'.join(account.roles)}(账户文件 {accounts.path})")
+
+
+@users_group.command("list")
+@data_option
+def users_list(data_dir: Path | None) -> None:
+    """列出每个账户:姓名、角色、是否在用、建立时间、最近登录。"""
+    accounts = _accounts(data_dir)
+    every = accounts.all()
+    if not every:
+        click.echo(f"还没有账户(账户文件 {accounts.path});用 sscard users add 姓名 --role 管理员 建立第一个")
+    for account in every:
+        click.echo(f"{account.name}  {'、'.join(account.roles)}  {'在用' if account.enabled else '已停用'}"
+                   f"  建立于 {account.created}  最近登录 {account.last_sign_in or '(从未)'}")
+
+
+@users_group.command("disable")
+@click.argument("name", metavar="姓名")
+@data_option
+def users_disable(name: str, data_dir: Path | None) -> None:
+    """停用「姓名」的账户:不能再登录,已登录的立即退出;台账中的记录不变。可用 users enable 恢复。"""
+    ended = _accounts(data_dir).disable(name)
+    click.echo(f"已停用账户「{name}」" + (f";{ended} 个登录已退出" if ended else ""))
+
+
+@users_group.command("enable")
+@click.argument("name", metavar="姓名")
+@data_option
+def users_enable(name: str, data_dir: Path | None) -> None:
+    """重新启用「姓名」的账户。"""
+    _accounts(data_dir).enable(name)
+    click.echo(f"已启用账户「{name}」")
+
+
+@users_group.command("password")
+@click.argument("name", metavar="姓名")
+@data_option
+def users_password(name: str, data_dir: Path | None) -> None:
+    """为「姓名」设新密码(提示输入两次,或用 SSCARD_NEW_PASSWORD);其所有登录立即退出。"""
+    accounts = _accounts(data_dir)
+    if accounts.get(name) is None:
+        raise Refusal(f"没有账户「{name}」;用 sscard users list 查看", exit_code=2)
+    ended = accounts.set_password(name, _new_password(name))
+    click.echo(f"已为「{name}」设新密码" + (f";{ended} 个登录已退出" if ended else ""))
+
+
+@users_group.command("roles")
+@click.argument("name", metavar="姓名")
+@_roles_option
+@data_option
+def users_roles(name: str, roles: tuple[str, ...], data_dir: Path | None) -> None:
+    """把「姓名」的角色改为给出的这些(下一次请求即生效)。
+
+    示例:
+
+        sscard users roles 张三 --role 经办 --role 审计
+    """
+    account = _accounts(data_dir).set_roles(name, roles)
+    click.echo(f"「{account.name}」的角色已改为 {'、'.join(account.roles)}")
+
+
+@cli.command()
+@click.argument("destination", metavar="备份文件夹")
+@data_option
+@settings_option
+@ledger_option
+def backup(destination: str, data_dir: Path | None, settings_path: Path | None, ledger: ledgers.Ledger) -> None:
+    """把柜面服务保存的一切备份到新的「备份文件夹」:保存中的批次(上传、决定工作簿、结果)、设置文件、
+    规则库归档、账户(不含登录会话)和账本。柜面服务运行时也可以备份:数据库用 SQLite 的在线备份,
+    得到某一时刻的一致副本;备份完成后逐一核对(SQLite 完整性检查、账本哈希链、每个文件的 SHA-256),
+    清单写在 备份清单.json。恢复方法见 README。
+
+    退出码:0 已备份且核对无误;1 已备份,但账本的哈希链断裂(副本照原样保存,作为证据);2 无法备份。
+
+    示例:
+
+        sscard backup /mnt/备份/sscard-2026-12-04 --data /var/lib/sscard/desk --settings /var/lib/sscard/settings.toml
+    """
+    from engine.office.backup import back_up
+
+    report = back_up(destination, data=_data(data_dir), ledger=ledger,
+                     settings=settings_path or office_settings.default_path(), archive=archive().root)
+    for line in report.copied:
+        click.echo(f"  {line}")
+    click.echo(f"已备份到 {report.destination}:{report.files} 个文件,均已核对(清单 备份清单.json)")
+    if report.chain is not None and not report.chain.intact:
+        raise Refusal(f"账本的哈希链断裂:{report.chain.problems[0]};副本已照原样保存,请联系维护人员")
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
-"""The desk's web application: pages, sign-in, protection against cross-site requests,
-and a Chinese error page in place of every failure (never a stack trace)."""
+"""The desk's web application: pages, sign-in and roles, protection against cross-site
+requests, the client address behind a named proxy, and a Chinese error page in place of
+every failure (never a stack trace)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,24 @@ import logging
 import secrets
 
 from flask import Flask, Response, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from desk import auditing, batches, catalogue, sign_in
-from desk.config import is_loopback
-from desk.context import Desk, current_operator
+from desk import access, auditing, batches, catalogue, office, sign_in
+from desk.context import Desk, current_person
+from desk.proxies import TrustedProxies
 from engine.excel.writer import VERDICT_FILLS
+from engine.records.ledger import local_time
 
 log = logging.getLogger("sscard.desk")
 
 ERROR_TEXT = {
     400: "请求无效。",
-    403: "没有权限打开此页面。",
+    403: "您的角色不能打开此页面;如工作需要,请管理员为您的账户加上相应的角色。",
     404: "页面不存在,或链接已超过保存期限。",
     405: "不支持这种请求方式。",
-    413: "上传的文件超过上限 {max_mb} MB;请拆分批次,或请管理员调高上限(--max-upload-mb)。",
+    413: "上传的文件超过上限 {max_mb} MB;请拆分批次,或请管理员调高上限。",
 }
 # Pages with personal data must not be kept by the browser or leak their link to another site.
 SECURITY_HEADERS = {
@@ -30,13 +33,25 @@ SECURITY_HEADERS = {
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Sent to the desk itself only (never to another site): over HTTPS the token check also
+    # compares the page a form was posted from with the desk's own address.
+    "Referrer-Policy": "same-origin",
 }
+
+
+class _Sessions(SecureCookieSessionInterface):
+    """The cookie (which holds only the session's token) travels only over HTTPS when the
+    request came over HTTPS, as the named proxy says (desk.proxies)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure
 
 
 def create_app(desk: Desk) -> Flask:
     config = desk.config
     app = Flask(__name__)
+    app.session_interface = _Sessions()
+    app.wsgi_app = TrustedProxies(app.wsgi_app, config.trusted_proxies)
     app.config.update(
         SECRET_KEY=desk.store.secret_key(),
         MAX_CONTENT_LENGTH=config.max_upload_bytes,
@@ -44,13 +59,14 @@ def create_app(desk: Desk) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a page left open all morning still submits
         # On this machine only, refuse a foreign Host: a web page cannot rebind its name to us.
-        TRUSTED_HOSTS=["127.0.0.1", "localhost", "::1", "[::1]"] if is_loopback(config.host) else None,
+        TRUSTED_HOSTS=["127.0.0.1", "localhost", "::1", "[::1]"] if config.local_only else None,
     )
     app.extensions["sscard_desk"] = desk
     CSRFProtect(app)
-    for blueprint in (sign_in.blueprint, batches.blueprint, auditing.blueprint, catalogue.blueprint):
+    for blueprint in (sign_in.blueprint, batches.blueprint, auditing.blueprint, catalogue.blueprint,
+                      office.blueprint):
         app.register_blueprint(blueprint)
-    app.before_request(sign_in.require_sign_in)
+    app.before_request(access.guard)
 
     verdicts = list(desk.book.verdicts)
 
@@ -59,10 +75,13 @@ def create_app(desk: Desk) -> Flask:
 
     @app.context_processor
     def shared() -> dict:
-        return {"operator": current_operator(), "sign_in_required": config.sign_in_required, "book": desk.book,
-                "verdict_class": verdict_class}
+        person = current_person()
+        return {"person": person, "menu": access.menu(person), "book": desk.book, "verdict_class": verdict_class}
+
+    app.template_filter("local_time")(local_time)  # a recorded time as people read it, as history shows it
 
     @app.get("/verdicts.css")
+    @access.public
     def verdict_colours():
         """The 结论 colours of the decision workbook, so a row looks the same on the page."""
         css = "".join(f".v{i}{{background:{VERDICT_FILLS[i % len(VERDICT_FILLS)]}}}\n" for i in range(len(verdicts)))

@@ -3,64 +3,72 @@ print the applicant's notices; and the empty batch template."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from desk import jobs, results
+from desk.access import CLERK, allowed
 from desk.chart import stacked_bars
 from desk.context import current_operator, desk
-from desk.store import DONE, FAILED, QUEUED, RUNNING, Job, display_name
-from engine.errors import SscardError
+from desk.store import DONE, FAILED, QUEUED, RUNNING, Job, download_name, uploaded_name
+from engine.errors import PasswordNeeded, SscardError
 from engine.excel.template import write_template
+from engine.files.protection import Password
+from engine.papers.settings import load_settings
 
 blueprint = Blueprint("batches", __name__)
 log = logging.getLogger("sscard.desk")
 
 RECENT_JOBS = 20  # batches listed on a person's check page
 INTERNAL = "检查时服务内部出错,详情已记入服务日志;请重新上传,仍不行请联系管理员"
+GIVE_PASSWORD = "请在「打开密码」一栏填写该工作簿的密码后重新上传(密码只在检查时使用,不保存)"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @blueprint.get("/")
+@allowed(CLERK)
 def check_page():
-    store = desk().store
-    cards = [_card(token, job) for token in session.get("jobs", []) if (job := store.job(token))]
+    """The person's own latest batches, newest first, whichever browser uploaded them."""
+    cards = [_card(job) for job in desk().store.recent(current_operator(), RECENT_JOBS)]
     return render_template("check.html", cards=cards)
 
 
 @blueprint.post("/check")
+@allowed(CLERK)
 def upload():
     files = [f for f in request.files.getlist("batches") if f.filename]
     if not files:
         flash("请先选择或拖入至少一个批次工作簿(.xlsx)。")
         return redirect(url_for(".check_page"), 303)
     operator = current_operator()
-    tokens = []
+    password = Password(request.form["password"]) if request.form.get("password") else None
     for file in files:
-        name = display_name(file.filename)
-        token, job = desk().store.create(name, operator, file.stream)
-        _start(job, name, operator)
-        tokens.append(token)
-    session["jobs"] = (tokens + session.get("jobs", []))[:RECENT_JOBS]
+        name = uploaded_name(file)
+        _, job = desk().store.create(name, operator, file.stream)
+        _start(job, name, operator, password)
     return redirect(url_for(".check_page"), 303)
 
 
-def _start(job: Job, name: str, operator: str) -> None:
+def _start(job: Job, name: str, operator: str, password: Password | None) -> None:
     d = desk()
-    future = d.lanes.submit(job.input.stat().st_size, jobs.check, str(job.folder), name, operator, str(d.ledger.path))
+    future = d.lanes.submit(jobs.rows_of(job.input, d.book, password), jobs.check, str(job.folder), name, operator,
+                            str(d.ledger.path), jobs.sealed(password))
     future.add_done_callback(partial(_finished, job, name))
 
 
 def _finished(job: Job, name: str, future) -> None:
-    if future.cancelled():
+    if future.cancelled() or isinstance(future.exception(), BrokenProcessPool):
         return  # the server is stopping; the next start marks the job as interrupted
     try:
         summary = jobs.outcome(future, {job.input: name})
+    except PasswordNeeded as error:
+        job.update(status=FAILED, message=f"{error};{GIVE_PASSWORD}")
     except SscardError as error:
         job.update(status=FAILED, message=str(error))
     except Exception:
@@ -71,31 +79,34 @@ def _finished(job: Job, name: str, future) -> None:
 
 
 def _job(token: str, *, done: bool = False) -> Job:
-    """The job of ``token``; 404 for an unknown or expired link (or, with ``done``, an unfinished check)."""
+    """The job of ``token``, if it is the person's own; 404 for an unknown or expired link,
+    another person's batch (or, with ``done``, an unfinished check)."""
     job = desk().store.job(token)
-    if job is None or (done and job.state()["status"] != DONE):
+    if job is None or job.state().get("owner") != current_operator() or (done and job.state()["status"] != DONE):
         abort(404)
     return job
 
 
-def _card(token: str, job: Job) -> dict[str, Any]:
+def _card(job: Job) -> dict[str, Any]:
     state, progress = job.state(), job.progress()
     status = RUNNING if state["status"] == QUEUED and progress else state["status"]
-    return {"token": token, "name": state["name"], "status": status, "phase": progress.get("phase", ""),
+    return {"token": state["token"], "name": state["name"], "status": status, "phase": progress.get("phase", ""),
             "rows": progress.get("rows", 0), "message": state.get("message", ""), "summary": state.get("summary"),
             "operator": state.get("operator", ""), "created": state.get("created", "")}
 
 
 @blueprint.get("/batch/<token>/progress")
+@allowed(CLERK)
 def progress(token: str):
-    card = _card(token, _job(token))
+    card = _card(_job(token))
     return jsonify({key: card[key] for key in ("status", "phase", "rows", "message")})
 
 
 @blueprint.get("/batch/<token>")
+@allowed(CLERK)
 def batch_page(token: str):
     job = _job(token)
-    card = _card(token, job)
+    card = _card(job)
     if card["status"] != DONE:
         return render_template("batch.html", card=card)
     verdict = request.args.get("verdict", "")
@@ -105,39 +116,57 @@ def batch_page(token: str):
     errors, error_total = results.errors(job.index)
     verdicts = list(desk().book.verdicts)
     return render_template("batch.html", card=card, table=table, errors=errors, error_total=error_total,
-                           error_columns=results.ERROR_COLUMNS, chart=stacked_bars(card["summary"]["by_service"], verdicts), verdicts=verdicts,
-                           verdict=verdict, search=search)
+                           error_columns=results.ERROR_COLUMNS, chart=stacked_bars(card["summary"]["by_service"], verdicts),
+                           verdicts=verdicts, verdict=verdict, search=search, office=_office_missing())
+
+
+def _office_missing() -> str:
+    """What the notices will leave blank for lack of settings, said before anyone prints."""
+    try:
+        settings = load_settings(desk().config.settings)
+    except SscardError:
+        settings = None  # the 管理员 sees what is wrong with the file on 设置
+    if settings is not None and settings.found and all(dataclasses.astuple(settings.office)) \
+            and all(dataclasses.astuple(settings.appeal)):
+        return ""
+    return ("经办机构的名称、地址、电话或行政复议、行政诉讼的机关和期限尚未全部设置,告知书上这些栏将留空待手写;"
+            "请管理员在「设置」页填写")
 
 
 @blueprint.get("/batch/<token>/decisions.xlsx")
+@allowed(CLERK)
 def download(token: str):
     job = _job(token, done=True)
     return send_file(job.output, mimetype=XLSX, as_attachment=True,
-                     download_name=f"{Path(job.state()['name']).stem}.decisions.xlsx")
+                     download_name=download_name(job.state()["name"], ".decisions.xlsx"))
 
 
 @blueprint.post("/batch/<token>/notices")
+@allowed(CLERK)
 def notices(token: str):
     job = _job(token, done=True)
-    name = job.state()["name"]
+    state = job.state()
     chosen = request.form.getlist("id") if request.form.get("scope") == "selected" else None
     if chosen == []:
         flash("请先在表中勾选要打印告知书的申请。")
         return redirect(url_for(".batch_page", token=token), 303)
-    with desk().store.scratch() as folder:
+    d = desk()
+    with d.store.scratch() as folder:
         pdf = folder / "notices.pdf"
-        future = desk().lanes.submit(job.output.stat().st_size, jobs.notices, str(job.output), str(pdf), chosen)
+        future = d.lanes.submit(state["summary"]["rows"], jobs.notices, str(job.output), str(pdf), chosen,
+                                str(d.ledger.path), str(d.config.settings))
         try:
-            jobs.outcome(future, {job.output: f"{Path(name).stem}.decisions.xlsx", pdf: "告知书.pdf"})
+            jobs.outcome(future, {job.output: download_name(state["name"], ".decisions.xlsx"), pdf: "告知书.pdf"})
         except SscardError as error:
             flash(str(error))
             return redirect(url_for(".batch_page", token=token), 303)
         data = pdf.read_bytes()
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{Path(name).stem}.告知书.pdf")
+                     download_name=download_name(state["name"], ".告知书.pdf"))
 
 
 @blueprint.get("/template.xlsx")
+@allowed(CLERK)
 def template():
     with desk().store.scratch() as folder:
         data = write_template(folder / "template.xlsx", desk().book).read_bytes()

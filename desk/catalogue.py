@@ -1,19 +1,25 @@
-"""规则: the rule catalogue, read-only, from the very definitions that decide (as `sscard rules list`)."""
+"""规则: the rule catalogue, read-only, from the very definitions that decide (as `sscard rules list`),
+with every fee and threshold as its value and unit.  Every role may read it; a rule change
+is drafted and published by policy staff."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from desk.access import EVERYONE, allowed
 from desk.context import desk
 from engine.policy import catalogue
 
 blueprint = Blueprint("catalogue", __name__)
+PARAMETER_COLUMNS = ("参数", "类型", "生效日期", "值", "依据", "解释性")
 
 
 @blueprint.get("/rules")
+@allowed(*EVERYONE)
 def rules_page():
     book = desk().book
-    entries = catalogue.entries(book)
+    entries = catalogue.entries(book, values=True)
     services = [(service.name, [e for e in entries if service.name in e.services]) for service in book.services]
-    return render_template("rules.html", services=services, parameters=catalogue.parameter_rows(book),
-                           columns=catalogue.PARAMETER_COLUMNS)
+    parameters = [[description, kind, start, f"{catalogue.value_words(value)} {unit}".rstrip(), reference, flag]
+                  for _, description, kind, unit, start, value, reference, flag in catalogue.parameter_rows(book)]
+    return render_template("rules.html", services=services, parameters=parameters, columns=PARAMETER_COLUMNS)

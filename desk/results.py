@@ -24,7 +24,6 @@ from engine.runs.batch import DecidedRow
 
 PAGE_ROWS = 50
 ERRORS_SHOWN = 500
-SHOWN_DECISIONS = (labels.VERDICT, labels.FEE, labels.MISSING, labels.BASIS)
 ERROR_COLUMNS = ("行号", "申请编号", "列", "值", "问题", "条款")
 _INSERT_BATCH = 1000
 
@@ -53,8 +52,8 @@ class Recorder:
     def __init__(self, index: Path, schema: Schema):
         self._index = index
         self._part = index.with_name(index.name + ".part")
-        self._keys = [c.key for c in schema.columns if c.required]  # what identifies a request
-        self._decisions = [labels.DECISION_COLUMNS.index(c) for c in SHOWN_DECISIONS]
+        # As 结果 opens: who and what (the identifying columns), then every decision column.
+        self._keys = [key for key in schema.identity if key in schema.by_key]
         self._rows: list[tuple] = []
         self._errors: list[tuple] = []
         self._part.unlink(missing_ok=True)
@@ -64,12 +63,12 @@ class Recorder:
             CREATE TABLE rows (number INTEGER PRIMARY KEY, request_id TEXT, verdict TEXT, search TEXT, cells TEXT);
             CREATE TABLE errors (line INTEGER PRIMARY KEY AUTOINCREMENT, cells TEXT);
         """)
-        columns = [schema.by_key[k].header for k in self._keys] + list(SHOWN_DECISIONS)
+        columns = [schema.by_key[k].header for k in self._keys] + list(labels.DECISION_COLUMNS)
         self._db.execute("INSERT INTO meta VALUES (?)", (json.dumps(columns, ensure_ascii=False),))
 
     def add(self, row: DecidedRow, cells: dict[str, Any]) -> None:
         decision = row.decision.cells()
-        shown = [_shown(cells.get(k)) for k in self._keys] + [_shown(decision[i]) for i in self._decisions]
+        shown = [_shown(cells.get(k)) for k in self._keys] + [_shown(value) for value in decision]
         search = " ".join(_shown(v) for v in row.item).casefold()
         self._rows.append((row.number, row.request_id or "", row.decision.verdict, search,
                            json.dumps(shown, ensure_ascii=False)))
@@ -128,6 +127,18 @@ def page(index: Path, *, verdict: str = "", search: str = "", number: int = 1) -
         found = db.execute(f"SELECT number, request_id, verdict, cells FROM rows {condition} ORDER BY number "
                            "LIMIT ? OFFSET ?", [*args, PAGE_ROWS, (number - 1) * PAGE_ROWS]).fetchall()
     return Page(columns, [Row(n, rid or "", v, json.loads(c)) for n, rid, v, c in found], total, number, pages)
+
+
+def who(index: Path, number: int, leave_out: set[str]) -> str:
+    """Whose request row ``number`` was (its identifying cells but the columns in
+    ``leave_out``, e.g. the id and the service, shown beside it anyway), while the batch is kept."""
+    with closing(sqlite3.connect(index)) as db:
+        columns = json.loads(db.execute("SELECT columns FROM meta").fetchone()[0])
+        found = db.execute("SELECT cells FROM rows WHERE number = ?", (number,)).fetchone()
+    if found is None:
+        return ""
+    identity = columns[:columns.index(labels.VERDICT)]
+    return " ".join(value for column, value in zip(identity, json.loads(found[0])) if value and column not in leave_out)
 
 
 def errors(index: Path) -> tuple[list[list[str]], int]:

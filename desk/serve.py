@@ -17,6 +17,7 @@ from desk.jobs import Lanes
 from desk.store import Store
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
+from engine.office.accounts import Accounts
 from engine.records.archive import Archive
 from engine.records.ledger import Ledger
 
@@ -24,7 +25,7 @@ SWEEP_SECONDS = 3600
 SERVER_THREADS = 8  # pages and downloads; the checks themselves run in worker processes
 
 
-def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, archive: Archive | None,
+def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, archive: Archive | None, accounts: Accounts,
           on_ready: Callable[[str], None]) -> None:
     """Serve until Ctrl-C (or SIGTERM, which the command line turns into one); ``on_ready``
     gets the address people open.  ``archive``: where published rulebooks are kept, for
@@ -40,9 +41,12 @@ def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, archive: Archive |
     lanes = Lanes(book, archive)
     stop = threading.Event()
     try:
-        app = create_app(Desk(config, book, ledger, store, lanes))
+        app = create_app(Desk(config, book, ledger, store, lanes, accounts))
         try:
             server = create_server(app, host=config.host, port=config.port, threads=SERVER_THREADS, ident="sscard",
+                                   # the proxy's headers reach the app, which believes them only
+                                   # from the proxies the settings name (desk.proxies)
+                                   clear_untrusted_proxy_headers=False,
                                    # the page's own limit answers first, in Chinese; this only stops a flood
                                    max_request_body_size=2 * config.max_upload_bytes + (1 << 20))
         except OSError as error:

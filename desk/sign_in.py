@@ -1,66 +1,68 @@
-"""Sign-in: on a desk with an access code, each person enters it and their own name; the
-name is the operator recorded with every run they start."""
+"""Signing in and out, and changing one's own password.
+
+Each person signs in with their own account (engine.office.accounts); the session lives
+on the server, and the browser only holds its random token in the signed cookie.  The
+client address that the lock-out counts is the one desk.proxies found."""
 
 from __future__ import annotations
 
-import hmac
-import time
-import unicodedata
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-
-from desk.context import desk
+from desk.access import EVERYONE, allowed, public
+from desk.context import current_person, desk
+from engine.office.accounts import AccountError, SignInRefused
 
 blueprint = Blueprint("sign_in", __name__)
 
-MAX_NAME = 40
-MAX_FAILURES = 5  # wrong access codes from one address ...
-FAILURE_WINDOW = 15 * 60  # ... within this many seconds lock it out for as long
-OPEN_ENDPOINTS = {"sign_in.sign_in", "static", "verdict_colours"}
-
-
-def require_sign_in():
-    if desk().config.sign_in_required and "operator" not in session and request.endpoint not in OPEN_ENDPOINTS:
-        return redirect(url_for("sign_in.sign_in", next=request.full_path if request.method == "GET" else "/"))
-    return None
-
 
 @blueprint.route("/signin", methods=["GET", "POST"])
+@public
 def sign_in():
-    if not desk().config.sign_in_required:
-        return redirect(url_for("batches.check_page"))
+    accounts = desk().accounts
+    if not accounts.exist():
+        return redirect(url_for("batches.check_page"))  # this machine's own user needs no sign-in
     target = _safe_target(request.values.get("next", "/"))
     if request.method == "GET":
         return render_template("signin.html", target=target, problem="", name="")
-    name = "".join(ch for ch in request.form.get("name", "") if unicodedata.category(ch)[0] != "C").strip()
-    code = request.form.get("code", "")
-    problem = _refusal(name, code)
-    if problem:
-        return render_template("signin.html", target=target, problem=problem, name=name), 403
+    name = request.form.get("name", "")
+    try:
+        token = accounts.sign_in(name, request.form.get("password", ""), request.remote_addr or "")
+    except SignInRefused as refused:
+        return render_template("signin.html", target=target, problem=str(refused), name=name.strip()), 403
     session.clear()
-    session["operator"] = name
+    session["sid"] = token
     return redirect(target)
 
 
 @blueprint.post("/signout")
+@allowed(*EVERYONE)
 def sign_out():
+    token = session.get("sid")
+    if isinstance(token, str):
+        desk().accounts.sign_out(token)
     session.clear()
-    return redirect(url_for("sign_in.sign_in"))
+    return redirect(url_for(".sign_in"))
 
 
-def _refusal(name: str, code: str) -> str:
-    address = request.remote_addr or ""
-    recent = desk().sign_in_failures[address]
-    while recent and recent[0] < time.monotonic() - FAILURE_WINDOW:
-        recent.popleft()
-    if len(recent) >= MAX_FAILURES:
-        return f"访问码错误次数过多,请 {FAILURE_WINDOW // 60} 分钟后再试。"
-    if not hmac.compare_digest(code.encode("utf-8"), (desk().config.access_code or "").encode("utf-8")):
-        recent.append(time.monotonic())
-        return "访问码不对;请向管理员确认。"
-    if not name or len(name) > MAX_NAME:
-        return f"请填写您的姓名({MAX_NAME} 字以内):它作为操作员记入每次检查的台账。"
-    return ""
+@blueprint.route("/password", methods=["GET", "POST"])
+@allowed(*EVERYONE)
+def password_page():
+    person = current_person()
+    if not person.signed_in:
+        flash("本机使用、没有账户时无须密码;建立账户后每人用自己的账户登录。")
+        return redirect(url_for("batches.check_page"))
+    if request.method == "GET":
+        return render_template("password.html", problem="")
+    new = request.form.get("new", "")
+    try:
+        if new != request.form.get("again", ""):
+            raise AccountError("两次输入的新密码不一致")
+        desk().accounts.change_own_password(person.name, request.form.get("current", ""), new)
+    except AccountError as error:
+        return render_template("password.html", problem=str(error)), 400
+    session.clear()  # the change ended every session of the account, this one too
+    flash("密码已更改,您的所有登录已退出;请用新密码重新登录。")
+    return redirect(url_for(".sign_in"))
 
 
 def _safe_target(target: str) -> str:

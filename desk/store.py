@@ -1,11 +1,11 @@
 """Where the desk keeps uploads and results: one private folder per job under --data.
 
 Batches hold names and 公民身份号码, so every folder is 0700 and every file 0600.  A job
-is reached only through its token (secrets.token_urlsafe, in its link); its folder is
-named by the token's SHA-256, so neither the link nor a name a clerk chose is ever a
-path, and a decision workbook's 审计 sheet (which names the input's path) does not give
-the link away.  After the retention period a job's folder goes; the ledger keeps the
-decisions.
+belongs to the account that uploaded it and is reached through its token
+(secrets.token_urlsafe, in its link); its folder is named by the token's SHA-256, so
+neither the link nor a name a clerk chose is ever a path, and a decision workbook's 审计
+sheet (which names the input's path) does not give the link away.  After the retention
+period a job's folder goes; the ledger keeps the decisions.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ import shutil
 import tempfile
 import unicodedata
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 BATCH_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # kept on the stored copy: readers may tell formats by it
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+MAX_NAME = 200
 INTERRUPTED = "服务在检查完成前停止了,本批次没有结果;请重新上传"
 
 
@@ -52,14 +53,34 @@ def write_private(path: Path, data: bytes | BinaryIO) -> Path:
 
 
 def display_name(filename: str | None, fallback: str = "未命名.xlsx") -> str:
-    """The name a file was uploaded under, fit to show (never to use as a path)."""
-    name = PureWindowsPath(PurePosixPath(filename or "").name).name
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
-    return name[:120] or fallback
+    """The name a file was uploaded under, as typed (pages escape it; it is never a path),
+    without control characters, which no one typed."""
+    name = "".join(ch for ch in filename or "" if unicodedata.category(ch)[0] != "C").strip()
+    return name[:MAX_NAME] or fallback
+
+
+_FILENAME = re.compile(r'\bfilename="([^"]*)"')
+
+
+def uploaded_name(upload: Any) -> str:
+    """The name an uploaded file (a Werkzeug FileStorage) had on the person's computer, as
+    typed.  Browsers send it raw in the part's header (HTML's rules for form data encode
+    only a quote and line breaks, as %22, %0D, %0A); Werkzeug unquotes it as if every
+    backslash escaped the next character, so ``..\\..\\批次.xlsx`` would lose them."""
+    raw = _FILENAME.search(upload.headers.get("Content-Disposition", ""))
+    name = raw[1].replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n") if raw else upload.filename
+    return display_name(name)
+
+
+def download_name(name: str, suffix: str) -> str:
+    """A file name for the browser to save under: the uploaded name's stem with ``suffix``,
+    any character a file system refuses (/ \\ : * ? " < > |) made ``_``."""
+    stem = next((name[:-len(s)] for s in BATCH_SUFFIXES if name.lower().endswith(s)), name)
+    return re.sub(r'[\\/:*?"<>|]', "_", stem).strip(". ") + suffix
 
 
 def stored_suffix(name: str) -> str:
-    suffix = Path(name).suffix.lower()
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     return suffix if suffix in BATCH_SUFFIXES else ".xlsx"
 
 
@@ -102,14 +123,21 @@ class Store:
         self.jobs = private_dir(self.root / "jobs")
         self.scratch_root = private_dir(self.root / "tmp")
 
-    def create(self, name: str, operator: str, upload: BinaryIO) -> tuple[str, Job]:
+    def create(self, name: str, owner: str, upload: BinaryIO) -> tuple[str, Job]:
+        """Keep an upload of ``owner`` (the account whose batch it is, and its operator)."""
         token = secrets.token_urlsafe(32)
         job = Job(private_dir(self._folder(token)))
         stored = "input" + stored_suffix(name)
         write_private(job.folder / stored, upload)
-        job.update(name=name, stored=stored, operator=operator, status=QUEUED,
-                   created=dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+        job.update(name=name, stored=stored, operator=owner, owner=owner, token=token, status=QUEUED,
+                   created=dt.datetime.now().astimezone().isoformat(timespec="microseconds"))
         return token, job
+
+    def recent(self, owner: str, count: int) -> list[Job]:
+        """``owner``'s latest ``count`` batches, newest first, whichever browser uploaded them."""
+        mine = [(state["created"], job) for job in self.all_jobs()
+                if (state := job.state()).get("owner") == owner and "token" in state]
+        return [job for _, job in sorted(mine, key=lambda pair: pair[0], reverse=True)[:count]]
 
     def job(self, token: str) -> Job | None:
         if not TOKEN.fullmatch(token or ""):

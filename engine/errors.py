@@ -25,6 +25,10 @@ class MissingColumns(SscardError):
     """The batch sheet lacks columns the schema requires, or has one twice."""
 
 
+class EmptyBatch(SscardError):
+    """The batch has a header and no request row (an unfilled template): nothing to decide."""
+
+
 class RulebookError(SscardError):
     """A rulebook declaration is wrong; names the rule or file.  ``problems`` lists every
     problem found (the message says the first), for `sscard rules lint`."""

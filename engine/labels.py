@@ -19,6 +19,7 @@ DECISION_COLUMNS = (VERDICT, FEE, MISSING, PLACE, NEXT, BASIS, RULES)
 
 ROW_NUMBER = "行号"  # the request's row in the batch workbook: the same on 结果, 错误 and in explain
 ERROR_COLUMNS = (ROW_NUMBER, "申请编号", "列", "值", "问题")
+AUDIT_COLUMNS = ("项目", "内容")
 
 # Fees in the summaries: due now (accepted rows) and due once the missing documents are brought.
 FEE_DUE = "应收(元)"

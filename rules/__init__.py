@@ -39,10 +39,12 @@ RULEBOOK = Rulebook(
                        "您的申请材料不齐全。现一次性告知您须补正的全部材料,请补齐后到下列地点办理:",
                        "补正后应缴费用", ("missing", "place"), place_label="补正地点"),
         "不予受理": Notice("社会保障卡业务不予受理告知书", "经审查,您的申请不予受理。理由及依据如下:", "费用",
-                       ("reasons", "next")),
+                       ("reasons", "next", "appeal")),
         "转银行办理": Notice("社会保障卡业务转办告知单", "您申请的业务由社会保障卡合作银行办理,请按下列方式办理:", "费用",
                         ("place", "next")),
         "人工复核": Notice("社会保障卡业务申请收件回执",
                        "您的申请已收到。该申请须由工作人员复核后决定,复核结果将另行告知您,请保留本回执。", "费用"),
     },
+    # The FAQ the clauses cite as §1 … §8, named as the applicant's paper cites it (§4: 第4条).
+    source_title="《解疑社保一卡通8大问题》",
 )

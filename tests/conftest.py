@@ -13,7 +13,9 @@ import pytest
 from engine.core.decide import Decider, Decision
 from engine.core.loader import load_rulebook
 from engine.core.normalise import normalise
+from engine.excel.decision_workbook import open_decisions
 from engine.records.archive import archive_beside
+from engine.records.digests import ResultsDigest, audit_digest, row_digest
 from engine.runs import parallel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +106,7 @@ def write_batch(path: Path, book, rows: list[dict[str, Any]], *, sheet: str = "�
     return path
 
 
-HELPERS_ROWS = 12_000  # fixture requests enough for a batch worth helper processes
+HELPERS_ROWS = 5000  # fixture requests enough for a batch worth helper processes
 
 
 def write_helpers_batch(path: Path, book, prefix: str, *, changed: dict[int, dict[str, Any]] | None = None,
@@ -113,7 +115,7 @@ def write_helpers_batch(path: Path, book, prefix: str, *, changed: dict[int, dic
     requests PREFIX0, PREFIX1 ... from Excel row 2, the fields of Excel row N ``changed[N]``."""
     rows = [fixture_request(**{"申请编号": f"{prefix}{i}", **(changed or {}).get(i + 2, {})}) for i in range(HELPERS_ROWS)]
     write_batch(path, book, rows, cells=cells)
-    assert path.stat().st_size >= parallel.SMALL_BATCH_BYTES, "too small to be worth helper processes"
+    assert HELPERS_ROWS > max(parallel.HELPERS_FROM_ROWS, 2 * parallel.CHUNK_ROWS), "too few rows for helpers"
     return path
 
 
@@ -123,6 +125,59 @@ def read_sheet(path: Path, sheet: str = "结果") -> list[dict[str, Any]]:
     workbook.close()
     header = rows[0]
     return [dict(zip(header, r)) for r in rows[1:]]
+
+
+def forge_decision(path: Path, request_id: str, verdict: str) -> None:
+    """What someone who knows the algorithm can do: change a decision and recompute
+    the row's 核验码, the 结果表核验码 and the 审计表核验码."""
+    stored = open_decisions(path)
+    try:
+        headers, codes = stored.headers, []
+        rid_at = headers.index("申请编号")
+        audit = stored.audit_items
+        rows = list(stored.rows())
+    finally:
+        stored.close()
+    workbook = openpyxl.load_workbook(path)
+    results, audit_sheet = workbook["结果"], workbook["审计"]
+    recorded = dict(audit)["规则库 SHA-256"]
+    header = [c.value for c in results[1]]
+    for row in rows:
+        cells = list(row.cells)
+        if row.inputs[rid_at] == request_id:
+            cells[0] = verdict
+            results.cell(row.sheet_row, header.index("结论") + 1).value = verdict
+            code = row_digest(row.inputs, cells, recorded)
+            results.cell(row.sheet_row, header.index("核验码") + 1).value = code
+        else:
+            code = row.code
+        codes.append(code)
+    digest = ResultsDigest()
+    for code in codes:
+        digest.add(code)
+    items = [(k, digest.hexdigest() if k == "结果表核验码" else v) for k, v in audit if k != "审计表核验码"]
+    items.append(("审计表核验码", audit_digest(items)))
+    for number, (key, value) in enumerate(items, start=2):
+        audit_sheet.cell(number, 1).value, audit_sheet.cell(number, 2).value = key, value
+    workbook.save(path)
+
+
+def damage_ledger(ledger: Path) -> None:
+    """What a failing disk or a half-copied file does to a ledger: a page of it overwritten."""
+    data = bytearray(ledger.read_bytes())
+    data[2 * 4096:3 * 4096] = b"\x5a" * 4096
+    ledger.write_bytes(bytes(data))
+
+
+# A ledger as sscard wrote it before runs had operators (and before request ids had keys).
+LEDGER_BEFORE_OPERATORS = """
+CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, started TEXT NOT NULL,
+    rulebook_version TEXT NOT NULL, rulebook_digest TEXT NOT NULL, input_name TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL, rows INTEGER NOT NULL, command_line TEXT NOT NULL, prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL);
+CREATE TABLE decisions (run_id TEXT NOT NULL, row INTEGER NOT NULL, request_id TEXT, verdict TEXT NOT NULL,
+    fee NUMERIC NOT NULL, missing TEXT NOT NULL, rules TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (run_id, row));
+"""
 
 
 @pytest.fixture

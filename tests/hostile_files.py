@@ -75,6 +75,42 @@ def as_xlsm(source: Path, target: Path) -> Path:
                        add={"xl/vbaProject.bin": vba})
 
 
+def pdf_of(path: Path) -> Path:
+    """A PDF, as a batch printed or scanned to PDF would be handed over."""
+    from reportlab.pdfgen import canvas
+    page = canvas.Canvas(str(path))
+    page.drawString(72, 720, "SQ20260302-0001")
+    page.save()
+    return path
+
+
+def picture(path: Path, kind: str) -> Path:
+    """A photo or screenshot of a batch (kind: PNG, JPEG ...), as a phone or a screen saves it."""
+    from PIL import Image
+    Image.new("RGB", (40, 20), "white").save(path, format=kind)
+    return path
+
+
+# Transitional -> Strict Open XML: the same parts under ISO/IEC 29500 strict namespaces.
+STRICT_NAMESPACES = {
+    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    b"http://schemas.openxmlformats.org/drawingml/2006/main": b"http://purl.oclc.org/ooxml/drawingml/main",
+}
+
+
+def as_strict(source: Path, target: Path) -> Path:
+    """The workbook saved as Excel's 'Strict Open XML 电子表格'."""
+    def strict(xml: bytes) -> bytes:
+        for transitional, iso in STRICT_NAMESPACES.items():
+            xml = xml.replace(transitional, iso)
+        return xml
+    with zipfile.ZipFile(source) as archive:
+        members = [n for n in archive.namelist() if n.endswith((".xml", ".rels"))]
+    return rewrite_zip(source, target, replace=dict.fromkeys(members, strict))
+
+
 BILLION_LAUGHS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
                   + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
                              for i in range(1, 10))

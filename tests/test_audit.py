@@ -63,8 +63,12 @@ def test_workbook_verifies_clean_under_its_archived_rulebook_when_nothing_was_ed
     lines = result.output.splitlines()
     assert lines[-1] == (f"{out} 核对通过:5 行的核验码与审计记录均相符、与账本一致、批次无规则漂移"
                          f"(按规则库 {home_book.version} 重新判断结果相同)")
-    assert lines[1].startswith("  工作簿:5 行的核验码") and lines[3].startswith(f"  批次 {batch}:")
-    assert "逐行核对 5 行核验码(5 行一致),核对账本记录摘要,哈希链自第 1 条至该运行完好" in lines[2]
+    assert lines[1].startswith("  工作簿:5 行的核验码") and "(5 行相符)" in lines[1]
+    assert lines[2] == (f"  重新判断所用的规则库:{home_book.version}({home_book.digest[:12]}…),"
+                        "即生成时的规则库(「审计」表记录,取自归档)")
+    assert "按申请编号逐行核对「结果」表 5 行(5 行一致),账本记录摘要一致,哈希链自第 1 条至该运行完好" in lines[3]
+    assert lines[4] == (f"  批次 {batch}:SHA-256 与「审计」表记录的输入文件一致;按规则库 {home_book.version}"
+                        "(生成时的规则库)重新判断每一行:按行号对上 5 行,结论、费用和缺少材料均相同")
 
 
 def test_verify_names_the_row_when_a_verdict_was_edited_outside_sscard(decided):
@@ -72,8 +76,8 @@ def test_verify_names_the_row_when_a_verdict_was_edited_outside_sscard(decided):
     number = _edit(out, "R-REJECT", "结论", "受理")
     result = invoke("verify", out)
     assert result.exit_code == 1
-    assert (f"[核验码] 第 {number} 行 申请编号 R-REJECT:核验码不符:决定被改动:"
-            "结论 现为「受理」,按规则应为「不予受理」") in result.output
+    assert (f"[核验码] 「结果」表第 {number} 行(行号 {number},申请编号 R-REJECT):核验码不符:决定被改动:"
+            f"结论 E{number} 现为「受理」,按规则应为「不予受理」") in result.output
     assert "R-ACCEPT" not in result.output and "R-ODD" not in result.output  # a resave alone changes nothing
     assert "核对未通过:1 个问题" in result.output
 
@@ -83,17 +87,32 @@ def test_verify_names_the_row_when_an_input_cell_was_edited(decided):
     number = _edit(out, "R-ACCEPT", "姓名", "王五")
     result = invoke("verify", out)
     assert result.exit_code == 1
-    assert f"[核验码] 第 {number} 行 申请编号 R-ACCEPT:核验码不符:输入列或核验码本身被改动" in result.output
+    assert (f"[核验码] 「结果」表第 {number} 行(行号 {number},申请编号 R-ACCEPT):核验码不符:输入列或核验码本身被改动"
+            in result.output)
 
 
-def test_verify_fails_when_a_row_was_deleted(decided):
+def test_verify_names_the_deleted_row_once_when_a_row_was_deleted(decided):
     _, out = decided
     workbook = openpyxl.load_workbook(out)
     workbook["结果"].delete_rows(3)
     workbook.save(out)
     result = invoke("verify", out)
     assert result.exit_code == 1
-    assert "[审计] 工作簿:「结果」表有 4 行,审计记录为 5 行:有行被删除或插入" in result.output
+    findings = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert findings == ["[账本] 行号 3,申请编号 R-REJECT:账本记录有这一行(结论 不予受理,费用(元) 0,缺少材料 (空)),"
+                        "「结果」表中没有:该行被删除"]
+    assert "按申请编号逐行核对「结果」表 4 行(4 行一致;账本记录的另有 1 行不在表中)" in result.output
+
+
+def test_verify_without_the_ledger_counts_the_deleted_row(decided):
+    _, out = decided
+    workbook = openpyxl.load_workbook(out)
+    workbook["结果"].delete_rows(3)
+    workbook.save(out)
+    result = invoke("verify", out, "--without-ledger")
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("[")] == [
+        "[审计] 工作簿:「结果」表有 4 行,审计记录为 5 行:有 1 行被删除"]
 
 
 def test_verify_fails_when_an_audit_line_was_edited(decided):
@@ -126,8 +145,8 @@ def test_verify_lists_drift_rows_when_given_a_draft_that_changes_an_outcome(deci
 
     assert result.exit_code == 1
     drift = [line for line in result.output.splitlines() if line.startswith("[规则漂移]")]
-    assert [line.split(":")[0] for line in drift] == ["[规则漂移] 第 3 行 申请编号 R-REJECT",
-                                                     "[规则漂移] 第 6 行 申请编号 R-REJECT-2"]
+    assert [line.split(":")[0] for line in drift] == ["[规则漂移] 「结果」表第 3 行(行号 3,申请编号 R-REJECT)",
+                                                     "[规则漂移] 「结果」表第 6 行(行号 6,申请编号 R-REJECT-2)"]
     assert drift[0].endswith("结论 不予受理 → 受理(规则 RESET-NOT-IN-PERSON 重设须本人、RESET-LIBRARY 馆内账户重设 → RESET-LIBRARY 馆内账户重设)")
     assert "注意:本工作簿由规则库" in result.output  # the rulebook changed, yet the 核验码 still check out
     assert "[核验码]" not in result.output
@@ -171,3 +190,130 @@ def test_canonical_is_identical_when_a_value_is_written_and_read_back(tmp_path, 
     back = next(workbook["s"].iter_rows(values_only=True), (None,))[0]
     workbook.close()
     assert canonical(read_back(back)) == canonical(value)
+
+
+# --- every sheet checked, and only what is true said (issue 16, item 4) -----------------
+
+def _cell(path, sheet, row_label, header):
+    """The coordinate of 汇总's cell in the row labelled ``row_label`` under ``header``."""
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows())
+    col = [c.value for c in rows[0]].index(header)
+    return next(r[col].coordinate for r in rows if r[0].value == row_label)
+
+
+def _set(path, sheet, coordinate, value):
+    workbook = openpyxl.load_workbook(path)
+    before = workbook[sheet][coordinate].value
+    workbook[sheet][coordinate].value = value
+    workbook.save(path)
+    return before
+
+
+def _findings(result):
+    return [line for line in result.output.splitlines() if line.startswith("[")]
+
+
+def test_verify_names_the_cell_when_a_figure_on_the_summary_sheet_was_edited(decided):
+    _, out = decided
+    cell = _cell(out, "汇总", "合计", "合计")
+    before = _set(out, "汇总", cell, 4)
+
+    result = invoke("verify", out)
+
+    assert result.exit_code == 1
+    assert _findings(result) == [f"[汇总] 工作簿:「汇总」表 {cell}(合计·合计) 现为「4」,账本记录为「{before}」"]
+    alone = invoke("verify", out, "--without-ledger")
+    assert alone.exit_code == 1
+    assert _findings(alone) == ["[汇总] 工作簿:「汇总」表与「审计」表记录的核验码不符:有数字或文字被改动"
+                                "(对照账本核对可指出是哪个单元格)"]
+
+
+@pytest.mark.parametrize(("change", "finding"), [
+    (lambda workbook: workbook.remove(workbook["错误"]), "[工作表] 工作簿:缺少「错误」表:被删除或改名"),
+    (lambda workbook: setattr(workbook["汇总"], "title", "汇总(改)"),
+     "[工作表] 工作簿:「汇总」表不在了,多了「汇总(改)」表:工作表被改名(或被删除后另加了一张)"),
+    (lambda workbook: workbook.create_sheet("备忘"), "[工作表] 工作簿:多了「备忘」表:sscard 写出的决定工作簿没有这张表"),
+])
+def test_verify_finds_a_sheet_deleted_renamed_or_added(decided, change, finding):
+    _, out = decided
+    workbook = openpyxl.load_workbook(out)
+    change(workbook)
+    workbook.save(out)
+
+    result = invoke("verify", out)
+
+    assert result.exit_code == 1
+    assert _findings(result) == [finding]
+
+
+@pytest.fixture
+def with_errors(fixture_home, fixture_book, tmp_path):
+    rows = [fixture_request(申请编号="E-OK"), fixture_request(申请编号="E-BAD", 读者证号="1"),
+            fixture_request(申请编号="E-BLANK", 姓名=None), fixture_request(申请编号="E-OK-2")]
+    batch = write_batch(tmp_path / "batch.xlsx", fixture_book, rows)
+    out = tmp_path / "errors.decisions.xlsx"
+    assert invoke("check", batch, "-o", out, "--workers", "1").exit_code == 0
+    return out
+
+
+def test_verify_names_the_line_deleted_from_the_errors_sheet(with_errors):
+    out = with_errors
+    workbook = openpyxl.load_workbook(out)
+    removed = [c.value for c in workbook["错误"][2]]
+    workbook["错误"].delete_rows(2)
+    workbook.save(out)
+
+    result = invoke("verify", out)
+
+    assert result.exit_code == 1
+    assert _findings(result) == [f"[错误] 工作簿:「错误」表少了一行:行号 3(申请编号 E-BAD)的读者证号问题「{removed[4]}」被删除"]
+    assert "(4 行相符)" in result.output  # 结果 itself is untouched, and the evidence says so
+
+
+def test_verify_names_the_cell_edited_on_the_errors_sheet(with_errors):
+    out = with_errors
+    before = _set(out, "错误", "C3", "读者证号")  # the blank name's line now blames another column
+
+    result = invoke("verify", out)
+
+    assert result.exit_code == 1
+    assert _findings(result) == [f"[错误] 工作簿:「错误」表第 3 行(行号 4):C3 现为「读者证号」,应为「{before}」"]
+
+
+def test_verify_names_an_inserted_row_once_as_inserted(decided):
+    _, out = decided
+    workbook = openpyxl.load_workbook(out)
+    sheet = workbook["结果"]
+    sheet.append([c.value for c in sheet[2]])  # a copy of R-ACCEPT, its 核验码 valid for its cells
+    workbook.save(out)
+
+    result = invoke("verify", out)
+
+    assert result.exit_code == 1
+    assert _findings(result) == ["[账本] 「结果」表第 7 行(行号 2,申请编号 R-ACCEPT):账本记录的本次运行没有这个申请:"
+                                 "该行是在工作簿中插入的"]
+
+
+def test_verify_evidence_never_says_every_row_agrees_when_one_was_edited(decided):
+    _, out = decided
+    _edit(out, "R-REJECT", "结论", "受理")
+
+    result = invoke("verify", out)
+
+    assert result.exit_code == 1
+    assert "(4 行相符)" in result.output
+    assert "按申请编号逐行核对「结果」表 5 行(4 行一致,1 行有问题)" in result.output
+    assert "5 行一致" not in result.output
+
+
+def test_verify_evidence_names_the_rulebook_it_judged_by_when_told_another(decided, tmp_path, home_book):
+    batch, out = decided
+    draft = copy_rulebook(tmp_path / "draft_rules")
+    delete_rule(draft, "reset", "RESET-NOT-IN-PERSON")
+
+    result = invoke("verify", out, "--batch", batch, "--rules", draft)
+
+    judged = next(line for line in result.output.splitlines() if line.startswith("  重新判断所用的规则库:"))
+    assert judged.endswith(f"不是生成时的规则库 {home_book.version}({home_book.digest[:12]}…)")
+    assert f"(不是生成时的规则库)重新判断每一行:按行号对上 5 行,2 行结论、费用或缺少材料不同" in result.output
+    assert "当前规则" not in result.output

@@ -16,8 +16,7 @@ import zipfile
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import (FIXTURE_RULES, HELPERS_ROWS, ROOT, fixture_request, read_sheet, write_batch,
-                      write_helpers_batch)
+from conftest import FIXTURE_RULES, HELPERS_ROWS, ROOT, fixture_request, read_sheet, write_batch, write_helpers_batch
 
 from cli import cli
 from desk import results
@@ -52,9 +51,9 @@ def verified(out, batch):
 
 def test_an_id_used_again_far_down_makes_every_row_carrying_it_invalid_in_input_order(tmp_path, fixture_book,
                                                                                       ledger):
-    # D7 is on row 9; rows 3, 9002 and 11002 use it again.
+    # D7 is on row 9; rows 3, 4002 and 4802 use it again.
     batch = write_helpers_batch(tmp_path / "批次.xlsx", fixture_book, "D",
-                                changed={3: {"申请编号": "D7"}, 9002: {"申请编号": "D7"}, 11002: {"申请编号": "D7"}})
+                                changed={3: {"申请编号": "D7"}, 4002: {"申请编号": "D7"}, 4802: {"申请编号": "D7"}})
     out = tmp_path / "决定.xlsx"
 
     checked(batch, out, 2)
@@ -62,10 +61,10 @@ def test_an_id_used_again_far_down_makes_every_row_carrying_it_invalid_in_input_
     rows = read_sheet(out)
     assert [r["申请编号"] for r in rows[:3]] == ["D0", "D7", "D2"] and len(rows) == HELPERS_ROWS
     carrying = [r for r in rows if r["申请编号"] == "D7"]
-    assert [r["行号"] for r in carrying] == [3, 9, 9002, 11002]
+    assert [r["行号"] for r in carrying] == [3, 9, 4002, 4802]
     for row in carrying:
         assert row["结论"] == "输入有误"
-        assert "申请编号「D7」在本批次出现 4 次(第 3 行、第 9 行、第 9002 行、第 11002 行)" in row["依据"]
+        assert "申请编号「D7」在本批次出现 4 次(第 3 行、第 9 行、第 4002 行、第 4802 行)" in row["依据"]
     assert {r["结论"] for r in rows if r["申请编号"] != "D7"} == {"受理"}
     verified(out, batch)  # the rows written again agree with the ledger, row for row
 
@@ -73,7 +72,7 @@ def test_an_id_used_again_far_down_makes_every_row_carrying_it_invalid_in_input_
 def test_a_cell_right_of_the_header_far_down_widens_every_row_and_the_codes_still_verify(tmp_path, fixture_book,
                                                                                          ledger):
     width = len(fixture_book.schema.columns)
-    batch = write_helpers_batch(tmp_path / "批次.xlsx", fixture_book, "W", cells={(9500, width + 2): "复印件模糊"})
+    batch = write_helpers_batch(tmp_path / "批次.xlsx", fixture_book, "W", cells={(4500, width + 2): "复印件模糊"})
     out = tmp_path / "决定.xlsx"
 
     result = checked(batch, out, 2)
@@ -81,7 +80,7 @@ def test_a_cell_right_of_the_header_far_down_widens_every_row_and_the_codes_stil
     rows = read_sheet(out)
     column = f"(无表头 {openpyxl.utils.get_column_letter(width + 2)})"
     assert "没有表头" in result.output and column in result.output
-    assert [(r["行号"], r[column]) for r in rows if r[column] is not None] == [(9500, "复印件模糊")]
+    assert [(r["行号"], r[column]) for r in rows if r[column] is not None] == [(4500, "复印件模糊")]
     assert len(rows) == HELPERS_ROWS
     verified(out, batch)
 
@@ -90,8 +89,8 @@ def test_a_batch_gives_the_same_workbook_whether_read_here_or_by_helper_processe
     # Written again from the start either way: an id used twice, a cell right of the header.
     width = len(fixture_book.schema.columns)
     batch = write_helpers_batch(tmp_path / "批次.xlsx", fixture_book, "S",
-                                changed={5000: {"申请编号": "S1"}, 7000: {"申请日期": "不存在的日期"}},
-                                cells={(8000, width + 1): "备注"})
+                                changed={4000: {"申请编号": "S1"}, 4200: {"申请日期": "不存在的日期"}},
+                                cells={(4400, width + 1): "备注"})
     here, helpers = tmp_path / "一个进程.xlsx", tmp_path / "多个进程.xlsx"
 
     checked(batch, here, 1, "--ledger", tmp_path / "a.sqlite3")
@@ -123,7 +122,7 @@ def test_a_row_that_cannot_be_read_far_down_is_one_line_and_leaves_nothing(tmp_p
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<row r="10001"', b'<row r="10001" <')
+                data = data.replace(b'<row r="4001"', b'<row r="4001" <')
             target.writestr(item, data)
     out = tmp_path / "决定" / "决定.xlsx"
     out.parent.mkdir()
@@ -131,7 +130,7 @@ def test_a_row_that_cannot_be_read_far_down_is_one_line_and_leaves_nothing(tmp_p
     result = invoke("check", broken, "-o", out, "--workers", 2, "--rules", FIXTURE_RULES)
 
     assert result.exit_code == 2, result.output
-    assert result.output.count("\n") == 1 and "第 10001 行附近" in result.output, result.output
+    assert result.output.count("\n") == 1 and "第 4001 行附近" in result.output, result.output
     assert list(out.parent.iterdir()) == []
     assert "还没有运行记录" in invoke("history").output
 

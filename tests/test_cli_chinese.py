@@ -35,7 +35,7 @@ def test_help_is_chinese_when_any_command_is_asked_for_help(path):
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (("nosuch",), "错误:没有「nosuch」这个命令;可用的命令:check、"),
+    (("nosuch",), "错误:没有「nosuch」这个命令;可用的命令:backup、check、"),
     (("check",), "错误:缺少参数 批次..."),
     (("check", "--bogus", "a.xlsx"), "错误:没有选项 --bogus"),
     (("check", "--workers", "x", "a.xlsx"), "错误:--workers 的值有误:「x」不是整数"),

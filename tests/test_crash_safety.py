@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -150,3 +151,37 @@ def test_sigterm_ends_like_ctrl_c_when_writing(place):
     assert terminated.returncode == 130, terminated.stderr
     assert terminated.stderr.splitlines() == ["已中断:正在写的文件已删除,未完成的运行未记入账本;已完成的决定工作簿保留"]
     assert leftovers(place) == [] and list((place / "决定").iterdir()) == []
+
+
+# --- no leftovers, no English (issue 16, item 7) ------------------------------------
+
+def test_a_run_killed_while_zipping_leaves_only_owner_only_files_and_the_next_command_sweeps_them(place):
+    output = place / "决定" / "决定.xlsx"
+
+    killed = run_until(place, "zipfile", "ZipFile.write", "after", "kill", "check", str(place / "批次.xlsx"),
+                       "-o", str(output), "--workers", "1", "--rules", str(FIXTURE_RULES))
+
+    assert killed.returncode == -signal.SIGKILL and killed.stderr == ""
+    left = [p for name in leftovers(place) for p in (place / "tmp" / name, place / "决定" / name) if p.exists()]
+    assert {p.parent for p in left} == {place / "tmp", place / "决定"}
+    files = [f for folder in left for f in folder.rglob("*") if f.is_file()]
+    assert any(f.name == "决定.part.xlsx" and f.stat().st_size > 0 for f in files)  # the zip, half-written
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}  # xlsxwriter's sheets and the zip alike
+    assert {stat.S_IMODE(folder.stat().st_mode) for folder in left} == {0o700}
+
+    assert invoke("rules", "list", "--rules", FIXTURE_RULES).exit_code == 0  # any next command, writing elsewhere
+
+    assert leftovers(place) == [] and not output.exists()
+
+
+def test_a_run_killed_while_workers_decide_prints_nothing_after_it_on_the_terminal(place, fixture_book):
+    big = write_batch(place / "大批次.xlsx", fixture_book, [fixture_request(申请编号=f"C{i}") for i in range(4500)])
+
+    killed = run_until(place, "engine.runs.parallel", "_collect", "after", "kill",
+                       "check", str(big), "-o", str(place / "决定" / "决定.xlsx"), "--workers", "2",
+                       "--rules", str(FIXTURE_RULES))
+
+    # Neither the workers (their results have nowhere to go) nor multiprocessing's
+    # resource tracker (the pool's semaphores were never released) say a word.
+    assert killed.returncode == -signal.SIGKILL
+    assert killed.stderr == "" and killed.stdout == ""

@@ -105,7 +105,8 @@ def test_printed_results_hold_who_and_the_decision_across_one_page_width(workboo
     _, book = workbook
     sheet = book["结果"]
     at = _columns(sheet)
-    last = openpyxl.utils.get_column_letter(at["规则"])
+    last = openpyxl.utils.get_column_letter(at["依据"])  # 规则 (rule IDs) follows on screen only
+    assert at["规则"] == at["依据"] + 1
     assert sheet.print_area == f"'结果'!$A$1:${last}${sheet.max_row}"
 
 

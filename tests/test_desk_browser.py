@@ -14,9 +14,11 @@ import select
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
+from playwright.sync_api import Error as PlaywrightError
 import pytest
 from conftest import ROOT, read_sheet
 
@@ -29,7 +31,7 @@ CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shut
 # Root needs --no-sandbox; the rest keep a browser on a closed network from reaching out.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-ACCESS_CODE = "柜面-2026-春"
+PASSWORD = "柜面-2026-春天"
 WAIT_MS = 60_000
 
 if CHROMIUM is None and os.environ.get("SSCARD_REQUIRE_BROWSER") != "1":
@@ -39,14 +41,20 @@ if CHROMIUM is None and os.environ.get("SSCARD_REQUIRE_BROWSER") != "1":
 class Server:
     """`sscard serve` in its own process, on a free port, with its own data and ledger."""
 
-    def __init__(self, folder: Path, *args: str, env: dict[str, str] | None = None):
+    def __init__(self, folder: Path, *args: str, env: dict[str, str] | None = None,
+                 accounts: dict[str, tuple[str, ...]] | None = None):
         folder.mkdir(parents=True, exist_ok=True)
         self.log = folder / "server.log"
         self.ledger = folder / "ledger.sqlite3"
+        self.data = folder / "data"
         environment = {**os.environ, "SSCARD_LEDGER": str(self.ledger), **(env or {})}
+        for name, roles in (accounts or {}).items():  # as the IT staff make them, before the service starts
+            subprocess.run([sys.executable, str(ROOT / "cli.py"), "users", "add", name, *(f"--role={r}" for r in roles),
+                            "--data", str(self.data)], env={**environment, "SSCARD_NEW_PASSWORD": PASSWORD},
+                           check=True, capture_output=True)
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "cli.py"), "serve", "--port", "0", "--data", str(folder / "data"), *args],
+                [sys.executable, str(ROOT / "cli.py"), "serve", "--port", "0", "--data", str(self.data), *args],
                 stdout=subprocess.PIPE, stderr=log, text=True, env=environment, cwd=folder)
         ready, _, _ = select.select([self.process.stdout], [], [], 60)
         line = self.process.stdout.readline() if ready else ""
@@ -94,9 +102,23 @@ def upload(page, server: Server, *paths: Path) -> None:
     page.click("text=开始检查")
 
 
-def wait_finished(page, count: int = 1) -> None:
-    """The page follows progress by itself and shows each batch when it ends."""
-    page.locator("section.card.done, section.card.failed").nth(count - 1).wait_for(timeout=WAIT_MS)
+def wait_finished(page) -> None:
+    """The page follows progress by itself and shows each batch when it ends: wait until none runs."""
+    page.locator("section.card").first.wait_for(timeout=WAIT_MS)
+    deadline = time.monotonic() + 2 * WAIT_MS / 1000
+    # The page reloads as each batch ends: a document caught mid-reload holds no card at
+    # all, which must not pass for "none running".
+    while True:
+        page.wait_for_load_state()
+        try:
+            settled = page.locator("section.card").count() and \
+                not page.locator("section.card.queued, section.card.running").count()
+        except PlaywrightError:  # the document was replaced while it was being read
+            settled = False
+        if settled:
+            break
+        assert time.monotonic() < deadline, page.locator("section.card").all_inner_texts()
+        page.wait_for_timeout(200)
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +181,7 @@ def test_hostile_file_gives_the_one_line_message(page, server, tmp_path):
     hostile.write_text("申请编号,业务类型\nA1,补卡\n", encoding="utf-8")  # a CSV renamed .xlsx
     upload(page, server, hostile)
     wait_finished(page)
-    message = page.locator("section.card.failed .problem").inner_text()
+    message = page.locator("section.card").first.locator(".problem").inner_text()
     assert message.startswith("坏批次.xlsx: ") and "CSV" in message and "Excel" in message
     assert "\n" not in message.strip() and "Traceback" not in page.content()
 
@@ -200,8 +222,11 @@ def test_two_batches_uploaded_at_once_both_finish_and_the_ledger_chain_holds(pag
     second = tmp_path / "二号网点.xlsx"
     shutil.copy(SAMPLE, second)
     upload(page, server, SAMPLE, second)
-    wait_finished(page, 2)
-    assert page.locator("section.card.done").count() == 2
+    wait_finished(page)
+    cards = page.locator("section.card").all_inner_texts()[:2]  # the newest first
+    assert [card.splitlines()[0] for card in cards] == ["二号网点.xlsx", "batch.xlsx"] or \
+        [card.splitlines()[0] for card in cards] == ["batch.xlsx", "二号网点.xlsx"]
+    assert all("已完成" in card for card in cards)
     page.click("text=台账")
     assert "哈希链完好" in page.locator(".verdict-ok").inner_text()
     assert page.get_by_role("cell", name="二号网点.xlsx", exact=True).count() == 1
@@ -219,28 +244,102 @@ def test_a_batch_dropped_on_the_page_is_checked(page, server):
                 new DragEvent("drop", {dataTransfer: files, bubbles: true, cancelable: true}));
         }""", ["拖入的批次.xlsx", content])
     wait_finished(page)
-    assert page.locator("section.card.done h3").inner_text() == "拖入的批次.xlsx"
+    assert page.locator("section.card").first.locator("h3").inner_text() == "拖入的批次.xlsx"
+    assert "已完成" in page.locator("section.card").first.inner_text()
 
 
-def test_sign_in_is_required_on_an_office_network_bind(browser, tmp_path):
-    office = Server(tmp_path / "office", "--host", "0.0.0.0", env={"SSCARD_ACCESS_CODE": ACCESS_CODE})
-    try:
-        context = browser.new_context()
+OFFICE = {"管理": ("管理员",), "张经办": ("经办",), "李审计": ("审计",), "王政策": ("政策",)}
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    """The desk as an office runs it for its staff: on the network, every person with an account."""
+    running = Server(tmp_path_factory.mktemp("office"), "--host", "0.0.0.0", accounts=OFFICE)
+    yield running
+    running.stop()
+    assert "Traceback" not in running.log.read_text(), running.log.read_text()
+
+
+def sign_in(page, server: Server, name: str, password: str = PASSWORD, target: str = "/") -> None:
+    page.goto(server.url + target)
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("button:text('登录')")
+
+
+def test_each_role_sees_and_opens_only_its_own_pages(browser, office):
+    menus = {"管理": ["规则", "账户", "设置"], "张经办": ["批次检查", "查询", "规则"],
+             "李审计": ["查询", "核验", "台账", "规则"], "王政策": ["规则"]}
+    for name, menu in menus.items():
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
         page = context.new_page()
-        page.goto(office.url + "/ledger")
-        assert "/signin" in page.url and page.locator("nav a", has_text="台账").count() == 0
-        page.fill("input[name=name]", "张三")
-        page.fill("input[name=code]", "不是这个访问码")
-        page.click("button:text('登录')")
-        assert "访问码不对" in page.locator(".problem").inner_text()
-        page.fill("input[name=name]", "张三")
-        page.fill("input[name=code]", ACCESS_CODE)
-        page.click("button:text('登录')")
-        assert page.url.endswith("/ledger") and "操作员:张三" in page.locator(".who").inner_text()
-        upload(page, office, SAMPLE)
-        wait_finished(page)
-        page.click("text=台账")
-        assert "张三" in page.locator("table tbody tr").first.inner_text()
+        sign_in(page, office, name)
+        assert page.locator("header nav a").all_inner_texts() == menu, name
+        assert name in page.locator(".who").inner_text()
+        for title in menu:
+            page.click(f"header nav a:text-is('{title}')")
+            assert page.locator("h1").first.inner_text() == title, (name, title)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1366, (name, title)
+        if "台账" not in menu:
+            page.goto(office.url + "/ledger")
+            assert "您的角色不能打开此页面" in page.locator(".problem").inner_text()
         context.close()
-    finally:
-        office.stop()
+
+
+def test_a_clerk_checks_a_batch_on_the_network_and_the_ledger_names_them(browser, office):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(office.url + "/ledger")
+    assert "/signin" in page.url and page.locator("header nav a").count() == 0
+    sign_in(page, office, "张经办", "不是这个密码", "/")
+    assert "姓名或密码不对" in page.locator(".problem").inner_text()
+    sign_in(page, office, "张经办")
+    assert "操作员:张经办" in page.locator(".who").inner_text()
+    upload(page, office, SAMPLE)
+    wait_finished(page)
+    context.close()
+    auditor = browser.new_context().new_page()
+    sign_in(auditor, office, "李审计", target="/ledger")
+    assert "张经办" in auditor.locator("table.runs tbody tr").first.inner_text()
+    auditor.context.close()
+
+
+def test_signing_out_ends_the_session_for_a_copied_cookie_too(browser, office):
+    first = browser.new_context()
+    page = first.new_page()
+    sign_in(page, office, "李审计", target="/ledger")
+    assert page.locator("h1").inner_text() == "台账"
+    copied = browser.new_context()
+    copied.add_cookies(first.cookies())
+    thief = copied.new_page()
+    thief.goto(office.url + "/ledger")
+    assert thief.locator("h1").inner_text() == "台账"  # the same session, from another browser
+    page.click("button:text('退出')")
+    assert "/signin" in page.url
+    thief.goto(office.url + "/ledger")
+    assert "/signin" in thief.url and thief.locator("h1").inner_text() == "登录"
+    first.close()
+    copied.close()
+
+
+def test_three_batches_uploaded_at_once_from_three_tabs_each_keep_their_result(browser, office, tmp_path):
+    context = browser.new_context()
+    tabs = [context.new_page() for _ in range(3)]
+    sign_in(tabs[0], office, "张经办")
+    batches = []
+    for number, tab in enumerate(tabs):
+        batches.append(tmp_path / f"网点{number + 1}.xlsx")
+        shutil.copy(SAMPLE, batches[-1])
+        tab.goto(office.url + "/")
+        tab.set_input_files("#batches", str(batches[-1]))
+    for tab in tabs:  # submitted together: three requests in flight at once in one session
+        tab.evaluate("document.getElementById('upload').submit()")
+    for tab in tabs:
+        tab.wait_for_load_state()
+    page = tabs[0]
+    page.goto(office.url + "/")
+    wait_finished(page)
+    cards = {card.splitlines()[0]: card for card in page.locator("section.card").all_inner_texts()}
+    for batch in batches:
+        assert "已完成" in cards.get(batch.name, ""), (batch.name, list(cards))
+    context.close()

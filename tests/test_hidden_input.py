@@ -63,14 +63,27 @@ def test_a_row_holding_only_a_note_without_header_is_reported_when_checked(tmp_p
     assert [(r["(无表头 M)"], r["结论"]) for r in rows] == [(None, "受理"), ("下一位是代办", "输入有误")]
 
 
-def test_check_refuses_naming_the_cell_when_a_stray_value_lies_past_the_column_limit(tmp_path, fixture_book):
-    batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request()])
-    put(batch, "XFD1048576", "stray")
+def test_notes_far_right_past_column_amj_are_kept_each_in_one_column_of_its_own(tmp_path, fixture_book):
+    batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request(申请编号="F1"),
+                                                               fixture_request(申请编号="F2")])
+    put(batch, "AMK2", "已电话确认")  # column 1,025, one past AMJ
+    put(batch, "XFD3", "远处的备注")  # Excel's last column
 
-    line = one_line(check(batch))
+    result = check(batch, "-o", tmp_path / "决定.xlsx")
 
-    assert "单元格 XFD1048576 有内容,但它所在的列没有表头" in line
-    assert not list(tmp_path.glob("*.decisions.xlsx"))
+    assert result.exit_code == 0, result.output
+    for column in ("AMK", "XFD"):
+        assert (f"注意:第 {column} 列没有表头,其中 1 个单元格已原样保留在「结果」表的「(无表头 {column})」列,"
+                "未参与判定;如是申请内容,请补上表头") in result.output.splitlines()
+    workbook = openpyxl.load_workbook(tmp_path / "决定.xlsx", read_only=True)
+    header = next(workbook["结果"].iter_rows(max_row=1, values_only=True))
+    workbook.close()
+    assert header[-3:] == ("(无表头 AMK)", "(无表头 XFD)", "核验码")  # the empty columns between are not written
+    rows = read_sheet(tmp_path / "决定.xlsx")
+    assert [(r["(无表头 AMK)"], r["(无表头 XFD)"], r["结论"]) for r in rows] == [
+        ("已电话确认", None, "受理"), (None, "远处的备注", "受理")]
+    verified = CliRunner().invoke(cli, ["verify", str(tmp_path / "决定.xlsx"), "--rules", str(FIXTURE_RULES)])
+    assert verified.exit_code == 0, verified.output
 
 
 def _decision_workbook(tmp_path, fixture_book, name="上月结果.xlsx"):

@@ -76,6 +76,31 @@ def test_check_refuses_empty_file(tmp_path):
     assert "文件是空的" in refused(run_check(hostile.empty_file(tmp_path / "empty.xlsx")))
 
 
+USE_A_WORKBOOK = "请使用原来的 Excel 批次文件(.xlsx 或 .xls),或用 sscard template 生成模板,把申请填进去后重试"
+
+
+@pytest.mark.parametrize("name", ["批次.pdf", "批次.xlsx"])  # as handed over, or renamed
+def test_check_names_a_pdf_for_what_it_is_and_what_to_do(tmp_path, name):
+    batch = hostile.pdf_of(tmp_path / name)
+    assert refused(run_check(batch)) == (f"错误:{batch}: 是 PDF 文件,不是 Excel 工作簿,sscard 读不了 PDF 中的表格;"
+                                         f"{USE_A_WORKBOOK}")
+    assert no_output(batch)
+
+
+@pytest.mark.parametrize("kind, name", [("PNG", "截图.png"), ("JPEG", "照片.jpg"), ("JPEG", "批次.xlsx")])
+def test_check_names_a_photo_or_screenshot_for_what_it_is_and_what_to_do(tmp_path, kind, name):
+    batch = hostile.picture(tmp_path / name, kind)
+    assert refused(run_check(batch)) == (f"错误:{batch}: 是图片({kind}),不是 Excel 工作簿,"
+                                         f"sscard 读不了照片或截图中的表格;{USE_A_WORKBOOK}")
+
+
+def test_check_names_a_strict_open_xml_workbook_and_how_to_save_it_again(tmp_path, valid):
+    batch = hostile.as_strict(valid, tmp_path / "严格.xlsx")
+    line = refused(run_check(batch))
+    assert line == (f"错误:{batch}: 是以「Strict Open XML 电子表格」格式保存的工作簿,sscard 读不了;请在 Excel 中打开它,"
+                    "点 文件 → 另存为,文件类型选「Excel 工作簿(*.xlsx)」(不要选「Strict Open XML 电子表格」),保存后用新文件重试")
+
+
 @pytest.mark.parametrize("name", ["encrypted.xlsx", "legacy.xls"])
 def test_check_refuses_in_one_line_when_an_office_compound_file_holds_no_workbook(tmp_path, name):
     line = refused(run_check(hostile.ole2_file(tmp_path / name)))
@@ -160,11 +185,57 @@ def test_check_refuses_naming_the_cell_when_a_stray_header_cell_is_far_right(tmp
     assert "XFD1" in line and "请删除多余的列" in line
 
 
-def test_check_writes_an_empty_decision_workbook_when_batch_has_no_data_rows(tmp_path, book):
-    batch = write_batch(tmp_path / "empty.xlsx", book, [])
-    result = run_check(batch)
-    assert decided(result, batch) == []
-    assert "申请 0 行" in result.output
+@pytest.mark.parametrize("blank_rows", [0, 3])
+def test_check_refuses_an_unfilled_template_and_decides_writes_and_records_nothing(tmp_path, book, blank_rows):
+    batch = tmp_path / "申请批次.xlsx"
+    assert CliRunner().invoke(cli, ["template", str(batch)]).exit_code == 0
+    if blank_rows:  # rows a clerk began and cleared again: blank, yet stored in the file
+        workbook = openpyxl.load_workbook(batch)
+        for row in range(2, 2 + blank_rows):
+            workbook["申请"].cell(row, 1, "  ")
+        workbook.save(batch)
+
+    line = refused(run_check(batch))
+
+    assert line == (f"错误:{batch} 工作表「申请」只有表头,没有一行申请(像是未填写的模板);"
+                    "未作判定,未写出决定工作簿,也未记入账本。请从第 2 行起每行填写一项申请后重试")
+    assert no_output(batch) and not [p for p in tmp_path.iterdir() if p.name.startswith(".sscard-")]
+    assert not (tmp_path / "ledger.sqlite3").exists()
+
+
+def _below_a_title(batch: Path, *titles: str) -> Path:
+    workbook = openpyxl.load_workbook(batch)
+    sheet = workbook["申请"]
+    sheet.insert_rows(1, len(titles))
+    for row, title in enumerate(titles, start=1):
+        sheet.cell(row, 1, title)
+    workbook.save(batch)
+    return batch
+
+
+def test_check_says_the_header_is_on_row_2_under_a_title_row_and_to_delete_the_title(tmp_path, valid):
+    batch = _below_a_title(valid, "齐齐哈尔市社会保障卡柜面业务申请登记表")
+    assert refused(run_check(batch)) == (
+        f"错误:{batch} 工作表「申请」的表头在第 2 行,不在第 1 行(第 1 行是「齐齐哈尔市社会保障卡柜面业务申请登记表」,"
+        "像是标题);请删除表头上面的 1 行,使表头位于第 1 行、申请从第 2 行起,然后重试")
+
+
+def test_check_names_the_header_row_under_a_title_and_a_blank_row_and_what_it_still_lacks(tmp_path, book):
+    columns = [h for h in headers(book) if h != "申请日期"]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "申请"
+    sheet.append(["2026 年 3 月申请登记"])
+    sheet.append([])
+    sheet.append(columns)
+    batch = tmp_path / "登记表.xlsx"
+    workbook.save(batch)
+
+    line = refused(run_check(batch))
+
+    assert line.startswith(f"错误:{batch} 工作表「申请」的表头在第 3 行,不在第 1 行(第 1 行是「2026 年 3 月申请登记」,"
+                           "像是标题);请删除表头上面的 2 行")
+    assert line.endswith(";另外,第 3 行的表头缺少必需的列:申请日期;可用 sscard template 生成正确的表头")
 
 
 def test_check_matches_headers_when_reordered_and_padded_with_spaces(tmp_path, book):

@@ -3,20 +3,19 @@ failed run leaves no trace."""
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import getpass
 import sqlite3
+import time
 from contextlib import closing
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import CASE_DAY, read_sheet, request, write_batch
+from conftest import CASE_DAY, LEDGER_BEFORE_OPERATORS, damage_ledger, forge_decision, read_sheet, request, write_batch
 
 from cli import cli
-from engine.excel.decision_workbook import open_decisions
 from engine.files import outputs
-from engine.records.digests import ResultsDigest, audit_digest, row_digest
 from engine.records.ledger import GENESIS, decision_digest, run_hash
 from engine.runs import check as check_module
 
@@ -64,11 +63,12 @@ def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice
     _check(batch, ledger, tmp_path / "b.xlsx")
     result = CliRunner().invoke(cli, ["history", "L2", "--ledger", str(ledger)])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    heading, *lines = result.output.splitlines()
+    assert heading.startswith("账本中申请编号「L2」的决定 2 条,按运行先后(时间为本机时间")
     assert len(lines) == 2
     fee = book.parameters["card_fee"].on(CASE_DAY.date())
-    assert all(f"batch.xlsx 第 3 行  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT 挂失后补卡、REISSUE-FEE 补卡收工本费" in line
-               for line in lines)
+    assert all(f"batch.xlsx 第 3 行  申请编号 L2  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT 挂失后补卡、REISSUE-FEE 补卡收工本费"
+               in line for line in lines)
 
 
 def test_check_records_in_the_ledger_named_by_the_environment_when_no_option_is_given(batch, tmp_path,
@@ -151,41 +151,6 @@ def test_ledger_is_unchanged_when_check_fails_mid_run(batch, tmp_path, monkeypat
 
 # --- issue 9, item 6: auditors can lean on the ledger -----------------------------
 
-def _forge(path, book, request_id, verdict):
-    """What someone who knows the algorithm can do: change a decision and recompute
-    the row's 核验码, the 结果表核验码 and the 审计表核验码."""
-    stored = open_decisions(path)
-    try:
-        headers, codes = stored.headers, []
-        rid_at = headers.index("申请编号")
-        audit = stored.audit_items
-        rows = list(stored.rows())
-    finally:
-        stored.close()
-    workbook = openpyxl.load_workbook(path)
-    results, audit_sheet = workbook["结果"], workbook["审计"]
-    recorded = dict(audit)["规则库 SHA-256"]
-    header = [c.value for c in results[1]]
-    for row in rows:
-        cells = list(row.cells)
-        if row.inputs[rid_at] == request_id:
-            cells[0] = verdict
-            results.cell(row.sheet_row, header.index("结论") + 1).value = verdict
-            code = row_digest(row.inputs, cells, recorded)
-            results.cell(row.sheet_row, header.index("核验码") + 1).value = code
-        else:
-            code = row.code
-        codes.append(code)
-    digest = ResultsDigest()
-    for code in codes:
-        digest.add(code)
-    items = [(k, digest.hexdigest() if k == "结果表核验码" else v) for k, v in audit if k != "审计表核验码"]
-    items.append(("审计表核验码", audit_digest(items)))
-    for number, (key, value) in enumerate(items, start=2):
-        audit_sheet.cell(number, 1).value, audit_sheet.cell(number, 2).value = key, value
-    workbook.save(path)
-
-
 def test_verify_fails_when_the_workbooks_run_is_not_in_the_ledger(batch, tmp_path):
     ledger, other, out = tmp_path / "ledger.sqlite3", tmp_path / "另一个账本.sqlite3", tmp_path / "a.xlsx"
     _check(batch, ledger, out)
@@ -216,17 +181,17 @@ def test_verify_without_ledger_checks_the_workbook_alone_and_says_so(batch, tmp_
 def test_verify_names_the_row_when_a_decision_was_forged_with_recomputed_codes(batch, tmp_path, book):
     ledger, out = tmp_path / "ledger.sqlite3", tmp_path / "a.xlsx"
     _check(batch, ledger, out)
-    _forge(out, book, "L1", "受理")
+    forge_decision(out, "L1", "受理")
 
     alone = CliRunner().invoke(cli, ["verify", str(out), "--without-ledger"])
     assert alone.exit_code == 0, alone.output  # the workbook alone cannot tell
 
     result = CliRunner().invoke(cli, ["verify", str(out), "--ledger", str(ledger)])
     assert result.exit_code == 1, result.output
-    (line,) = [line for line in result.output.splitlines() if line.startswith("[账本] 第 2 行 申请编号 L1:")]
-    assert line.startswith("[账本] 第 2 行 申请编号 L1:核验码与账本记录不符(账本记录:结论 ")
-    assert "结论 受理" not in line and line.endswith(":该行在工作簿中被改动")
-    assert "逐行核对 2 行核验码(1 行一致)" in result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert line == ("[账本] 「结果」表第 2 行(行号 2,申请编号 L1):与账本记录不符:结论 E2 现为「受理」,"
+                    "账本记录为「不予受理」:该行在工作簿中被改动")
+    assert "按申请编号逐行核对「结果」表 2 行(1 行一致,1 行有问题)" in result.output
 
 
 def test_history_verify_catches_runs_deleted_from_the_end_when_a_workbook_is_the_anchor(batch, tmp_path):
@@ -289,10 +254,10 @@ def test_history_of_a_request_marks_a_record_whose_hash_fails(batch, tmp_path):
 
     result = CliRunner().invoke(cli, ["history", "L1", "--ledger", str(ledger)])
 
-    lines = result.output.splitlines()
+    _, *lines = result.output.splitlines()
     assert result.exit_code == 0 and len(lines) == 2
-    assert lines[0].startswith("[哈希不符,记录已被改动] ") and "受理" in lines[0]
-    assert not lines[1].startswith("[") and "不予受理" in lines[1]
+    assert lines[0].startswith("[哈希不符,记录已被改动]    1  ") and "受理" in lines[0]
+    assert lines[1].startswith("   2  ") and "不予受理" in lines[1]
 
 
 def test_every_run_records_its_operator_shown_in_history_audit_and_verify(batch, tmp_path):
@@ -334,7 +299,7 @@ def test_a_ledger_from_before_operators_still_verifies_and_takes_new_runs(batch,
     old_fields = ["old-run", "2026-11-01T09:00:00+08:00", "2026.11.26", "f" * 64, "旧批次.xlsx", "e" * 64, 0,
                   "sscard check 旧批次.xlsx"]
     with closing(sqlite3.connect(ledger)) as connection, connection:
-        connection.executescript(OLD_SCHEMA)
+        connection.executescript(LEDGER_BEFORE_OPERATORS)
         connection.execute("INSERT INTO runs (run_id, started, rulebook_version, rulebook_digest, input_name, "
                            "input_sha256, rows, command_line, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
                            (*old_fields, GENESIS, run_hash(GENESIS, old_fields, decision_digest([]))))
@@ -347,14 +312,6 @@ def test_a_ledger_from_before_operators_still_verifies_and_takes_new_runs(batch,
     assert "操作员 (未记录)" in CliRunner().invoke(cli, ["history", "--ledger", str(ledger)]).output.splitlines()[0]
 
 
-OLD_SCHEMA = """
-CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, started TEXT NOT NULL,
-    rulebook_version TEXT NOT NULL, rulebook_digest TEXT NOT NULL, input_name TEXT NOT NULL,
-    input_sha256 TEXT NOT NULL, rows INTEGER NOT NULL, command_line TEXT NOT NULL, prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL);
-CREATE TABLE decisions (run_id TEXT NOT NULL, row INTEGER NOT NULL, request_id TEXT, verdict TEXT NOT NULL,
-    fee NUMERIC NOT NULL, missing TEXT NOT NULL, rules TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (run_id, row));
-"""
 
 
 def test_verify_says_the_ledger_cannot_vouch_for_a_workbook_written_without_one(tmp_path, book):
@@ -365,3 +322,120 @@ def test_verify_says_the_ledger_cannot_vouch_for_a_workbook_written_without_one(
 
     assert result.exit_code == 1
     assert result.output.startswith("[账本] 工作簿:「审计」表记载本工作簿未记入账本,账本无法为它作证")
+
+
+# --- a damaged ledger is said plainly; a backup is a checked copy (issue 16, item 5) --------
+
+@pytest.mark.parametrize("command", [["history", "--verify"], ["history", "L1"], ["history"], ["verify", "{out}"],
+                                     ["check", "{batch}", "-o", "{again}", "--workers", "1"]])
+def test_a_damaged_ledger_stops_each_command_in_one_line_naming_the_file_and_what_to_do(batch, tmp_path, command):
+    ledger, out = tmp_path / "ledger.sqlite3", tmp_path / "a.xlsx"
+    _check(batch, ledger, out)
+    damage_ledger(ledger)
+    damaged = ledger.read_bytes()
+    args = [a.format(out=out, batch=batch, again=tmp_path / "b.xlsx") for a in command]
+
+    result = CliRunner().invoke(cli, [*args, "--ledger", str(ledger)])
+
+    assert result.exit_code == 2, result.output
+    assert result.output == (f"错误:账本 {ledger} 已损坏(SQLite 完整性检查未通过),或不是 sscard 的账本;sscard 不再读写它。"
+                             "请把该文件移到别处留存,用最近一次 sscard ledger backup 的备份恢复"
+                             "(见 README「账本的备份与恢复」),再运行 sscard history --verify 核对\n")
+    assert ledger.read_bytes() == damaged  # nothing appended to it
+    assert not (tmp_path / "b.xlsx").exists()  # no workbook whose run no ledger holds
+
+
+def test_a_ledger_backup_is_a_checked_copy_and_restoring_it_brings_the_ledger_back(batch, tmp_path):
+    ledger, backup = tmp_path / "ledger.sqlite3", tmp_path / "备份" / "账本.sqlite3"
+    _check(batch, ledger, tmp_path / "a.xlsx")
+    _check(batch, ledger, tmp_path / "b.xlsx")
+    head = CliRunner().invoke(cli, ["history", "--head", "--ledger", str(ledger)]).output.strip()
+
+    result = CliRunner().invoke(cli, ["ledger", "backup", str(backup), "--ledger", str(ledger)])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"已把账本 {ledger} 备份到 {backup}:2 次运行,最新 {head};"
+                             "SQLite 完整性检查通过,哈希链完好\n")
+    damage_ledger(ledger)
+    assert CliRunner().invoke(cli, ["history", "--ledger", str(ledger)]).exit_code == 2
+    ledger.write_bytes(backup.read_bytes())  # the README's restore: the backup copied over the ledger
+    restored = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger), "--anchor", head,
+                                        "--anchor", str(tmp_path / "b.xlsx")])
+    assert restored.exit_code == 0, restored.output
+    verified = CliRunner().invoke(cli, ["verify", str(tmp_path / "a.xlsx"), "--ledger", str(ledger)])
+    assert verified.exit_code == 0, verified.output
+
+
+def test_a_ledger_backup_is_consistent_while_another_sscard_is_writing(batch, tmp_path):
+    ledger, backup = tmp_path / "ledger.sqlite3", tmp_path / "backup.sqlite3"
+    _check(batch, ledger, tmp_path / "a.xlsx")
+    with closing(sqlite3.connect(ledger, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")  # another sscard in the middle of recording a run
+        writer.execute("DELETE FROM runs")
+        writer.execute("INSERT INTO pending VALUES ('half', '[]', '', 'elsewhere', 1)")
+
+        result = CliRunner().invoke(cli, ["ledger", "backup", str(backup), "--ledger", str(ledger)])
+
+        writer.execute("ROLLBACK")
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(backup)) as copy:
+        assert copy.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)
+        assert copy.execute("SELECT COUNT(*) FROM pending").fetchone() == (0,)  # nothing half-written
+
+
+def test_a_ledger_backup_replaces_an_earlier_backup_but_never_someone_elses_file(batch, tmp_path):
+    ledger, backup = tmp_path / "ledger.sqlite3", tmp_path / "backup.sqlite3"
+    _check(batch, ledger, tmp_path / "a.xlsx")
+    assert CliRunner().invoke(cli, ["ledger", "backup", str(backup), "--ledger", str(ledger)]).exit_code == 0
+    _check(batch, ledger, tmp_path / "b.xlsx")
+
+    again = CliRunner().invoke(cli, ["ledger", "backup", str(backup), "--ledger", str(ledger)])
+
+    assert again.exit_code == 0 and ":2 次运行" in again.output
+    report = tmp_path / "报告.docx"
+    report.write_bytes(b"someone's report")
+    refused = CliRunner().invoke(cli, ["ledger", "backup", str(report), "--ledger", str(ledger)])
+    assert refused.exit_code == 2 and "不是 sscard 写出的文件" in refused.output
+    assert report.read_bytes() == b"someone's report"
+    onto_itself = CliRunner().invoke(cli, ["ledger", "backup", str(ledger), "--ledger", str(ledger), "--force"])
+    assert onto_itself.exit_code == 2 and "输出文件不能与输入文件相同" in onto_itself.output
+
+
+def test_a_damaged_ledger_is_not_backed_up(batch, tmp_path):
+    ledger, backup = tmp_path / "ledger.sqlite3", tmp_path / "backup.sqlite3"
+    _check(batch, ledger, tmp_path / "a.xlsx")
+    damage_ledger(ledger)
+
+    result = CliRunner().invoke(cli, ["ledger", "backup", str(backup), "--ledger", str(ledger)])
+
+    assert result.exit_code == 2 and result.output.startswith(f"错误:账本 {ledger} 已损坏")
+    assert not backup.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".sscard")] == []
+
+
+@pytest.fixture
+def clock_zone(monkeypatch):
+    """Set the computer's time zone for the test (TZ, as the system reads it)."""
+    def set_zone(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_history_shows_when_a_decision_was_made_in_local_time_and_marks_the_latest(batch, tmp_path, clock_zone):
+    ledger = tmp_path / "ledger.sqlite3"
+    clock_zone("UTC0")  # the server that checked the batch kept UTC
+    _check(batch, ledger, tmp_path / "a.xlsx")
+    _check(batch, ledger, tmp_path / "b.xlsx")
+    with closing(sqlite3.connect(ledger)) as connection:
+        started = [s for (s,) in connection.execute("SELECT started FROM runs ORDER BY seq")]
+    clock_zone("CST-8")  # the auditor's computer, eight hours ahead
+
+    result = CliRunner().invoke(cli, ["history", "L1", "--ledger", str(ledger)])
+
+    _, first, second = result.output.splitlines()
+    local = [(dt.datetime.fromisoformat(s) + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S") for s in started]
+    assert first.startswith(f"   1  {local[0]}  运行 ") and second.startswith(f"   2  {local[1]}  运行 ")
+    assert not first.endswith("〔最新〕") and second.endswith("〔最新〕")  # identical decisions, told apart
+    assert started[0] not in result.output and "+00:00" not in result.output

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
+import pytest
 from conftest import VALID_ID, headers, read_sheet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.errors import EmptyBatch
 from engine.runs.check import check_batch
 
 DAMAGED = st.one_of(
@@ -59,6 +61,11 @@ def test_every_row_is_decided_exactly_once_when_cells_are_damaged(tmp_path_facto
     workbook.save(batch)
     before = batch.read_bytes()
 
+    if not markers:  # no request row at all: refused, nothing written
+        with pytest.raises(EmptyBatch):
+            check_batch(batch, folder / "out.xlsx", book, workers=1)
+        assert not (folder / "out.xlsx").exists() and batch.read_bytes() == before
+        return
     summary = check_batch(batch, folder / "out.xlsx", book, workers=1)
 
     results = read_sheet(folder / "out.xlsx")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_MEMBER, FIXTURE_RULES, fixture_request, write_batch
+from conftest import FIXTURE_MEMBER, FIXTURE_RULES, fixture_request, forge_decision, write_batch
 from pypdf import PdfReader
 
 from cli import cli
@@ -21,6 +21,7 @@ ROWS = [
     fixture_request(申请编号="NO", 业务类型="重设密码", 账户="馆内账户", 办理人="代办"),
 ]
 OFFICE = ("城东图书馆办证处", "城东区文化路 1 号", "0452-7654321")
+APPEAL = '[appeal]\nreview_body = "城东区人民政府"\nreview_within = "六十日"\ncourt = "城东区人民法院"\nsue_within = "六个月"\n'
 
 
 def invoke(*args):
@@ -36,8 +37,9 @@ def decisions(tmp_path_factory, fixture_book):
                     "--ledger", folder / "ledger.sqlite3")
     assert result.exit_code == 0, result.output
     settings = folder / "settings.toml"
-    settings.write_text('[office]\nname = "{}"\naddress = "{}"\nphone = "{}"\n'.format(*OFFICE), encoding="utf-8")
-    return out, settings
+    settings.write_text('[office]\nname = "{}"\naddress = "{}"\nphone = "{}"\n'.format(*OFFICE) + APPEAL,
+                        encoding="utf-8")
+    return out, settings, folder / "ledger.sqlite3"
 
 
 def pages(path) -> list[str]:
@@ -45,9 +47,9 @@ def pages(path) -> list[str]:
 
 
 def test_notices_print_one_page_per_request_by_verdict_and_none_for_input_errors(decisions, tmp_path, fixture_book):
-    out, settings = decisions
+    out, settings, ledger = decisions
     pdf = tmp_path / "告知书.pdf"
-    result = invoke("notices", out, "-o", pdf, "--settings", settings, "--rules", FIXTURE_RULES)
+    result = invoke("notices", out, "-o", pdf, "--settings", settings, "--rules", FIXTURE_RULES, "--ledger", ledger)
     assert result.exit_code == 0, result.output
     assert "第 4 行 申请编号 BAD:输入有误,不出具告知书" in result.output
     assert result.output.splitlines()[-1].startswith(f"已写出 {pdf}:共 5 页")
@@ -66,33 +68,65 @@ def test_notices_print_one_page_per_request_by_verdict_and_none_for_input_errors
 
 
 def test_one_time_notice_lists_every_missing_document_and_where_to_bring_it(decisions, tmp_path):
-    out, settings = decisions
+    out, settings, ledger = decisions
     pdf = tmp_path / "docs.pdf"
     assert invoke("notices", out, "-o", pdf, "--id", "docs", "--settings", settings,
-                  "--rules", FIXTURE_RULES).exit_code == 0
+                  "--rules", FIXTURE_RULES, "--ledger", ledger).exit_code == 0
     [text] = pages(pdf)
     assert "须补正的材料(共 1 项)" in text and "1. 身份证件" in text
     assert "补正地点:服务台" in text
 
 
 def test_rejection_notice_gives_the_reasons_with_their_clauses_and_no_rule_ids(decisions, tmp_path, fixture_book):
-    out, settings = decisions
+    out, settings, ledger = decisions
     pdf = tmp_path / "no.pdf"
     assert invoke("notices", out, "-o", pdf, "--id", "NO", "--settings", settings,
-                  "--rules", FIXTURE_RULES).exit_code == 0
+                  "--rules", FIXTURE_RULES, "--ledger", ledger).exit_code == 0
     [text] = pages(pdf)
     rejecting = next(r for r in fixture_book.rules_for("reset") if r.verdict == "不予受理")
     accepting = next(r for r in fixture_book.rules_for("reset") if r.id == "RESET-LIBRARY")
-    assert f"1. {rejecting.reason}" in text and rejecting.clause in text
+    assert f"1. {rejecting.reason}" in text
     assert accepting.reason not in text  # it fired too, but it is no reason for refusing
     assert rejecting.id not in text
 
 
+def test_rejection_notice_cites_the_source_by_its_title_and_says_how_to_contest_it(decisions, tmp_path):
+    out, settings, ledger = decisions
+    pdf = tmp_path / "no.pdf"
+    result = invoke("notices", out, "-o", pdf, "--id", "NO", "--settings", settings, "--rules", FIXTURE_RULES,
+                    "--ledger", ledger)
+    assert result.exit_code == 0, result.output
+    text = "".join(pages(pdf)[0].split())  # the lines as wrapped on the page, joined
+    assert "1.重设密码须本人办理(《借书证办理须知》第2条)" in text
+    assert "§" not in text  # a paragraph sign the applicant cannot look up
+    assert ("如不服本决定,可以自收到本告知书之日起六十日内向城东区人民政府申请行政复议,"
+            "也可以自收到本告知书之日起六个月内向城东区人民法院提起行政诉讼。") in text
+    assert "未写明" not in result.stderr
+
+
+def test_rejection_notice_leaves_the_appeal_bodies_to_be_written_by_hand_and_says_so(decisions, tmp_path):
+    out, _, ledger = decisions
+    settings = tmp_path / "office-only.toml"
+    settings.write_text('[office]\nname = "城东图书馆办证处"\n', encoding="utf-8")
+    pdf = tmp_path / "no.pdf"
+    result = invoke("notices", out, "-o", pdf, "--id", "NO", "--settings", settings, "--rules", FIXTURE_RULES,
+                    "--ledger", ledger)
+    assert result.exit_code == 0, result.output
+    assert (f"注意:设置文件 {settings} 未写明行政复议机关、申请行政复议的期限、提起行政诉讼的法院、"
+            "提起行政诉讼的期限,不予受理告知书上的这些内容留空待手写") in result.stderr
+    text = "".join(pages(pdf)[0].split())
+    assert "可以自收到本告知书之日起________内向____________________申请行政复议" in text
+    accepted = invoke("notices", out, "-o", tmp_path / "ok.pdf", "--id", "OK", "--settings", settings,
+                      "--rules", FIXTURE_RULES, "--ledger", ledger)
+    assert accepted.exit_code == 0 and "未写明" not in accepted.stderr  # a receipt contests nothing
+
+
 def test_notices_leave_office_lines_blank_and_say_so_when_no_settings_file(decisions, tmp_path):
-    out, _ = decisions
+    out, _, ledger = decisions
     missing = tmp_path / "none.toml"
     pdf = tmp_path / "blank.pdf"
-    result = invoke("notices", out, "-o", pdf, "--id", "OK", "--settings", missing, "--rules", FIXTURE_RULES)
+    result = invoke("notices", out, "-o", pdf, "--id", "OK", "--settings", missing, "--rules", FIXTURE_RULES,
+                    "--ledger", ledger)
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"注意:未找到设置文件 {missing}")
     [text] = pages(pdf)
@@ -103,33 +137,35 @@ def test_notices_leave_office_lines_blank_and_say_so_when_no_settings_file(decis
     ("[office\nname = 1", "第 1 行第 8 列附近格式有误"), ('name = "x"\n', "缺少 [office]"), ("[office]\nname = 3\n", "name 应为"),
 ])
 def test_notices_refuse_with_one_line_when_settings_file_is_malformed(decisions, tmp_path, content, words):
-    out, _ = decisions
+    out, _, ledger = decisions
     settings = tmp_path / "bad.toml"
     settings.write_text(content, encoding="utf-8")
-    result = invoke("notices", out, "-o", tmp_path / "x.pdf", "--settings", settings, "--rules", FIXTURE_RULES)
+    result = invoke("notices", out, "-o", tmp_path / "x.pdf", "--settings", settings, "--rules", FIXTURE_RULES,
+                    "--ledger", ledger)
     assert result.exit_code == 2
     assert words in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "x.pdf").exists()
 
 
 def test_notices_refuse_an_unknown_request_id_naming_it(decisions, tmp_path):
-    out, settings = decisions
+    out, settings, ledger = decisions
     result = invoke("notices", out, "-o", tmp_path / "x.pdf", "--id", "OK", "--id", "GHOST",
-                    "--settings", settings, "--rules", FIXTURE_RULES)
+                    "--settings", settings, "--rules", FIXTURE_RULES, "--ledger", ledger)
     assert result.exit_code == 2
     assert "找不到申请编号 「GHOST」" in result.output
     assert not (tmp_path / "x.pdf").exists()
 
 
 def test_notices_refuse_a_workbook_edited_after_check(decisions, tmp_path):
-    out, settings = decisions
+    out, settings, ledger = decisions
     edited = tmp_path / "edited.xlsx"
     workbook = openpyxl.load_workbook(out)
     sheet = workbook["结果"]
     header = [c.value for c in sheet[1]]
     sheet.cell(2, header.index("费用(元)") + 1, value=0)
     workbook.save(edited)
-    result = invoke("notices", edited, "-o", tmp_path / "x.pdf", "--settings", settings, "--rules", FIXTURE_RULES)
+    result = invoke("notices", edited, "-o", tmp_path / "x.pdf", "--settings", settings, "--rules", FIXTURE_RULES,
+                    "--ledger", ledger)
     assert result.exit_code == 2
     assert "第 2 行(申请编号 OK)的核验码与内容不符" in result.output
     assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*.part"))
@@ -155,3 +191,50 @@ def test_notices_read_a_protected_workbook_and_protect_the_pdf_when_asked(tmp_pa
     assert reader.is_encrypted
     reader.decrypt("口令-7")
     assert "OK" in reader.pages[0].extract_text()
+
+
+# --- papers only from the record: the ledger must confirm the workbook ------------------
+
+def test_notices_refuse_a_forged_acceptance_whose_codes_were_recomputed(decisions, tmp_path):
+    out, settings, ledger = decisions
+    forged = tmp_path / "forged.decisions.xlsx"
+    forged.write_bytes(out.read_bytes())
+    forge_decision(forged, "NO", "受理")  # a refusal turned acceptance, every code recomputed
+    pdf = tmp_path / "x.pdf"
+
+    result = invoke("notices", forged, "-o", pdf, "--settings", settings, "--rules", FIXTURE_RULES, "--ledger", ledger)
+
+    assert result.exit_code == 2
+    assert result.output == (f"错误:{forged}: 账本 {ledger} 不能证实这份决定工作簿,不打印告知书:「结果」表第 7 行"
+                             "(行号 7,申请编号 NO):与账本记录不符:结论 E7 现为「受理」,账本记录为「不予受理」:"
+                             "该行在工作簿中被改动;请用 sscard verify 核对,并用原批次重新运行 sscard check\n")
+    assert not pdf.exists()
+    alone = invoke("notices", forged, "-o", pdf, "--id", "OK", "--settings", settings, "--rules", FIXTURE_RULES,
+                   "--without-ledger")
+    assert alone.exit_code == 0, alone.output
+    assert alone.stderr.splitlines()[0] == "注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实"
+    assert "受理回执" in pages(pdf)[0]
+
+
+def test_notices_refuse_a_workbook_whose_run_the_ledger_does_not_hold(decisions, tmp_path, fixture_book):
+    out, settings, _ = decisions
+    other = tmp_path / "other.sqlite3"
+    batch = write_batch(tmp_path / "b.xlsx", fixture_book, ROWS[:1])
+    assert invoke("check", batch, "-o", tmp_path / "b.out.xlsx", "--rules", FIXTURE_RULES, "--workers", 1,
+                  "--ledger", other).exit_code == 0
+
+    result = invoke("notices", out, "-o", tmp_path / "x.pdf", "--settings", settings, "--rules", FIXTURE_RULES,
+                    "--ledger", other)
+
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert f"账本 {other} 中没有运行 " in result.output and "该工作簿的运行未记入这个账本" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_notices_find_an_id_however_it_is_typed(decisions, tmp_path):
+    out, settings, ledger = decisions
+    pdf = tmp_path / "ok.pdf"
+    result = invoke("notices", out, "-o", pdf, "--id", "ok", "--id", "ｄｏｃｓ", "--settings", settings,
+                    "--rules", FIXTURE_RULES, "--ledger", ledger)
+    assert result.exit_code == 0, result.output
+    assert len(pages(pdf)) == 2

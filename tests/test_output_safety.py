@@ -9,12 +9,13 @@ import errno
 import os
 import stat
 import subprocess
+import sys
 import tempfile
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
+from conftest import FIXTURE_RULES, ROOT, fixture_request, read_sheet, write_batch
 
 import engine.excel.decision_sheets
 import engine.runs.batch
@@ -248,6 +249,23 @@ def test_check_says_the_output_disk_is_full_in_one_line_and_leaves_nothing(tmp_p
     line = refused(check(big, "-o", folder / "决定.xlsx"))
 
     assert f"写出 {folder / '决定.xlsx'} 失败:输出文件夹 {folder} 所在的磁盘已满" in line
+    assert os.listdir(folder) == []
+
+
+@pytest.mark.parametrize("size", ["8k", "20k", "48k"])  # the disk fills at a different step of the zip each time
+def test_a_full_output_disk_is_one_chinese_line_and_nothing_more_on_the_terminal(tmp_path, fixture_book, small_disk,
+                                                                                 size):
+    folder = small_disk("小盘", f"size={size}")
+    big = write_batch(tmp_path / "大批次.xlsx", fixture_book,
+                      [fixture_request(申请编号=f"R{i}", 姓名="李" * 200) for i in range(600)])
+
+    # A process of its own: what the half-written zip might still print, it prints as the process ends.
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(big), "-o", str(folder / "决定.xlsx"),
+                           "--workers", "1", "--rules", str(FIXTURE_RULES)], capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 2
+    assert done.stderr == (f"错误:写出 {folder / '决定.xlsx'} 失败:输出文件夹 {folder} 所在的磁盘已满;"
+                           "未完成的文件已删除,请腾出空间后重试\n")
     assert os.listdir(folder) == []
 
 

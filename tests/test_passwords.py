@@ -5,8 +5,11 @@ are read back by verify and explain the same way."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from contextlib import nullcontext
 from pathlib import Path
@@ -14,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_RULES, RULES, fixture_request, write_batch
+from conftest import FIXTURE_RULES, ROOT, RULES, fixture_request, write_batch
 
 from cli import cli
 from engine.excel import writer
@@ -100,6 +103,33 @@ def test_check_asks_for_the_password_without_echo_when_given_the_flag(batch, loc
     assert result.exit_code == 0, result.output
     assert "工作簿的打开密码" in result.output and PASSWORD not in result.output
     assert rows_of(decisions_of(locked)) == rows_of(decisions_of(batch))
+
+
+@pytest.mark.parametrize("which, flag, instead", [
+    ("locked", "--password", f"请去掉 --password,改用环境变量 {ENV} 提供密码"),
+    ("batch", "--encrypt-output", f"请用环境变量 {ENV} 提供给决定工作簿设的密码")])
+def test_a_password_asked_for_with_no_terminal_says_in_one_chinese_line_to_use_the_environment(request, which, flag,
+                                                                                               instead):
+    batch = request.getfixturevalue(which)
+    # A scheduled job: no controlling terminal, stdin from nowhere.
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(batch), flag, "--rules", str(FIXTURE_RULES)],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, start_new_session=True,
+                          cwd=batch.parent, timeout=120)
+
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"错误:需要在终端中输入密码,但本次运行没有终端(如在脚本或计划任务中);{instead}\n"
+    assert not decisions_of(batch).exists()
+
+
+def test_a_new_desk_password_asked_for_with_no_terminal_says_to_use_its_own_variable(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SSCARD_NEW_PASSWORD"}
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "users", "add", "张三", "--role", "经办",
+                           "--data", str(tmp_path / "desk")], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          start_new_session=True, timeout=120, env=env)
+
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == ("错误:需要在终端中输入密码,但本次运行没有终端(如在脚本或计划任务中);"
+                           "请改用环境变量 SSCARD_NEW_PASSWORD 提供新密码\n")
 
 
 def test_check_says_to_give_the_password_and_never_to_remove_it_when_none_is_given(locked):

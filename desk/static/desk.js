@@ -47,6 +47,27 @@ document.addEventListener("DOMContentLoaded", () => {
     setTimeout(poll, 300);
   });
 
+  // A file field in Chinese whatever the browser's own language ("Choose Files" otherwise):
+  // the native control stays (hidden from sight only) and a button opens it.
+  document.querySelectorAll('input[type="file"]').forEach((field) => {
+    field.classList.add("file-hidden");
+    if (field.closest(".drop")) {
+      return;  // the drop zone itself says what to do and lists what was chosen
+    }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.textContent = "选择文件";
+    const chosen = document.createElement("span");
+    chosen.className = "chosen";
+    chosen.textContent = "未选择文件";
+    field.after(button, chosen);
+    button.addEventListener("click", () => field.click());
+    field.addEventListener("change", () => {
+      chosen.textContent = Array.from(field.files).map((f) => f.name).join("、") || "未选择文件";
+    });
+  });
+
   const all = document.getElementById("select-all");
   if (all) {
     all.addEventListener("change", () => {

@@ -15,6 +15,7 @@ from engine import labels
 from engine.core.conditions import PARAM_PREFIX
 from engine.core.decide import PARAMETER_NOT_IN_FORCE, Decision, condition_of
 from engine.core.normalise import Normalised, normalise
+from engine.core.request_ids import request_key
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_workbook import StoredRow, is_decision_workbook, open_decisions
@@ -91,8 +92,8 @@ def _batch_source(path: Path, book: Rulebook, password: Password | None) -> Sour
 
 
 def _same_id(request_id: str | None, wanted: str) -> bool:
-    """A clerk types the id as it comes: upper or lower case both find it."""
-    return bool(request_id) and request_id.casefold() == wanted.casefold()
+    """A clerk types the id as it comes: any letter case, full-width form or dash finds it."""
+    return request_key(request_id) is not None and request_key(request_id) == request_key(wanted)
 
 
 def _stored_lines(stored: StoredRow, fresh: Decision, book: Rulebook, recorded_digest: str | None) -> list[str]:

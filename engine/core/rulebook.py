@@ -6,6 +6,7 @@ fails there, naming the rule and where it is written, instead of deciding rows w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ class Rule(Declaration):
         return f"{self.id} {self.name}" if self.name else self.id
 
 
-NOTICE_SECTIONS = ("missing", "reasons", "place", "next")
+NOTICE_SECTIONS = ("missing", "reasons", "place", "next", "appeal")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class Notice:
     opening: str  # the first sentence: what was decided
     fee_label: str = "费用"
     # What follows, in order: "missing" (every document still to bring), "reasons" (why,
-    # with the clause: the rules of this 结论), "place" (办理地点), "next" (后续事项).
+    # with the clause: the rules of this 结论), "place" (办理地点), "next" (后续事项),
+    # "appeal" (how to contest the decision: 行政复议 and 行政诉讼, from the office's settings).
     sections: tuple[str, ...] = ()
     place_label: str = "办理地点"
 
@@ -88,6 +90,9 @@ class Rulebook:
     # 后续事项 of a row no rule in force settles (unruled_verdict): who decides, what to check.
     unruled_next: str = ""
     notices: dict[str, Notice] = field(default_factory=dict)  # 结论 -> its paper; none: no paper
+    # The title of the source text whose paragraphs the clauses cite as §N, as an applicant's
+    # paper names it: 《解疑社保一卡通8大问题》 (see citation).
+    source_title: str = ""
     # Set from the content when loaded, never by hand (engine.records.archive): the
     # publication date and short digest, or 草案 and the digest for an unpublished one.
     version: str = ""
@@ -115,6 +120,17 @@ class Rulebook:
 
     def rank(self, verdict: str) -> int:
         return self.verdicts.index(verdict)
+
+    def citation(self, clause: str) -> str:
+        """A clause as an applicant can look it up: §4 → 《source》第4条, §7(一) → 《source》第7条(一);
+        any other clause (C3: the rulebook's own) → 《rulebook name》C3."""
+        paragraph = _PARAGRAPH.fullmatch(clause)
+        if paragraph and self.source_title:
+            return f"{self.source_title}第{paragraph[1]}条{paragraph[2]}"
+        return f"《{self.name}》{clause}" if clause and not paragraph else clause
+
+
+_PARAGRAPH = re.compile(r"§\s*(\d+)(.*)")
 
 
 ALWAYS = "一直有效"  # the period of a rule or column without dates, in words

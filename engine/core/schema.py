@@ -207,9 +207,12 @@ class Choice(Kind):
     """A closed list. ``aliases`` maps another accepted spelling to the canonical value."""
 
     def __init__(self, *values: str, aliases: Mapping[str, str] | None = None,
-                 true: str | None = None, false: str | None = None):
+                 true: str | None = None, false: str | None = None, hints: Mapping[str, str] | None = None):
         self.values = tuple(values)
         self.aliases = dict(aliases or {})
+        # Spellings that mean a value to a person but are never read as it: a mark such as
+        # √ is suggested, and the clerk confirms it by typing the value.
+        self.hints = dict(hints or {})
         # Other spellings (service codes) are read but never offered or named in a message.
         self.choices = tuple(dict.fromkeys(self.label(v) for v in self.values))
         # Excel's own TRUE / FALSE (a logical cell, or the same word typed) stand for these.
@@ -232,6 +235,8 @@ class Choice(Kind):
     def suggest(self, text: str) -> str:
         """「补办」→ 是否指「补卡」?  The closest spellings, named by their offered label;
         never applied: the clerk decides."""
+        if text in self.hints:
+            return f"是否指「{self.label(self.hints[text])}」?"
         spellings = {**{v: v for v in self.values}, **self.aliases}
         if self.true is not None:
             spellings.update({"TRUE": self.true, "FALSE": self.false})
@@ -262,8 +267,12 @@ class Choice(Kind):
         return f"没有取值 {show(value)}(规则中可写:{'/'.join(self.values)});请改为其中之一"
 
 
+# How a 是 / 否 is often marked instead, on paper forms and in Excel.
+YES_NO_HINTS = {**dict.fromkeys(("有", "对", "√", "✓", "✔"), "是"), **dict.fromkeys(("无", "没有", "×", "✗", "✘"), "否")}
+
+
 def YesNo() -> Choice:
-    kind = Choice("是", "否", true="是", false="否")
+    kind = Choice("是", "否", true="是", false="否", hints=YES_NO_HINTS)
     kind.blank = "否"
     return kind
 

@@ -31,11 +31,16 @@ from engine.excel.writer import (
 )
 
 # Widths of the decision columns, in Excel's character units (a CJK character counts 2).
-DECISION_WIDTHS = {labels.VERDICT: 10, labels.FEE: 8, labels.MISSING: 16, labels.PLACE: 14, labels.NEXT: 32,
-                   labels.BASIS: 48, labels.RULES: 30}
+# 行号 to 依据 print on one A4 landscape page width with text of at least 8 pt: about 140
+# units, which Excel (a unit is a digit of Calibri, 5.25 pt) prints at 100 % and
+# LibreOffice without Calibri (a digit of DejaVu Sans, about 7.3 pt) at 78 %.  规则 (the
+# rule IDs beside each line of 依据) is for the screen and is not printed.
+DECISION_WIDTHS = {labels.VERDICT: 10, labels.FEE: 8, labels.MISSING: 12, labels.PLACE: 12, labels.NEXT: 20,
+                   labels.BASIS: 28, labels.RULES: 30}
+LAST_PRINTED = labels.BASIS
 WRAPPED = frozenset({labels.MISSING, labels.PLACE, labels.NEXT, labels.BASIS, labels.RULES})
 ROW_NUMBER_WIDTH = 6
-REQUEST_ID_WIDTH = 17  # SQ20260302-0001 and the like
+REQUEST_ID_WIDTH = 16  # SQ20260302-0001 and the like
 DIGEST_WIDTH = 22
 MAX_COMMENTS = 10_000  # comments stay in memory until the file closes; the 错误 sheet lists every problem
 # Once rows have heights of their own, xlsxwriter places a comment by adding up the height
@@ -55,7 +60,7 @@ def kind_width(kind: Kind) -> int:
     if isinstance(kind, WholeNumber):
         return 8
     if isinstance(kind, (Choice, Text)) and kind.choices:
-        return min(18, max(display_width(c) for c in kind.choices) + 3)
+        return min(18, max(display_width(c) for c in kind.choices) + 2)
     return 12
 
 
@@ -126,7 +131,8 @@ class ResultsSheet:
     def finish(self) -> None:
         self.sheet.autofilter(0, 0, max(self.rows, 1), len(self.layout.headers) - 1)
         # On paper: who and what, and the decision, on one page width.
-        print_setup(self.sheet, area=(max(self.rows, 1), self.layout.last_decision))
+        printed = self.layout.decision_at + labels.DECISION_COLUMNS.index(LAST_PRINTED)
+        print_setup(self.sheet, area=(max(self.rows, 1), printed))
         self.sheet.set_header("&L&A&R&F")
 
 
@@ -147,13 +153,12 @@ class ErrorsSheet:
         write_header(sheet, labels.ERROR_COLUMNS, styles, self.WIDTHS)
 
     def add(self, number: int, request_id: str | None, decision: Decision) -> None:
-        for problem in decision.problems:
+        for line in error_lines(number, request_id, decision):
             self.rows += 1
-            what = f"{problem.message}({problem.clause})"
-            lines = wrapped_lines(what, self.WIDTHS[-1])
+            lines = wrapped_lines(line[-1], self.WIDTHS[-1])
             if lines > 1:
                 self.sheet.set_row(self.rows, lines * LINE_POINTS)
-            for col, value in enumerate((number, request_id or "", problem.column, problem.value, what)):
+            for col, value in enumerate(line):
                 write_cell(self.sheet, self.rows, col, value, self.styles, wrap=col == 4, border=True)
             forget_written_row(self.sheet, self.rows - 1)
 
@@ -161,6 +166,26 @@ class ErrorsSheet:
         if self.rows:
             self.sheet.autofilter(0, 0, self.rows, len(labels.ERROR_COLUMNS) - 1)
         print_setup(self.sheet)
+
+
+AUDIT_WIDTHS = (24, 68)  # 项目; 内容 holds a SHA-256 (64 hex digits) on one line
+
+
+def write_audit(sheet, styles: Styles, items: Sequence[tuple[str, str]]) -> None:
+    """审计: one line per item; it prints on one A4 page, upright, for the auditor's file."""
+    write_header(sheet, labels.AUDIT_COLUMNS, styles, AUDIT_WIDTHS)
+    for row, (item, content) in enumerate(items, start=1):
+        lines = wrapped_lines(content, AUDIT_WIDTHS[1])
+        if lines > 1:
+            sheet.set_row(row, lines * LINE_POINTS)
+        write_cell(sheet, row, 0, item, styles, border=True)
+        write_cell(sheet, row, 1, content, styles, wrap=True, border=True)
+    print_setup(sheet, one_page=True, portrait=True)
+
+
+def error_lines(number: int, request_id: str | None, decision: Decision) -> list[tuple[Any, ...]]:
+    """A row's lines on 错误 (labels.ERROR_COLUMNS), one per problem; verify expects the same."""
+    return [(number, request_id or "", p.column, p.value, f"{p.message}({p.clause})") for p in decision.problems]
 
 
 def overview_headers(book: Rulebook) -> list[str]:

@@ -14,7 +14,7 @@ import openpyxl
 from engine import labels
 from engine.core.schema import ABSENT, Schema, header_key
 from engine.errors import SscardError, UnreadableWorkbook
-from engine.excel.ooxml import unescape
+from engine.excel.ooxml import cell_name, unescape
 from engine.excel.opening import XLSX, open_workbook
 from engine.excel.result_layout import decision_block
 from engine.files.protection import Password
@@ -51,6 +51,23 @@ class DecisionWorkbook:
     @property
     def audit(self) -> dict[str, Any]:
         return dict(self.audit_items or ())
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._workbook.sheetnames)
+
+    def sheet_rows(self, name: str) -> Iterator[tuple[Any, ...]]:
+        """Every row of sheet ``name`` from its first, gaps included, values as stored."""
+        for values in self._workbook[name].iter_rows(values_only=True):
+            yield tuple(unescape(v) for v in values)
+
+    def decision_cell(self, stored: StoredRow, column: str) -> str:
+        """Where a decision column of a 结果 row is, as Excel names the cell (F4)."""
+        return cell_name(stored.sheet_row - 1, self._block + labels.DECISION_COLUMNS.index(column))
+
+    def input_cell(self, stored: StoredRow, index: int) -> str:
+        """Where ``stored.inputs[index]`` is on 结果."""
+        return cell_name(stored.sheet_row - 1, self._kept[index])
 
     def key_at(self, schema: Schema) -> dict[str, int]:
         """Schema key -> index in ``StoredRow.inputs``, matched by header as the reader does."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +34,14 @@ XLSX = "xlsx"  # also .xlsm: values are read, macros never
 XLS = "xls"
 
 ZIP_MAGIC = b"PK\x03\x04"
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/"
+_MAX_RELS = 64 * 1024
+_USE_A_WORKBOOK = "请使用原来的 Excel 批次文件(.xlsx 或 .xls),或用 sscard template 生成模板,把申请填进去后重试"
+_BMP_HEADER_SIZES = (12, 40, 52, 56, 108, 124)  # "BM" alone could begin a text
+_OTHER_PACKAGES = (("word/", "Word 文档"), ("ppt/", "PowerPoint 演示文稿"))
+# Files a clerk may hand over instead of the workbook: what each is, by its first bytes.
+_PICTURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+             (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WPS_SUFFIXES = (".et", ".ett")
 _SAVE_AS = "文件 → 另存为,文件类型选「Excel 工作簿(*.xlsx)」"
@@ -84,8 +93,26 @@ def _check_package(path: Path, handle: BinaryIO) -> None:
     if "xl/workbook.bin" in names:
         raise UnreadableWorkbook(f"{path}: 是 Excel 二进制工作簿(.xlsb),sscard 读不了;请在 Excel 中点 {_SAVE_AS}")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        for part, kind in _OTHER_PACKAGES:
+            if any(n.startswith(part) for n in names):
+                raise UnreadableWorkbook(f"{path}: 是{kind},不是 Excel 工作簿,sscard 读不了其中的表格;{_USE_A_WORKBOOK}")
         kind = "OpenDocument 表格(.ods)" if "content.xml" in names else "zip 压缩包"
         raise UnreadableWorkbook(f"{path}: 是{kind},不是 Excel 工作簿;请用 Excel 或 WPS 打开后点 {_SAVE_AS}")
+    if _is_strict(handle):
+        raise UnreadableWorkbook(
+            f"{path}: 是以「Strict Open XML 电子表格」格式保存的工作簿,sscard 读不了;请在 Excel 中打开它,"
+            f"点 {_SAVE_AS}(不要选「Strict Open XML 电子表格」),保存后用新文件重试")
+
+
+def _is_strict(handle: BinaryIO) -> bool:
+    """Saved as Strict Open XML (ISO/IEC 29500 strict): its parts name other namespaces,
+    so a reader of ordinary .xlsx finds no worksheet in it."""
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive, archive.open("_rels/.rels") as rels:
+            return _STRICT_NAMESPACE in rels.read(_MAX_RELS)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False
 
 
 def _open_compound(path: Path, handle: BinaryIO, password: Password | None) -> OpenedWorkbook:
@@ -138,6 +165,11 @@ def _decrypt(path: Path, content: bytes, password: Password | None) -> bytes:
 
 def _what_else(sample: bytes) -> str:
     """What a file that is neither zip nor OLE2 is, and how to make a workbook of it."""
+    if sample.startswith(b"%PDF-"):
+        return f"是 PDF 文件,不是 Excel 工作簿,sscard 读不了 PDF 中的表格;{_USE_A_WORKBOOK}"
+    picture = _picture(sample)
+    if picture:
+        return f"是图片({picture}),不是 Excel 工作簿,sscard 读不了照片或截图中的表格;{_USE_A_WORKBOOK}"
     text = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith(b"<"):
         return ("是网页(HTML)或 XML 格式的表格,只是扩展名像 Excel(业务系统导出的文件常是这样);"
@@ -145,6 +177,19 @@ def _what_else(sample: bytes) -> str:
     if _is_text(sample):
         return f"是文本文件(多半是 CSV 改了扩展名),不是 Excel 工作簿;请用 Excel 或 WPS 打开它,点 {_SAVE_AS}"
     return f"不是 Excel 工作簿(.xlsx 或 .xls),无法读取;请在 Excel 或 WPS 中打开并点 {_SAVE_AS}"
+
+
+def _picture(sample: bytes) -> str | None:
+    for magic, kind in _PICTURES:
+        if sample.startswith(magic):
+            return kind
+    if sample[:4] == b"RIFF" and sample[8:12] == b"WEBP":
+        return "WebP"
+    if sample[4:8] == b"ftyp" and sample[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
+        return "HEIC" if sample[8:12] != b"avif" else "AVIF"  # iPhone photos
+    if sample[:2] == b"BM" and int.from_bytes(sample[14:18], "little") in _BMP_HEADER_SIZES:
+        return "BMP"
+    return None
 
 
 def _is_text(sample: bytes) -> bool:

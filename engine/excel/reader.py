@@ -29,7 +29,7 @@ from openpyxl.utils.cell import column_index_from_string
 
 from engine import labels
 from engine.core.schema import ABSENT, CellProblem, Column, Schema, header_key, hidden_character, is_blank
-from engine.errors import MissingColumns, UnreadableWorkbook
+from engine.errors import MissingColumns, SscardError, UnreadableWorkbook
 from engine.excel.decision_workbook import decision_headers
 from engine.excel.legacy import LegacyWorkbook
 from engine.excel.ooxml import unescape
@@ -48,6 +48,9 @@ _SCAN_CHUNK = 4 << 20
 # in XFD1): every row would be padded to its width, and the decision columns written
 # after it would fall off Excel's last column (16,384) without a word from the writer.
 MAX_COLUMNS = 1024
+# 结果 adds 行号, the decision columns and 核验码 to the batch's columns, all within Excel's 16,384.
+EXCEL_COLUMNS = 16_384
+ADDED_COLUMNS = 9
 
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _FORMULA_CELL = re.compile(
@@ -93,17 +96,15 @@ class Batch:
     # many.  They are kept (rows() yields them), never decided, and named in notes.
     unheaded: dict[int, int] = field(default_factory=dict)
 
-    @property
-    def width(self) -> int:
-        """Columns a row of this batch spans once read: the header's, or further right
-        when a cell without a header was found there."""
-        return max(len(self.headers), max(self.unheaded, default=-1) + 1)
-
-    def output_headers(self) -> list[str]:
-        """The header to write above the rows: as in the input, a column without a
-        header named by its letter (known only once rows() has been read)."""
-        return [header if not is_blank(header) else f"(无表头 {get_column_letter(index + 1)})"
-                for index, header in enumerate(self.headers + [""] * (self.width - len(self.headers)))]
+    def output_headers(self) -> list[str | None]:
+        """The header to write above each column of the rows (by column index, known only
+        once rows() has been read): as in the input, a column without a header named by its
+        letter; right of the header, only the columns holding a value (a note in XFD5 adds
+        one column, not sixteen thousand), the others None."""
+        width = max(len(self.headers), max(self.unheaded, default=-1) + 1)
+        return [header if not is_blank(header) else
+                f"(无表头 {get_column_letter(index + 1)})" if index < len(self.headers) or index in self.unheaded
+                else None for index, header in enumerate(self.headers + [""] * (width - len(self.headers)))]
 
     def unheaded_notes(self) -> list[str]:
         return [f"第 {get_column_letter(index + 1)} 列没有表头,其中 {count} 个单元格已原样保留在"
@@ -143,6 +144,12 @@ class Batch:
             pending = 0
             yield number, values
 
+    def has_requests(self) -> bool:
+        """Whether any row below the header holds a value (reads up to the first one)."""
+        found = any(not is_blank_row(values) for _, values in self.rows())
+        self.unheaded.clear()  # counted again when the rows are read for good
+        return found
+
     def _sheet_rows(self, width: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
         sheet = self._workbook[self.sheet]
         # Each row as long as its own last cell, not padded to the sheet's recorded
@@ -167,12 +174,13 @@ class Batch:
 
     def _keep_unheaded(self, number: int, values: tuple[Any, ...], width: int) -> tuple[Any, ...]:
         last = max(i for i in range(width, len(values)) if not is_blank(values[i]))
-        if last >= MAX_COLUMNS:
-            raise MissingColumns(
-                f"{self.path} 工作表「{self.sheet}」单元格 {_ref(number, last)} 有内容,但它所在的列没有表头,"
-                f"且超出 {MAX_COLUMNS} 列的上限;多半是误填的单元格,请删除或移到有表头的列后重试")
         for index in range(width, last + 1):
             if not is_blank(values[index]):
+                if index not in self.unheaded and len(self.unheaded) >= EXCEL_COLUMNS - ADDED_COLUMNS - width:
+                    raise MissingColumns(
+                        f"{self.path} 工作表「{self.sheet}」没有表头的列中有内容的超过 {len(self.unheaded)} 列"
+                        f"(如单元格 {_ref(number, index)}),加上判定列会超出 Excel 的 {EXCEL_COLUMNS} 列;"
+                        "请删除多余的内容后重试")
                 self.unheaded[index] = self.unheaded.get(index, 0) + 1
         return values[:last + 1]
 
@@ -244,7 +252,11 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
             raise MissingColumns(
                 f"{path} 工作表「{name}」第 1 行有 {len(headers)} 列(最右的非空表头在 {_ref(1, len(headers) - 1)}),"
                 f"超过上限 {MAX_COLUMNS} 列;多半是远处有误填的单元格,请删除多余的列后重试")
-        key_at, absent = _match_header(path, name, headers, schema, optional_may_be_absent)
+        try:
+            key_at, absent = _match_header(path, name, headers, schema, optional_may_be_absent)
+        except MissingColumns:
+            _refuse_header_lower_down(path, sheet, headers, schema, optional_may_be_absent)
+            raise
         if opened.format == XLS:
             marks = [_Mark(*merge, True, f"{_ref(merge[0], merge[1] - 1)}:{_ref(merge[2], merge[3] - 1)}")
                      for merge in sorted(sheet.merged_ranges)]
@@ -259,6 +271,35 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
     return Batch(path, name, by_name, headers, key_at, workbook, marks, sheet_hidden=hidden, _handle=handle,
                  absent=[c.header for c in absent], absent_keys=tuple(c.key for c in absent),
                  notes=_visible_lookalikes(path, workbook, name, schema) if hidden else [])
+
+
+def count_rows(path: str | Path, schema: Schema, at_most: int, password: Password | None = None) -> int:
+    """How many rows with a value lie below the header of the sheet a check would read,
+    counted no further than ``at_most + 1``: enough to tell a small batch from a big one
+    cheaply, whatever the file's size.  0 for a file that cannot be read: the check
+    itself says why."""
+    try:
+        opened = open_workbook(Path(path), password)
+        workbook, handle = _load(opened)
+    except SscardError:
+        return 0
+    try:
+        name, _ = _choose_sheet(Path(path), workbook, schema.sheet)
+        sheet = workbook[name]
+        sheet.reset_dimensions()  # as rows() does: a stray far cell must not make every row 16,384 wide
+        count = 0
+        for values in sheet.iter_rows(min_row=2, values_only=True):
+            if not is_blank_row(values):
+                count += 1
+                if count > at_most:
+                    break
+        return count
+    except Exception:  # a damaged sheet (openpyxl raises many kinds): the check says what is wrong
+        return 0
+    finally:
+        workbook.close()
+        if handle is not None:
+            handle.close()
 
 
 def _header(path: Path, sheet) -> list[str]:
@@ -405,8 +446,38 @@ def _refuse_hidden_in_header(path: Path, sheet: str, index: int, header: str, sc
                              f"含{what}(第 {position + 1} 个字符);请删除该字符后重试")
 
 
-def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
-                  optional_may_be_absent: bool) -> tuple[dict[str, int], list[Column]]:
+TITLE_ROWS = 10  # how far below row 1 a header is looked for when row 1 is not one
+
+
+def _refuse_header_lower_down(path: Path, sheet, first: list[str], schema: Schema, optional_may_be_absent: bool) -> None:
+    """Row 1 is not the header: when a row below it is (a title row above the header, as
+    printed forms have), say so, rather than list every column as missing."""
+    def matched(headers) -> set[str]:
+        return {column.key for h in headers if (column := schema.by_header.get(header_key(h))) is not None}
+
+    required = {c.key for c in schema.columns if c.required}
+    try:
+        below = list(sheet.iter_rows(min_row=2, max_row=TITLE_ROWS, values_only=True))
+    except Exception:  # a damaged sheet: the message about row 1 stands
+        return
+    for number, row in enumerate(below, start=2):
+        headers = ["" if h is None else str(h) for h in row]
+        found = matched(headers)
+        if len(found & required) * 2 <= len(required) or len(found) <= len(matched(first)):
+            continue
+        title = next((h.strip() for h in first if not is_blank(h)), "")
+        what = f"是「{title[:30]}」,像是标题" if title else "是空行"
+        missing = ""
+        try:
+            _match_header(path, sheet.title, headers, schema, optional_may_be_absent, f"另外,第 {number} 行的表头")
+        except MissingColumns as error:
+            missing = f";{error}"
+        raise MissingColumns(f"{path} 工作表「{sheet.title}」的表头在第 {number} 行,不在第 1 行(第 1 行{what});"
+                             f"请删除表头上面的 {number - 1} 行,使表头位于第 1 行、申请从第 2 行起,然后重试{missing}")
+
+
+def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema, optional_may_be_absent: bool,
+                  where: str = "") -> tuple[dict[str, int], list[Column]]:
     key_at: dict[str, int] = {}
     duplicated: list[str] = []
     for index, header in enumerate(headers):
@@ -418,7 +489,7 @@ def _match_header(path: Path, sheet: str, headers: list[str], schema: Schema,
             duplicated.append(f"{column.header}(第 {key_at[column.key] + 1} 列和第 {index + 1} 列)")
         else:
             key_at[column.key] = index
-    where = f"{path} 工作表「{sheet}」第 1 行"
+    where = where or f"{path} 工作表「{sheet}」第 1 行"
     if duplicated:
         raise MissingColumns(f"{where}:列重复,无法确定用哪一列:{'、'.join(duplicated)}")
     absent = [c for c in schema.columns if c.key not in key_at]

@@ -18,14 +18,15 @@ from engine import labels
 
 @dataclass(frozen=True)
 class ResultLayout:
-    input_headers: tuple[str, ...]
+    input_headers: tuple[str | None, ...]  # by input column; None: a column not shown (empty, without header)
     leading: tuple[int, ...]  # input columns shown before the decision
-    rest: tuple[int, ...]  # the other input columns, in input order
+    rest: tuple[int, ...]  # the other input columns shown, in input order
 
     @classmethod
-    def of(cls, headers: Sequence[str], key_at: dict[str, int], identity: Sequence[str]) -> ResultLayout:
+    def of(cls, headers: Sequence[str | None], key_at: dict[str, int], identity: Sequence[str]) -> ResultLayout:
         leading = tuple(key_at[key] for key in identity if key in key_at)
-        return cls(tuple(headers), leading, tuple(i for i in range(len(headers)) if i not in leading))
+        return cls(tuple(headers), leading,
+                   tuple(i for i, header in enumerate(headers) if i not in leading and header is not None))
 
     @property
     def decision_at(self) -> int:
@@ -42,8 +43,10 @@ class ResultLayout:
                 *(self.input_headers[i] for i in self.rest), labels.DIGEST]
 
     def kept(self, number: int, values: Sequence[Any]) -> list[Any]:
-        """The cells beside the decision, in 结果 order: 行号 and the input cells."""
-        return [number, *(values[i] for i in self.leading), *(values[i] for i in self.rest)]
+        """The cells beside the decision, in 结果 order: 行号 and the input cells (a row
+        that ends before a column only some rows reach has a blank there)."""
+        width = len(values)
+        return [number, *(values[i] for i in self.leading), *(values[i] if i < width else None for i in self.rest)]
 
     def row(self, kept: Sequence[Any], decision: Sequence[Any], code: str) -> list[Any]:
         at = self.decision_at

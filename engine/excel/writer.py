@@ -11,15 +11,12 @@ workbook is built there too, and only its encrypted form goes beside the target.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
-import sys
 import tempfile
-import traceback
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
@@ -64,44 +61,78 @@ def workbook_file(path: Path, kind: str, *, streaming: bool = True,
 
     ``streaming`` writes each row as it comes; a small workbook that sets things per
     column after its rows (the template) turns it off."""
-    workbook = xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, "constant_memory": streaming,
-                                               "tmpdir": str(scratch.current())})
-    workbook.set_custom_property(MARK, kind)
-    for name, value in (properties or {}).items():
-        workbook.set_custom_property(name, value)
-    try:
-        yield workbook
-    except BaseException:
-        for sheet in workbook.worksheets():  # release the temporary sheets; never assemble half a workbook
-            if getattr(sheet, "row_data_fh", None) is not None:
-                sheet._opt_close()
-        raise
-    try:
-        workbook.close()
-    except FileCreateError as error:
-        failed, cause = error, error.args[0] if error.args else None
-        if not isinstance(cause, OSError):
+    with _ZipSink(path) as sink:
+        workbook = xlsxwriter.Workbook(sink, {**WORKBOOK_OPTIONS, "constant_memory": streaming,
+                                              "tmpdir": str(scratch.current())})
+        workbook.set_custom_property(MARK, kind)
+        for name, value in (properties or {}).items():
+            workbook.set_custom_property(name, value)
+        try:
+            yield workbook
+        except BaseException:
+            for sheet in workbook.worksheets():  # release the temporary sheets; never assemble half a workbook
+                if getattr(sheet, "row_data_fh", None) is not None:
+                    sheet._opt_close()
             raise
-    else:
-        return
-    # Out of the except block, so the failed close's frames (holding the half-written
-    # zip) can be released here, quietly: left to the garbage collector, the zip would
-    # try to finish itself later and print a traceback about the full disk.
-    failure = OSError(cause.errno, cause.strerror, cause.filename)
-    _release_quietly(failed, cause)
-    raise failure
+        try:
+            workbook.close()
+        except FileCreateError as error:
+            cause = error.args[0] if error.args else None
+            if not isinstance(cause, OSError):
+                raise
+            raise OSError(cause.errno, cause.strerror, str(path)) from None
 
 
-def _release_quietly(*errors: BaseException) -> None:
-    hook = sys.unraisablehook
-    sys.unraisablehook = lambda unraisable: None
-    try:
-        for error in errors:
-            traceback.clear_frames(error.__traceback__)
-        del errors
-        gc.collect()
-    finally:
-        sys.unraisablehook = hook
+class _ZipSink:
+    """The file xlsxwriter's zip is written to, opened owner-only (0600) by sscard itself.
+
+    It fails once: after the first error (a full disk) it swallows what the abandoned zip
+    still writes, so the zip cannot report the same failure again later, in English, as
+    'Exception ignored in ZipFile.__del__' when the garbage collector finishes it."""
+
+    def __init__(self, path: Path):
+        self._handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+        self._failed = False
+        self._position = 0
+
+    def __enter__(self) -> _ZipSink:
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        try:
+            self._handle.close()
+        except OSError:
+            if kind is None and not self._failed:  # the last buffered bytes did not fit: the workbook is incomplete
+                raise
+
+    def _guard(self, operation, *args):
+        if self._failed:
+            return None
+        try:
+            return operation(*args)
+        except OSError:
+            self._failed = True
+            raise
+
+    def write(self, data) -> int:
+        written = self._guard(self._handle.write, data)
+        return len(data) if written is None else written
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        found = self._guard(self._handle.seek, offset, whence)
+        return self._position if found is None else found
+
+    def tell(self) -> int:
+        if not self._failed:
+            self._position = self._handle.tell()
+        return self._position
+
+    def flush(self) -> None:
+        self._guard(self._handle.flush)
+
+    def truncate(self, size: int | None = None) -> int:
+        found = self._guard(self._handle.truncate, size)
+        return self._position if found is None else found
 
 
 @contextmanager
@@ -134,6 +165,57 @@ def protected_workbook(path: Path, kind: str, *, streaming: bool = True, propert
             encrypt_workbook(source, sink, password)
     finally:
         plain.unlink(missing_ok=True)
+
+
+class TracedSheet(Worksheet):
+    """A worksheet that tells what it holds: each finished row's values go to ``trace(row,
+    {column: value})`` (set after ``add_worksheet(name, worksheet_class=TracedSheet)``),
+    in row order, once a later row is written or ``end_trace()`` is called.
+
+    A decision workbook keeps a digest of its 汇总 and 错误 sheets this way: of the cells
+    as written, whoever wrote them.  It is written in constant_memory mode, where a row
+    is final once a later one starts (xlsxwriter drops a write to an earlier row)."""
+
+    trace: Callable[[int, dict[int, Any]], None] | None = None
+    _traced_row = -1
+    _traced: dict[int, Any] | None = None
+
+    def _note(self, row: int, col: int, value: Any) -> None:
+        if row < self._traced_row:
+            return
+        if row > self._traced_row or self._traced is None:
+            self.end_trace()
+            self._traced_row, self._traced = row, {}
+        if value is None or value == "":
+            self._traced.pop(col, None)  # a blank written over a cell empties it
+        else:
+            self._traced[col] = value
+
+    def end_trace(self) -> None:
+        """After the sheet's last write: its last row is final too."""
+        if self._traced and self.trace is not None:
+            self.trace(self._traced_row, self._traced)
+        self._traced = None
+
+    def write_string(self, row, col, string, cell_format=None):
+        self._note(row, col, string[:MAX_CELL_TEXT])
+        return super().write_string(row, col, string, cell_format)
+
+    def write_number(self, row, col, number, cell_format=None):
+        self._note(row, col, number)
+        return super().write_number(row, col, number, cell_format)
+
+    def write_boolean(self, row, col, boolean, cell_format=None):
+        self._note(row, col, boolean)
+        return super().write_boolean(row, col, boolean, cell_format)
+
+    def write_datetime(self, row, col, date, cell_format=None):
+        self._note(row, col, date)
+        return super().write_datetime(row, col, date, cell_format)
+
+    def write_blank(self, row, col, blank, cell_format=None):
+        self._note(row, col, None)
+        return super().write_blank(row, col, blank, cell_format)
 
 
 class Styles:
@@ -230,12 +312,17 @@ def write_header(sheet, headers: Sequence[str], styles: Styles, widths: Sequence
     sheet.freeze_panes(1, frozen_columns)
 
 
-def print_setup(sheet, *, area: tuple[int, int] | None = None, one_page: bool = False) -> None:
-    """Landscape A4, as wide as the page, the header row on every page, page numbers below.
+def print_setup(sheet, *, area: tuple[int, int] | None = None, one_page: bool = False,
+                portrait: bool = False) -> None:
+    """Landscape A4 (or ``portrait``), as wide as the page, the header row on every page,
+    page numbers below.
 
     ``area`` (last row, last column) prints only that much; ``one_page`` fits the whole
     sheet on one page."""
-    sheet.set_landscape()
+    if portrait:
+        sheet.set_portrait()
+    else:
+        sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
     sheet.fit_to_pages(1, 1 if one_page else 0)

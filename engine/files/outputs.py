@@ -178,6 +178,9 @@ class Output:
     def __init__(self, target: Path, inputs: tuple[Path, ...], force: bool, folder: Path):
         self.target = target
         self.temporary = folder / f"{target.stem}.part{target.suffix}"
+        # Owner-only from the first byte: a writer that opens it again ('wb') keeps the mode,
+        # so a run killed while writing leaves no file others could read.
+        os.close(os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         self.committed = False
         self._inputs, self._force, self._folder = inputs, force, folder
 
@@ -204,7 +207,7 @@ def reserve(target: str | Path, *, inputs: Iterable[Path] = (), force: bool = Fa
     target = check_target(target, inputs=inputs, force=force)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        folder = scratch.private_folder(target.parent, scratch.OUTPUT_PREFIX)
+        folder = scratch.output_folder(target.parent)
     except OSError as error:
         raise _write_failed(target, error) from None
     try:

@@ -7,9 +7,11 @@ xlsxwriter's sheets before they are zipped, an output not yet renamed into place
 - one private (0700) folder per run in the temporary directory (TMPDIR), removed when
   the run ends, by success, error, Ctrl-C or SIGTERM;
 - an output is built in a private folder beside its target (same disk, so renaming it
-  into place is atomic), removed likewise;
-- a run killed outright (SIGKILL, power loss) cannot clean up, so every run first
-  removes the folders of earlier runs whose process is gone.
+  into place is atomic), removed likewise; the run's folder notes where it made one;
+- a run killed outright (SIGKILL, power loss) cannot clean up, so every command first
+  removes the folders of earlier runs whose process is gone: in TMPDIR, and beside the
+  outputs each of those runs noted (and, in any folder an output is written to, those
+  left there by any dead run).
 
 A folder's name carries the host and process id that made it, so only folders of this
 user, made on this host by a process that no longer exists, are ever swept: a shared
@@ -34,6 +36,8 @@ from engine.errors import SscardError, describe_os_error
 
 RUN_PREFIX = "sscard-"  # in the temporary directory
 OUTPUT_PREFIX = ".sscard-"  # beside an output
+_BESIDE_OUTPUTS = "beside-outputs"  # in a run's folder: the folders it made private folders in
+_MAX_NOTES = 1 << 20
 _HOST = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:40] or "host"
 
 _current: ContextVar[Path | None] = ContextVar("sscard_run_folder", default=None)
@@ -48,6 +52,20 @@ def private_folder(parent: Path, kind: str) -> Path:
     """A new owner-only folder in ``parent``, named so that sweep() knows whose it is."""
     sweep(parent, kind)
     return Path(tempfile.mkdtemp(prefix=_prefix(kind), dir=parent))
+
+
+def output_folder(parent: Path) -> Path:
+    """A private folder beside an output, its parent noted first in the run's folder, so
+    that the next command's sweep of TMPDIR finds it if this run is killed outright."""
+    try:
+        notes = os.open(current() / _BESIDE_OUTPUTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(notes, os.fsencode(os.path.abspath(parent)) + b"\0")
+        finally:
+            os.close(notes)
+    except OSError as error:
+        raise TemporarySpaceError(error) from None
+    return private_folder(parent, OUTPUT_PREFIX)
 
 
 def remove(folder: Path | None) -> None:
@@ -76,9 +94,19 @@ def sweep(parent: Path, kind: str) -> list[Path]:
         except OSError:
             continue
         if not alive(int(found[1])):
+            for noted in _noted_parents(Path(entry.path)) if kind == RUN_PREFIX else ():
+                sweep(noted, OUTPUT_PREFIX)
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(Path(entry.path))
     return removed
+
+
+def _noted_parents(run_folder: Path) -> set[Path]:
+    try:
+        with (run_folder / _BESIDE_OUTPUTS).open("rb") as notes:
+            return {Path(os.fsdecode(name)) for name in notes.read(_MAX_NOTES).split(b"\0") if name}
+    except OSError:
+        return set()
 
 
 def alive(pid: int) -> bool:

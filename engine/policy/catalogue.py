@@ -51,21 +51,25 @@ class Entry:
         return ";".join(parts)
 
 
-def entries(book: Rulebook) -> list[Entry]:
-    """Shared rules first (with every service they apply to), then each service's own."""
+def entries(book: Rulebook, *, values: bool = False) -> list[Entry]:
+    """Shared rules first (with every service they apply to), then each service's own.
+    ``values``: a fee or threshold shown as its value and unit (``工本费 20 元``), for
+    readers who never see the parameter file (the desk's 规则 page)."""
     out = []
     for rule in book.common:
-        out.append(entry(book, rule, tuple(book.service_name(s) for s in rule.services)))
+        out.append(entry(book, rule, tuple(book.service_name(s) for s in rule.services), values))
     for service in book.services:
-        out.extend(entry(book, rule, (service.name,)) for rule in service.rules)
+        out.extend(entry(book, rule, (service.name,), values) for rule in service.rules)
     return out
 
 
-def entry(book: Rulebook, rule: Rule, services: tuple[str, ...]) -> Entry:
+def entry(book: Rulebook, rule: Rule, services: tuple[str, ...], values: bool = False) -> Entry:
     words = rule.when.words(book.schema.label) if rule.when is not None else EVERY_REQUEST
+    fee = parameter_words(book, rule.fee) if values else fee_words(book, rule.fee)
+    for name in book.parameters.names() if values and book.parameters else ():
+        words = words.replace(f"参数 {name}", parameter_words(book, name))
     return Entry(rule.id, rule.name, services, rule.clause, rule.period.words(), words, rule.verdict,
-                 fee_words(book, rule.fee), "、".join(rule.missing), rule.place, rule.next, rule.reason,
-                 rule.interpretation)
+                 fee, "、".join(rule.missing), rule.place, rule.next, rule.reason, rule.interpretation)
 
 
 def fee_words(book: Rulebook, name: str | None) -> str:
@@ -73,6 +77,21 @@ def fee_words(book: Rulebook, name: str | None) -> str:
         return ""
     parameter = book.parameters[name] if book.parameters and name in book.parameters.names() else None
     return f"{name}({parameter.description})" if parameter else name
+
+
+def parameter_words(book: Rulebook, name: str | None) -> str:
+    """A parameter as people read it: what it is and its value with the unit (``工本费 20 元``),
+    each dated value when it has several."""
+    if not name:
+        return ""
+    parameter = book.parameters[name] if book.parameters and name in book.parameters.names() else None
+    if parameter is None:
+        return name
+    if len(parameter.values) == 1:
+        return f"{parameter.description} {value_words(parameter.values[0][1])} {parameter.unit}".rstrip()
+    dated = ",".join(f"自 {start.isoformat()} 起 {value_words(value)} {parameter.unit}".rstrip()
+                     for start, value in parameter.values)
+    return f"{parameter.description}({dated})"
 
 
 def text_lines(book: Rulebook) -> Iterator[str]:

@@ -19,10 +19,11 @@ import uuid
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
+from engine import labels
 from engine.core.rulebook import Rulebook
-from engine.excel.ooxml import MAX_CELL_TEXT
+from engine.excel.ooxml import MAX_CELL_TEXT, cell_name
 
 DIGEST_LENGTH = 20  # hex characters shown in the 核验码 column
 
@@ -32,6 +33,8 @@ RULEBOOK_VERSION = "规则库版本"
 INPUT_DIGEST = "输入文件 SHA-256"
 ROW_COUNT = "申请行数"
 RESULTS_DIGEST = "结果表核验码"
+# The sheets 结果's row codes do not cover: their digests, recorded at check time.
+SHEET_DIGESTS = {labels.SUMMARY_SHEET: f"{labels.SUMMARY_SHEET}表核验码", labels.ERROR_SHEET: f"{labels.ERROR_SHEET}表核验码"}
 RUN_ID = "运行编号"
 OPERATOR = "操作员"
 LEDGER = "账本"
@@ -114,7 +117,9 @@ class RunRecord:
 
     def items(self, book: Rulebook, rows: int, skipped: int, sheet: str,
               parameters_used: dict[str, set], results_digest: str = "",
-              ledger_digest: str = "", ledger_path: Path | None = None) -> list[tuple[str, str]]:
+              ledger_digest: str = "", ledger_path: Path | None = None,
+              sheet_digests: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+        """``sheet_digests``: sheet name -> its SheetDigest, for the sheets in SHEET_DIGESTS."""
         offset = self.started.utcoffset() or dt.timedelta(0)
         items = [
             (RUN_ID, self.run_id),
@@ -148,6 +153,7 @@ class RunRecord:
             ("命令行", self.command_line),
             ("核验码算法", f"SHA-256(输入各列、决定各列、规则库 SHA-256)前 {DIGEST_LENGTH} 位"),
             (RESULTS_DIGEST, results_digest),
+            *((line, (sheet_digests or {}).get(name, "")) for name, line in SHEET_DIGESTS.items()),
             (LEDGER, str(ledger_path) if ledger_path else NOT_IN_LEDGER),
             (LEDGER_DIGEST, ledger_digest or NOT_IN_LEDGER),
         ]
@@ -179,6 +185,39 @@ class ResultsDigest:
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
+
+
+class SheetDigest:
+    """One digest over a sheet's cells: the place and value of every non-blank cell, row
+    by row, so that an edited figure, a changed line, a deleted or added row all change it.
+    Fed as the sheet is written (writer.TracedSheet) and as it is read back (verify).
+    ``keep`` also keeps the cells (a small sheet: 汇总), to say later which one changed."""
+
+    def __init__(self, keep: bool = False) -> None:
+        self._hash = hashlib.sha256()
+        self.cells: list[list[str]] | None = [] if keep else None  # [cell reference, value]
+
+    def add_row(self, row: int, values: Mapping[int, Any]) -> None:
+        """``row`` and the keys of ``values`` count from 0, as xlsxwriter's do."""
+        cells = [(col, text) for col, value in sorted(values.items()) if (text := canonical(value))]
+        if not cells:
+            return
+        self._hash.update(json.dumps([row, cells], ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        if self.cells is not None:
+            self.cells += [[cell_name(row, col), text] for col, text in cells]
+
+    def add_rows(self, rows: Iterable[Sequence[Any]]) -> SheetDigest:
+        """Rows as read back, from the sheet's first row."""
+        for row, values in enumerate(rows):
+            self.add_row(row, dict(enumerate(values)))
+        return self
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+    def record(self) -> dict[str, Any]:
+        """What the ledger keeps of the sheet."""
+        return {"digest": self.hexdigest(), **({"cells": self.cells} if self.cells is not None else {})}
 
 
 def audit_digest(items: Sequence[tuple[Any, Any]]) -> str:

@@ -23,10 +23,19 @@ killed at, the ledger and the folder end up with both or neither.
 
 The 审计 sheet quotes the run's record digest (its fields and decisions, without the
 chain), since the chain position is only known at step 3.
+
+A request is found by its id however it was typed: each decision also keeps the id's
+key (request_ids), indexed, derived from the recorded id (which alone is hashed).
+
+A damaged file is said plainly: the first time a Ledger opens its file, SQLite checks
+its structure (``PRAGMA quick_check``; ``integrity_check`` for history --verify and a
+backup); a file that fails is never read on or written to (LedgerDamaged).  ``backup``
+copies the file with SQLite's online backup while others write, and checks the copy.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -41,6 +50,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import platformdirs
 
+from engine.core.request_ids import request_key
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError, describe_os_error
 from engine.files import outputs, scratch
@@ -53,7 +63,10 @@ GENESIS = "0" * 64  # the "previous hash" of the first run
 BATCH = 1000  # decision rows per insert
 _HOST = socket.gethostname()
 
-_SCHEMA = """
+# The first table's name marks the file as sscard's (outputs.made_by_sscard finds it in the
+# schema, on the file's first page), so the next backup replaces a backup without --force.
+_MARK_TABLE = f'CREATE TABLE IF NOT EXISTS "{outputs.MARK}" (note TEXT)'
+_TABLES = (_MARK_TABLE, """
 CREATE TABLE IF NOT EXISTS runs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id TEXT NOT NULL UNIQUE,
@@ -66,7 +79,7 @@ CREATE TABLE IF NOT EXISTS runs (
     command_line TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
-);
+)""", """
 CREATE TABLE IF NOT EXISTS decisions (
     run_id TEXT NOT NULL,
     row INTEGER NOT NULL,
@@ -76,27 +89,43 @@ CREATE TABLE IF NOT EXISTS decisions (
     missing TEXT NOT NULL,
     rules TEXT NOT NULL,
     code TEXT NOT NULL,
+    request_key TEXT,
     PRIMARY KEY (run_id, row)
-);
-CREATE INDEX IF NOT EXISTS decisions_by_request ON decisions (request_id);
+)""", """
 CREATE TABLE IF NOT EXISTS pending (
     run_id TEXT PRIMARY KEY,
     fields TEXT NOT NULL,
     decisions_digest TEXT NOT NULL,
     host TEXT NOT NULL,
     pid INTEGER NOT NULL
-);
-"""
+)""")
+_KEY_INDEX = "decisions_by_request_key"
 _RUN_FIELDS = ("run_id", "started", "rulebook_version", "rulebook_digest", "input_name", "input_sha256", "rows",
                "command_line")
-# Recorded since runs have an operator; a run from before has neither, and its hash
-# covers the fields above only, so older ledgers still verify.
-_ADDED_FIELDS = ("operator", "output")
+# Fields recorded since a later version, one group per version: a run from before a
+# group has NULL there, and its hash covers the fields it had, so older ledgers still
+# verify.  Operators and outputs came first; then the digests of the sheets 结果 does
+# not cover (汇总, 错误), as JSON.
+_GENERATIONS = (("operator", "output"), ("sheets",))
+_ADDED_FIELDS = tuple(name for generation in _GENERATIONS for name in generation)
 _DECISION_FIELDS = ("row", "request_id", "verdict", "fee", "missing", "rules", "code")
 
 
 class LedgerError(SscardError):
     """The ledger file cannot be opened or written; the message names it."""
+
+
+class LedgerMissing(LedgerError):
+    """There is no ledger file where one was expected."""
+
+
+class LedgerDamaged(LedgerError):
+    """The file fails SQLite's own check (or is no database): never read on, never written to."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"账本 {path} 已损坏(SQLite 完整性检查未通过),或不是 sscard 的账本;sscard 不再读写它。"
+                         "请把该文件移到别处留存,用最近一次 sscard ledger backup 的备份恢复(见 README「账本的备份与恢复」),"
+                         "再运行 sscard history --verify 核对")
 
 
 def default_path() -> Path:
@@ -158,13 +187,33 @@ class Run:
     command_line: str
     operator: str | None
     output: str | None
+    sheets: str | None  # JSON: sheet name -> what was recorded of it (sheet_records)
     prev_hash: str
     hash: str
 
     @property
     def fields(self) -> list[Any]:
-        names = _RUN_FIELDS + (_ADDED_FIELDS if self.operator is not None else ())
+        names = _RUN_FIELDS + tuple(name for generation in _GENERATIONS if getattr(self, generation[0]) is not None
+                                    for name in generation)
         return [getattr(self, name) for name in names]
+
+    @property
+    def when(self) -> str:
+        """When it ran, in this computer's local time, as people read a time."""
+        return local_time(self.started)
+
+    def sheet_records(self) -> dict[str, dict[str, Any]]:
+        """What check recorded of the sheets 结果 does not cover: name -> {"digest": …, "cells": …}."""
+        return json.loads(self.sheets) if self.sheets else {}
+
+
+def local_time(iso: str) -> str:
+    """``2026-12-04T02:15:03+00:00`` as ``2026-12-04 10:15:03`` where the clock says 10:15."""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 @dataclass(frozen=True)
@@ -220,6 +269,12 @@ class ChainCheck:
         return not self.problems
 
 
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    chain: ChainCheck  # the copy's chain, checked
+
+
 def head_token(runs: Sequence[Run]) -> str:
     return f"{runs[-1].seq}:{runs[-1].hash}" if runs else f"0:{GENESIS}"
 
@@ -230,12 +285,15 @@ class Ledger:
         self.path = Path(path)
         self.wait = default_wait() if wait is None else wait
         self.notify = notify or (lambda message: None)  # a waiting message, a resolved run: stderr in the CLI
+        self._checked = ""  # the strongest structure check the file has passed in this object's life
 
     # --- opening, waiting ----------------------------------------------------------
 
-    def _connect(self, *, create: bool) -> sqlite3.Connection:
+    def _connect(self, *, create: bool, thorough: bool = False) -> sqlite3.Connection:
+        """``thorough``: SQLite's full integrity check (indexes against their tables too),
+        not only the quick one every command makes."""
         if not create and not self.path.exists():
-            raise LedgerError(f"账本 {self.path} 不存在;请用 --ledger 或环境变量 {ENV} 指向 check 使用的账本")
+            raise LedgerMissing(f"账本 {self.path} 不存在;请用 --ledger 或环境变量 {ENV} 指向 check 使用的账本")
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -243,13 +301,22 @@ class Ledger:
         except (sqlite3.Error, OSError) as error:
             raise LedgerError(f"无法打开账本 {self.path}:{_reason(error)}") from None
         try:
-            self._waiting(lambda: connection.executescript(_SCHEMA))
-            self._waiting(lambda: self._add_columns(connection))
+            connection.create_function("id_key", 1, request_key, deterministic=True)
+            self._check_structure(connection, "integrity_check" if thorough else "quick_check")
+            self._prepare(connection)
             self._resolve_abandoned(connection)
         except BaseException:
             connection.close()
             raise
         return connection
+
+    def _check_structure(self, connection: sqlite3.Connection, pragma: str) -> None:
+        if self._checked == "integrity_check" or self._checked == pragma:
+            return
+        result = self._waiting(lambda: connection.execute(f"PRAGMA {pragma}").fetchall())
+        if result != [("ok",)]:
+            raise LedgerDamaged(self.path)
+        self._checked = pragma
 
     def _waiting(self, step: Callable[[], Any]) -> Any:
         """Run one statement (or transaction start); while another sscard holds the
@@ -260,7 +327,7 @@ class Ledger:
                 return step()
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
-                    raise LedgerError(f"账本 {self.path} 读写失败:{_reason(error)}") from None
+                    raise self._failure(error) from None
                 if time.monotonic() >= deadline:
                     raise LedgerError(f"账本 {self.path} 被另一个 sscard 占用超过 {self.wait:g} 秒;"
                                       f"请稍后重试,或确认没有卡住的 sscard 进程(等待时间可用 {WAIT_ENV} 设置)") from None
@@ -269,13 +336,39 @@ class Ledger:
                     said = True
                 time.sleep(0.1)
             except sqlite3.Error as error:
-                raise LedgerError(f"账本 {self.path} 读写失败:{_reason(error)}") from None
+                raise self._failure(error) from None
 
-    def _add_columns(self, connection: sqlite3.Connection) -> None:
-        present = {row[1] for row in connection.execute("PRAGMA table_info(runs)")}
-        for name in _ADDED_FIELDS:
-            if name not in present:
-                connection.execute(f"ALTER TABLE runs ADD COLUMN {name} TEXT")
+    def _failure(self, error: sqlite3.Error, doing: str = "读写") -> LedgerError:
+        if getattr(error, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+            return LedgerDamaged(self.path)
+        return LedgerError(f"账本 {self.path} {doing}失败:{_reason(error)}")
+
+    def _fetch(self, connection: sqlite3.Connection, sql: str, parameters: Sequence[Any] = ()) -> Iterator[Any]:
+        """Rows of a query, streamed; a failure while reading them is one line, as any other."""
+        try:
+            yield from self._waiting(lambda: connection.execute(sql, parameters))
+        except sqlite3.Error as error:
+            raise self._failure(error) from None
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        """Create a new ledger's tables, or bring one an older sscard wrote up to date: once,
+        in one transaction (the id keys of its past decisions derived from their ids)."""
+        if self._waiting(lambda: _is_current(connection)):
+            return
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise LedgerError(f"账本 {self.path} 由旧版 sscard 写出,须先补记一次才能使用,但文件只读;"
+                              "请复制一份可写的副本,用 --ledger 指向它")
+        with self._transaction(connection):
+            for statement in _TABLES:
+                connection.execute(statement)
+            for name in _ADDED_FIELDS:
+                if name not in _columns(connection, "runs"):
+                    connection.execute(f"ALTER TABLE runs ADD COLUMN {name} TEXT")
+            if "request_key" not in _columns(connection, "decisions"):
+                connection.execute("ALTER TABLE decisions ADD COLUMN request_key TEXT")
+                connection.execute("UPDATE decisions SET request_key = id_key(request_id)")
+                connection.execute("DROP INDEX IF EXISTS decisions_by_request")  # by the id as typed: no use now
+            connection.execute(f"CREATE INDEX IF NOT EXISTS {_KEY_INDEX} ON decisions (request_key)")
 
     @contextmanager
     def _transaction(self, connection: sqlite3.Connection) -> Iterator[None]:
@@ -287,7 +380,7 @@ class Ledger:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             if isinstance(error, sqlite3.Error):
-                raise LedgerError(f"账本 {self.path} 写入失败:{_reason(error)}") from None
+                raise self._failure(error, "写入") from None
             raise
 
     # --- one run: pending, confirmed, or rolled back ---------------------------------
@@ -327,9 +420,10 @@ class Ledger:
             last = connection.execute("SELECT hash FROM runs ORDER BY seq DESC LIMIT 1").fetchone()
             prev_hash = last[0] if last else GENESIS
             names = _RUN_FIELDS + _ADDED_FIELDS
+            padded = fields + [None] * (len(names) - len(fields))  # left pending by an older sscard
             connection.execute(f"INSERT INTO runs ({', '.join(names)}, prev_hash, hash) "
                                f"VALUES ({', '.join('?' * (len(names) + 2))})",
-                               (*fields, prev_hash, run_hash(prev_hash, fields, decisions)))
+                               (*padded, prev_hash, run_hash(prev_hash, fields, decisions)))
             connection.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
 
     def _roll_back(self, connection: sqlite3.Connection, run_id: str) -> None:
@@ -374,8 +468,7 @@ class Ledger:
 
     def _runs(self, connection: sqlite3.Connection) -> list[Run]:
         columns = ("seq", *_RUN_FIELDS, *_ADDED_FIELDS, "prev_hash", "hash")
-        return [Run(*r) for r in self._waiting(lambda: connection.execute(
-            f"SELECT {', '.join(columns)} FROM runs ORDER BY seq").fetchall())]
+        return [Run(*r) for r in self._fetch(connection, f"SELECT {', '.join(columns)} FROM runs ORDER BY seq")]
 
     def pending_runs(self) -> list[PendingRun]:
         with closing(self._connect(create=False)) as connection:
@@ -392,33 +485,35 @@ class Ledger:
         """A run's decision rows (row, request id, 结论, 费用, 缺少材料, 规则, 核验码), in row
         order, streamed: a million-row run is never held in memory."""
         with closing(self._connect(create=False)) as connection:
-            yield iter(self._waiting(lambda: connection.execute(
-                f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions WHERE run_id = ? ORDER BY row", (run_id,))))
+            yield self._fetch(connection, f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions WHERE run_id = ? "
+                                          "ORDER BY row", (run_id,))
 
     def verdict_counts(self) -> dict[str, Counter]:
         """run id -> how many of its rows got each 结论."""
         counts: dict[str, Counter] = defaultdict(Counter)
         with closing(self._connect(create=False)) as connection:
-            rows = self._waiting(lambda: connection.execute(
-                "SELECT run_id, verdict, COUNT(*) FROM decisions GROUP BY run_id, verdict").fetchall())
+            rows = list(self._fetch(connection, "SELECT run_id, verdict, COUNT(*) FROM decisions "
+                                                "GROUP BY run_id, verdict"))
         for run_id, verdict, n in rows:
             counts[run_id][verdict] = n
         return counts
 
     def decisions_for(self, request_id: str) -> list[PastDecision]:
+        """Every decision recorded for the id, however it was typed then or now, oldest first."""
         altered = self.verify().altered
         with closing(self._connect(create=False)) as connection:
             runs = {r.run_id: r for r in self._runs(connection)}
-            rows = self._waiting(lambda: connection.execute(
-                "SELECT run_id, row, request_id, verdict, fee, missing, rules FROM decisions "
-                "WHERE request_id = ? ORDER BY run_id, row", (request_id,)).fetchall())
+            rows = list(self._fetch(connection, "SELECT run_id, row, request_id, verdict, fee, missing, rules "
+                                                "FROM decisions WHERE request_key = ?", (request_key(request_id),)))
         found = [PastDecision(runs[r[0]], *r[1:], intact=r[0] not in altered) for r in rows if r[0] in runs]
         return sorted(found, key=lambda d: (d.run.seq, d.row))
 
-    def verify(self, anchors: Sequence[Anchor] = (), *, through: str | None = None) -> ChainCheck:
+    def verify(self, anchors: Sequence[Anchor] = (), *, through: str | None = None,
+               thorough: bool = False) -> ChainCheck:
         """Walk the chain from the first run (up to run ``through`` if given); name every
-        run where it breaks, and every anchor the ledger falls short of."""
-        with closing(self._connect(create=False)) as connection:
+        run where it breaks, and every anchor the ledger falls short of.  ``thorough``:
+        SQLite's full integrity check first (LedgerDamaged when it fails)."""
+        with closing(self._connect(create=False, thorough=thorough)) as connection:
             runs = self._runs(connection)
             if through is not None:
                 runs = runs[:next((i + 1 for i, r in enumerate(runs) if r.run_id == through), len(runs))]
@@ -427,40 +522,79 @@ class Ledger:
             expected_prev = GENESIS
             for run in runs:
                 if run.prev_hash != expected_prev:
-                    check.problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.started}):记录的前一哈希与上一条运行不符,"
+                    check.problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.when}):记录的前一哈希与上一条运行不符,"
                                           "其前的运行被删除、插入或改动")
-                digest, count = _DecisionDigest(), 0
-                for values in connection.execute(f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions "
-                                                 "WHERE run_id = ? ORDER BY row", (run.run_id,)):
+                digest, count, unkeyed = _DecisionDigest(), 0, []
+                for *values, key in self._fetch(connection, f"SELECT {', '.join(_DECISION_FIELDS)}, request_key "
+                                                            "FROM decisions WHERE run_id = ? ORDER BY row",
+                                                (run.run_id,)):
                     digest.add(values)
                     count += 1
+                    if key != request_key(values[1]):
+                        unkeyed.append(values[0])
+                if unkeyed:  # the key is derived, not hashed: an edited key would hide the request from history
+                    check.problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.when}):第 "
+                                          f"{'、'.join(map(str, unkeyed[:10]))} 行的申请编号比对键被改动,"
+                                          "按申请编号查询会找不到这些决定")
                 if run_hash(run.prev_hash, run.fields, digest.hexdigest()) != run.hash:
-                    check.problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.started}):哈希不符,"
+                    check.problems.append(f"运行 {run.run_id}(第 {run.seq} 条,{run.when}):哈希不符,"
                                           f"该运行的记录或其 {count} 条决定被改动")
                     check.altered.add(run.run_id)
                 expected_prev = run.hash
             if through is None:
                 known = {r.run_id for r in runs} | pending
-                for (run_id,) in connection.execute("SELECT DISTINCT run_id FROM decisions"):
+                for (run_id,) in self._fetch(connection, "SELECT DISTINCT run_id FROM decisions"):
                     if run_id not in known:
                         check.problems.append(f"运行 {run_id}:有决定记录,但运行记录已被删除")
-                check.problems += [_anchor_problem(anchor, runs, connection) for anchor in anchors]
+                def decisions(run_id: str) -> list[Any]:
+                    return list(self._fetch(connection, f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions "
+                                                        "WHERE run_id = ? ORDER BY row", (run_id,)))
+                check.problems += [_anchor_problem(anchor, runs, decisions) for anchor in anchors]
                 check.problems = [p for p in check.problems if p]
         return check
+
+    # --- a copy --------------------------------------------------------------------
+
+    def backup(self, destination: str | Path, *, force: bool = False) -> Backup:
+        """A consistent copy of the ledger at ``destination``, made while others may be
+        writing (SQLite's online backup), and checked before it is put in place: SQLite's
+        full integrity check, then the hash chain.  It is written as every output is
+        (outputs.atomic_output): never over the ledger itself or a file sscard did not make
+        (unless ``force``), and only whole.  A copy failing SQLite's check is never put in
+        place (LedgerDamaged: the ledger itself is); a chain that does not hold is copied
+        as it is, and ``Backup.chain`` says where it breaks."""
+        destination = outputs.target_path(destination)
+        with outputs.atomic_output(destination, inputs=(self.path,), force=force) as temporary:
+            with closing(self._connect(create=False)) as source, closing(sqlite3.connect(temporary)) as copy:
+                self._waiting(lambda: source.backup(copy))  # one step: a snapshot, whatever is written meanwhile
+            try:
+                chain = Ledger(temporary, wait=self.wait).verify(thorough=True)
+            except LedgerDamaged:
+                raise LedgerDamaged(self.path) from None
+        return Backup(destination, chain)
 
     def record_digest_of(self, run: Run) -> str:
         with self.decision_rows(run.run_id) as rows:
             return record_digest(run.fields, decision_digest(rows))
 
 
-def _anchor_problem(anchor: Anchor, runs: list[Run], connection: sqlite3.Connection) -> str:
+def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+
+
+def _is_current(connection: sqlite3.Connection) -> bool:
+    names = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    return ({outputs.MARK, "runs", "decisions", "pending", _KEY_INDEX} <= names
+            and set(_ADDED_FIELDS) <= _columns(connection, "runs") and "request_key" in _columns(connection, "decisions"))
+
+
+def _anchor_problem(anchor: Anchor, runs: list[Run], decisions: Callable[[str], list[Any]]) -> str:
     if anchor.run_id is not None:
         run = next((r for r in runs if r.run_id == anchor.run_id), None)
         if run is None:
             return (f"锚点 {anchor.shown} 证明账本中应有运行 {anchor.run_id},但账本中没有:"
                     "账本被截短,或该运行被删除")
-        rows = connection.execute(f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions WHERE run_id = ? "
-                                  "ORDER BY row", (run.run_id,)).fetchall()
+        rows = decisions(run.run_id)
         if anchor.digest and record_digest(run.fields, decision_digest(rows)) != anchor.digest:
             return f"锚点 {anchor.shown}:账本中运行 {run.run_id}(第 {run.seq} 条)的记录与工作簿引用的摘要不符,已被改动"
         return ""
@@ -530,13 +664,14 @@ class Recording:
             self._connection.execute("COMMIT")
             self._pending.clear()
 
-    def seal(self, rows: int) -> str:
+    def seal(self, rows: int, sheets: dict[str, dict[str, Any]]) -> str:
         """Fix the run's fields once every row was added; returns the record digest the
-        审计 sheet quotes."""
+        审计 sheet quotes.  ``sheets``: what the workbook's other sheets held (Run.sheet_records)."""
         record, book = self._record, self._book
         self._fields = [record.run_id, record.started.isoformat(timespec="seconds"), book.version, book.digest,
                         record.input_name, record.input_sha256, rows, record.command_line,
-                        record.operator, str(self._output.resolve())]
+                        record.operator, str(self._output.resolve()),
+                        json.dumps(sheets, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
         return record_digest(self._fields, self._digest.hexdigest())
 
     def pending(self) -> None:
@@ -547,12 +682,14 @@ class Recording:
         connection = self._connection
         try:
             with self._ledger._transaction(connection):
-                connection.execute(f"INSERT INTO decisions (run_id, {', '.join(_DECISION_FIELDS)}) "
-                                   f"SELECT ?, {', '.join(_DECISION_FIELDS)} FROM staged ORDER BY row",
+                connection.execute(f"INSERT INTO decisions (run_id, {', '.join(_DECISION_FIELDS)}, request_key) "
+                                   f"SELECT ?, {', '.join(_DECISION_FIELDS)}, id_key(request_id) FROM staged ORDER BY row",
                                    (self.run_id,))
                 connection.execute("INSERT INTO pending VALUES (?, ?, ?, ?, ?)",
                                    (self.run_id, json.dumps(self._fields, ensure_ascii=False),
                                     self._digest.hexdigest(), _HOST, os.getpid()))
+        except LedgerDamaged:
+            raise
         except LedgerError as error:
             raise LedgerError(f"{error};决定工作簿未写出") from None
         self.is_pending = True

@@ -10,6 +10,8 @@ start over (check writes the workbook meanwhile): most batches hold no duplicate
 are done in that one pass.  When one turns up, ``StartOver`` is raised, and iterating
 the batch replays the spool from the start with the duplicates marked.
 ``decide_batch`` decides every row first, for callers that go through the rows once.
+Two ids are the same when their keys are (request_ids: letter case, full-width forms
+and dashes aside).
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
 from engine.core.normalise import Problem
+from engine.core.request_ids import request_key
 from engine.core.rulebook import Rulebook
+from engine.core.schema import Schema
+from engine.errors import EmptyBatch
 from engine.excel.reader import Batch, is_blank_row, open_batch
 from engine.files import scratch
 from engine.files.protection import Password
@@ -45,38 +50,51 @@ class StartOver(Exception):
     """Rows already handed on are not final after all: iterate the batch again."""
 
 
-def duplicate_problem(book: Rulebook, request_id: str, rows: list[int]) -> Problem:
+def duplicate_problem(book: Rulebook, request_id: str, rows: list[tuple[int, str]]) -> Problem:
+    """``rows``: (row number, the id as typed there) of every row carrying the id."""
     column = book.schema.by_key[book.schema.request_id]
-    where = "、".join(f"第 {r} 行" for r in rows)
+    if len({typed for _, typed in rows}) == 1:
+        where = "、".join(f"第 {number} 行" for number, _ in rows)
+    else:  # written differently: say how, or the clerk sees two ids and no duplicate
+        where = "、".join(f"第 {number} 行「{typed}」" for number, typed in rows) + \
+            ";大小写、全角半角或连字符不同,也是同一个编号"
     return Problem(DUPLICATE_ID, column.header, request_id,
                    f"{column.header}「{request_id}」在本批次出现 {len(rows)} 次({where}),无法确定以哪一行为准",
                    column.clause or book.schema.clause, column.key)
 
 
 class RepeatedIds:
-    """The 申请编号 a batch uses more than once, and on which rows: the one place that
-    says when two rows carry the same id."""
+    """The 申请编号 a batch uses more than once, compared by their keys (request_ids),
+    and the rows carrying them."""
 
     def __init__(self) -> None:
-        # Only the first row of each id: a list per id would double the memory a full
-        # worksheet of unique ids needs.
+        # Only the first row of each key, without its spelling (learnt again on replay):
+        # more would double the memory a full worksheet of unique ids needs.
         self._first: dict[str, int] = {}
-        self._more: dict[str, list[int]] = defaultdict(list)
+        self._more: dict[str, list[tuple[int, str]]] = defaultdict(list)  # (row, id as typed) after the first
 
     def see(self, request_id: str | None, number: int) -> None:
-        if request_id and self._first.setdefault(request_id, number) != number:
-            self._more[request_id].append(number)
+        key = request_key(request_id)
+        if key and self._first.setdefault(key, number) != number:
+            self._more[key].append((number, request_id))
 
     def __bool__(self) -> bool:
         return bool(self._more)
 
-    def rows_of(self, request_id: str | None) -> list[int] | None:
-        """Every row carrying ``request_id``, in input order, when there is more than one."""
-        more = self._more.get(request_id) if request_id else None
-        return [self._first[request_id], *more] if more else None
-
     def __contains__(self, request_id: str | None) -> bool:
-        return self.rows_of(request_id) is not None
+        return request_key(request_id) in self._more
+
+    def replayed(self) -> Callable[[int, str | None], list[tuple[int, str]] | None]:
+        """For a replay in input order: (row, id) -> every row carrying that id, with its
+        spelling there, when there is more than one."""
+        first_spelling: dict[str, tuple[int, str]] = {}
+
+        def rows_of(number: int, request_id: str | None) -> list[tuple[int, str]] | None:
+            key = request_key(request_id) if self._more else None
+            if key not in self._more:
+                return None
+            return [first_spelling.setdefault(key, (number, request_id)), *self._more[key]]
+        return rows_of
 
 
 class DecidedBatch:
@@ -138,16 +156,20 @@ class DecidedBatch:
     def __iter__(self) -> Iterator[DecidedRow]:
         self.read_all()
         self._spool.seek(0)
+        same_id = self.duplicates.replayed() if self._unique_ids else lambda number, request_id: None
         while True:
             try:
                 rows = pickle.load(self._spool)
             except EOFError:
                 return
             for number, item, request_id, service, decision in rows:
-                same = self.duplicates.rows_of(request_id) if self._unique_ids else None
+                same = same_id(number, request_id)
                 if same:
                     decision = self.decider.invalid([*decision.problems, duplicate_problem(self.book, request_id, same)])
                 yield DecidedRow(number, item, request_id, service, decision)
+
+    def is_duplicate(self, request_id: str | None) -> bool:
+        return request_id in self.duplicates
 
     def close(self) -> None:
         self._spool.close()
@@ -198,19 +220,33 @@ def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callabl
     return decided
 
 
+def open_requests(path: Path, schema: Schema, password: Password | None = None) -> Batch:
+    """The batch workbook at ``path``, refused when no row below its header holds a value."""
+    batch = open_batch(path, schema, password=password)
+    try:
+        if not batch.has_requests():
+            raise EmptyBatch(f"{path} 工作表「{batch.sheet}」只有表头,没有一行申请(像是未填写的模板);"
+                             "未作判定,未写出决定工作簿,也未记入账本。请从第 2 行起每行填写一项申请后重试")
+    except BaseException:
+        batch.close()
+        raise
+    return batch
+
+
 @contextmanager
 def streamed_batch(path: Path, book: Rulebook, *, workers: int = 1, password: Password | None = None,
                    progress: Callable[[int], None] | None = None) -> Iterator[tuple[Batch, DecidedBatch]]:
-    """The batch workbook at ``path``, opened (a refusal is raised here, before any row),
-    and its rows as they are decided: read by a process of its own and decided by others
-    while this one writes (parallel.py) when ``workers`` allows and the batch is worth it."""
+    """The batch workbook at ``path``, opened (a refusal is raised here, before any row is
+    decided), and its rows as they are decided: read by a process of its own and decided
+    by others while this one writes (parallel.py) when ``workers`` allows and the batch
+    is worth it."""
     decider = Decider(book)
-    if in_helpers(path, workers, password):
-        with read_and_decide(book, path, workers) as pipeline, \
+    if in_helpers(path, book.schema, workers, password):
+        with read_and_decide(book, path, workers, open_requests) as pipeline, \
                 DecidedBatch(book, decider, pipeline, progress=progress) as decided:
             yield pipeline.batch, decided
         return
-    batch = open_batch(path, book.schema, password=password)
+    batch = open_requests(path, book.schema, password)
     try:
         with DecidedBatch(book, decider, _DecidedHere(batch.rows(), batch.cells, is_blank_row, decider),
                           progress=progress) as decided:

@@ -11,13 +11,13 @@ from typing import Any, Callable, Iterable
 from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
-from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_overview
+from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_audit, write_overview
 from engine.excel.result_layout import ResultLayout
-from engine.excel.writer import CommentedSheet, Styles, protected_workbook, write_table
+from engine.excel.writer import CommentedSheet, Styles, TracedSheet, protected_workbook
 from engine.files import outputs
 from engine.files.outputs import RUN_PROPERTY
 from engine.files.protection import Password
-from engine.records.digests import ResultsDigest, RunRecord, current_operator, file_sha256, row_digest
+from engine.records.digests import ResultsDigest, RunRecord, SheetDigest, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
 from engine.runs.batch import DecidedBatch, DecidedRow, StartOver, streamed_batch
 
@@ -122,25 +122,30 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
            decided: DecidedBatch, summary: Summary, record: RunRecord, entry, ledger_path: Path | None,
            password: Password | None = None, on_row: Callable[[DecidedRow], None] | None = None) -> None:
     """The decision workbook from ``rows``: streamed while they are decided, or replayed.
-    A row wider than ``layout`` (a cell right of the last header, found part-way) widens
-    every row, and their 核验码: StartOver, as for a duplicate 申请编号."""
+    A row reaching right of ``layout`` (a cell right of the last header, found part-way)
+    widens every row, and their 核验码: StartOver, as for a duplicate 申请编号."""
     width = len(layout.input_headers)
     with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
                             password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
         results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET, worksheet_class=CommentedSheet), styles,
                                layout, book.schema, key_at)
-        overview = workbook.add_worksheet(labels.SUMMARY_SHEET)
-        errors = ErrorsSheet(workbook.add_worksheet(labels.ERROR_SHEET), styles)
+        # 结果's rows carry their own codes; the 审计 sheet and the ledger keep digests of these two.
+        traced = {name: workbook.add_worksheet(name, worksheet_class=TracedSheet)
+                  for name in (labels.SUMMARY_SHEET, labels.ERROR_SHEET)}
+        digests = {labels.SUMMARY_SHEET: SheetDigest(keep=True), labels.ERROR_SHEET: SheetDigest()}
+        for name, sheet in traced.items():
+            sheet.trace = digests[name].add_row
+        overview = traced[labels.SUMMARY_SHEET]
+        errors = ErrorsSheet(traced[labels.ERROR_SHEET], styles)
         audit = workbook.add_worksheet(labels.AUDIT_SHEET)
         parameters_used: dict[str, set] = defaultdict(set)
         results_digest = ResultsDigest()
         for row in rows:
-            decision = row.decision
             if len(row.item) > width:
                 raise StartOver
-            values = row.item + (None,) * (width - len(row.item))  # a row short of a column only some rows use
-            kept, cells = layout.kept(row.number, values), decision.cells()
+            decision = row.decision
+            kept, cells = layout.kept(row.number, row.item), decision.cells()
             code = row_digest(kept, cells, book.digest)
             results.add(kept, cells, decision, code)
             results_digest.add(code)
@@ -158,10 +163,12 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
         write_overview(workbook, overview, styles, book, overview_rows(book, summary),
                        (("申请行数", summary.rows), ("跳过的空行", summary.skipped),
                         ("输入问题条数", summary.problems), ("输入工作表", summary.sheet)))
-        write_table(audit, ("项目", "内容"),
-                    record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
-                                 results_digest.hexdigest(), entry.seal(summary.rows) if entry else "",
-                                 ledger_path), styles)
+        for sheet in traced.values():
+            sheet.end_trace()
+        sealed = entry.seal(summary.rows, {name: d.record() for name, d in digests.items()}) if entry else ""
+        write_audit(audit, styles, record.items(book, summary.rows, summary.skipped, summary.sheet, parameters_used,
+                                                results_digest.hexdigest(), sealed, ledger_path,
+                                                {name: d.hexdigest() for name, d in digests.items()}))
 
 
 def overview_rows(book: Rulebook, summaries: Summary | list[Summary]) -> list[list]:

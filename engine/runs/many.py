@@ -6,6 +6,7 @@ reported and the others are still checked.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ from engine.records.ledger import Ledger
 from engine.runs.check import DECISIONS_SUFFIX, Summary, check_batch, overview_rows
 
 COMBINED_NAME = "合并汇总.xlsx"
-BATCH_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# Workbooks sscard reads, and spreadsheets it cannot (a WPS .et, a CSV ...): in a folder,
+# every one of them is a batch, checked or failing with the reason.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett", ".xlsb", ".ods", ".csv")
 
 
 @dataclass
@@ -31,6 +34,8 @@ class ManyResult:
     summaries: list[Summary] = field(default_factory=list)
     failures: list[tuple[Path, str]] = field(default_factory=list)
     combined: Path | None = None
+    shown: dict[Path, str] = field(default_factory=dict)  # batch -> its name within the folder given
+    ignored: list[Path] = field(default_factory=list)  # files of the folders given that are no spreadsheet
 
     @property
     def rows(self) -> int:
@@ -49,37 +54,63 @@ class ManyResult:
         return sum(s.total_pending for s in self.summaries)
 
 
-def expand(inputs: list[Path]) -> list[Path]:
-    """Files as given; folders as the batch workbooks in them (not earlier outputs).
-    A file reached twice (named twice, or by two paths) is one batch."""
-    batches: list[Path] = []
+def expand(inputs: list[Path]) -> tuple[dict[Path, str], list[Path]]:
+    """The batches to check, each with the name it is shown by, and the files of the
+    folders given that are no workbook at all (said, never checked).
+
+    A file is a batch as given (shown by its name).  A folder is searched through its
+    subfolders (各网点/网点1/, 网点2/ …): every workbook in it is a batch, shown by its path
+    within the folder (网点1/申请批次.xlsx), except sscard's own outputs, the lock files
+    of Excel and LibreOffice and what is hidden (names starting with a dot, as the
+    private folders of a run).  A spreadsheet sscard cannot read (a WPS .et, a CSV) is a
+    batch too, so it fails saying why rather than being passed over.  A file reached
+    twice (named twice, or by two paths) is one batch."""
+    batches: dict[Path, str] = {}
+    ignored: list[Path] = []
     for path in inputs:
-        if path.is_dir():
-            batches += sorted(p for p in path.iterdir()
-                              if p.suffix.lower() in BATCH_SUFFIXES and not p.name.startswith("~$")
-                              and not p.name.endswith(DECISIONS_SUFFIX) and p.name != COMBINED_NAME)
-        else:
-            batches.append(path)
-    unique: list[Path] = []
-    for batch in batches:
-        if not any(outputs.same_file(batch, seen) for seen in unique):
-            unique.append(batch)
-    return unique
+        if not path.is_dir():
+            _add(batches, path, path.name)
+            continue
+        for folder, subfolders, files in os.walk(path):
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+            for name in sorted(files):
+                found = Path(folder) / name
+                if _ours_or_hidden(name):
+                    continue
+                if found.suffix.lower() in SPREADSHEET_SUFFIXES:
+                    _add(batches, found, found.relative_to(path).as_posix())
+                else:
+                    ignored.append(found)
+    return batches, ignored
 
 
-def output_names(batches: list[Path], output_dir: Path | None) -> dict[Path, Path]:
+def _ours_or_hidden(name: str) -> bool:
+    return (name.startswith((".", "~$")) or name.endswith(DECISIONS_SUFFIX)
+            or unicodedata.normalize("NFC", name) == COMBINED_NAME)
+
+
+def _add(batches: dict[Path, str], batch: Path, shown: str) -> None:
+    if not any(outputs.same_file(batch, seen) for seen in batches):
+        batches[batch] = shown
+
+
+def output_names(batches: dict[Path, str], output_dir: Path | None) -> dict[Path, Path]:
     """Each batch's decision workbook, every one distinct within the run.
 
-    NAME.decisions.xlsx, in the output folder or beside the batch.  Where two batches
-    would get the same name in one folder (letter case ignored, as Windows and macOS
-    do), those batches' names carry what tells them apart: their folder's name
-    (网点1-申请批次.decisions.xlsx) and, for 批次.xls beside 批次.xlsx, their extension
-    (批次.xls.decisions.xlsx).  Names still alike (a.xlsx and a.XLSX in one folder) are
-    refused before anything is decided."""
+    NAME.decisions.xlsx, beside the batch, or in the output folder, where a batch found
+    in a subfolder keeps that folder's name (网点1/申请批次.xlsx → 网点1-申请批次.decisions.xlsx).
+    Where two batches would still get the same name in one folder (letter case ignored,
+    as Windows and macOS do), those batches' names carry what tells them apart: their
+    folder's name (网点1-申请批次.decisions.xlsx) and, for 批次.xls beside 批次.xlsx, their
+    extension (批次.xls.decisions.xlsx).  Names still alike (a.xlsx and a.XLSX in one
+    folder) are refused before anything is decided."""
     def target(batch: Path, name: str) -> Path:
         return (output_dir or batch.parent) / f"{name}{DECISIONS_SUFFIX}"
 
-    planned = {batch: target(batch, batch.stem) for batch in batches}
+    def folders(batch: Path) -> str:
+        return "".join(f"{part}-" for part in Path(batches[batch]).parent.parts) if output_dir else ""
+
+    planned = {batch: target(batch, folders(batch) + batch.stem) for batch in batches}
     groups: dict[tuple, list[Path]] = defaultdict(list)
     for batch, path in planned.items():
         groups[_identity(path)].append(batch)
@@ -89,7 +120,8 @@ def output_names(batches: list[Path], output_dir: Path | None) -> dict[Path, Pat
         by_folder = len({_fold(b.parent.name) for b in group}) > 1
         by_suffix = len({_fold(b.suffix) for b in group}) > 1
         for batch in group:
-            name = (f"{batch.parent.name}-" if by_folder else "") + batch.stem + (batch.suffix if by_suffix else "")
+            name = (f"{batch.parent.name}-" if by_folder else folders(batch)) + batch.stem \
+                + (batch.suffix if by_suffix else "")
             planned[batch] = target(batch, name)
     seen: dict[tuple, Path] = {}
     for batch, path in planned.items():
@@ -123,11 +155,13 @@ def check_many(inputs: list[Path], output_dir: str | Path | None, book: Rulebook
                on_done: Callable[[Path, Summary | None, str | None], None] | None = None) -> ManyResult:
     """Check every batch; before anything is decided, every output is known to be
     distinct, writable and no one else's file."""
-    result = ManyResult()
     output_dir = outputs.check_folder(output_dir) if output_dir is not None else None
-    batches = expand(inputs)
-    planned = output_names(batches, output_dir)
-    combined = (output_dir or (batches[0].parent if batches else Path("."))) / COMBINED_NAME
+    shown, ignored = expand(inputs)
+    result = ManyResult(shown=shown, ignored=ignored)
+    batches = list(shown)
+    planned = output_names(shown, output_dir)
+    first_folder = next((path for path in inputs if path.is_dir()), batches[0].parent if batches else Path("."))
+    combined = (output_dir or first_folder) / COMBINED_NAME
     for target in (*planned.values(), combined):
         outputs.check_target(target, inputs=batches, force=force)
     for batch in batches:
@@ -157,9 +191,12 @@ def check_many(inputs: list[Path], output_dir: str | Path | None, book: Rulebook
 def write_combined(path: Path, book: Rulebook, result: ManyResult, *, inputs: list[Path] = (),
                    force: bool = False, password: Password | None = None) -> Path:
     verdicts = list(book.verdicts)
-    per_file = [[s.input.name, "已完成", s.rows, *(s.verdicts[v] for v in verdicts), s.total_due, s.total_pending,
+    def name(batch: Path) -> str:
+        return result.shown.get(batch, batch.name)
+
+    per_file = [[name(s.input), "已完成", s.rows, *(s.verdicts[v] for v in verdicts), s.total_due, s.total_pending,
                  s.output.name] for s in result.summaries]
-    per_file += [[p.name, f"失败:{message}", 0, *(0 for _ in verdicts), 0, 0, ""] for p, message in result.failures]
+    per_file += [[name(p), f"失败:{message}", 0, *(0 for _ in verdicts), 0, 0, ""] for p, message in result.failures]
     with atomic_workbook(path, "合并汇总", streaming=False, inputs=inputs, force=force,
                          password=password) as workbook:
         styles = Styles(workbook, book.verdicts)

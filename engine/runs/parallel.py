@@ -30,36 +30,60 @@ import threading
 import types
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
 from engine.core.loader import RulebookSource, load_source
 from engine.core.normalise import normalise
 from engine.core.rulebook import Rulebook
+from engine.core.schema import ABSENT, Schema, is_blank, shown
 from engine.errors import SscardError
-from engine.excel.reader import Batch, is_blank_row, open_batch
+from engine.excel.reader import Batch, count_rows, is_blank_row
 
 CHUNK_ROWS = 2000
 FIRST_CHUNK_ROWS = 250
-# Below this size (about 2,500 rows) a batch is read and decided in this process:
-# starting the helper processes would take longer than they save.
+# A batch of fewer rows is read and decided in this process: starting the helper
+# processes would take longer than they save.  Rows are counted (up to this many) in a
+# file under SMALL_BATCH_BYTES, never guessed from its size: repeated values compress
+# to almost nothing, 45,000 rows fit in 172 KB.
+HELPERS_FROM_ROWS = 2000
 SMALL_BATCH_BYTES = 256 * 1024
 # Reading and writing are one stream each, and each takes three to four times as long
 # as deciding: a third decider would only wait.
 MAX_DECIDERS = 2
 _END = b""  # a decider's last message: no more chunks
 
-Decided = tuple[Any, str | None, Decision]  # (request id, service, decision)
+Opener = Callable[[Path, Schema], Batch]  # a module's function: it travels to the reading process by name
+
+Decided = tuple[Any, str | None, Decision]  # (request id as typed, service, decision)
+
+# A run killed outright (SIGKILL) cannot release its pool's named semaphores.
+# multiprocessing's resource tracker, a process that outlives the run, does so, and then
+# warns about the leak in English on the clerk's terminal.  It starts with the
+# interpreter's -W options, so this one keeps it quiet (and cleaning).
+_QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def spawn_context():
+    """multiprocessing's spawn context (never a fork of a process that may hold native
+    state or server threads), with the resource tracker kept quiet (see _QUIET_TRACKER)."""
+    if _QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(_QUIET_TRACKER)
+    return multiprocessing.get_context("spawn")
+
+
 def decide_one(decider: Decider, cells: dict[str, Any]) -> Decided:
+    """The request id comes back as the clerk typed it, valid or not (None when blank): it is
+    shown that way everywhere, recorded that way, and compared by its key (request_ids)."""
     book = decider.book
     row = normalise(book.schema, cells)
-    return row.fact.get(book.schema.request_id), row.fact.get(book.schema.dispatch), decider.decide(row)
+    typed = cells.get(book.schema.request_id)
+    request_id = None if typed is ABSENT or is_blank(typed) else shown(typed).strip()
+    return request_id, row.fact.get(book.schema.dispatch), decider.decide(row)
 
 
 def chunks(rows: Iterable, size: int = CHUNK_ROWS, first: int | None = None) -> Iterator[list]:
@@ -76,10 +100,11 @@ def chunks(rows: Iterable, size: int = CHUNK_ROWS, first: int | None = None) -> 
         yield chunk
 
 
-def in_helpers(path: Path, workers: int, password: object) -> bool:
+def in_helpers(path: Path, schema: Schema, workers: int, password: object) -> bool:
     """Whether a batch is worth reading and deciding in helper processes.  A protected
     batch never is: its password does not leave this process (protection.Password)."""
-    return workers > 1 and password is None and path.stat().st_size >= SMALL_BATCH_BYTES
+    return workers > 1 and password is None and (
+        path.stat().st_size >= SMALL_BATCH_BYTES or count_rows(path, schema, HELPERS_FROM_ROWS) > HELPERS_FROM_ROWS)
 
 
 class HelperFailed(Exception):
@@ -102,8 +127,8 @@ class Pipeline:
         self.skipped = 0
         self.batch: Batch | None = None
 
-    def start(self, book: Rulebook, path: Path, workers: int) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork of a process that may hold native state
+    def start(self, book: Rulebook, path: Path, workers: int, opener: Opener) -> None:
+        context = spawn_context()
         self._from_reader, reader_out = context.Pipe(duplex=False)
         self._mine.append(self._from_reader)
         to_deciders = []
@@ -114,7 +139,7 @@ class Pipeline:
             self._start(context, _decide, book.source, decider_in, decider_out)
             to_deciders.append(reader_to_decider)
             self._from_deciders.append(from_decider)
-        self._start(context, _read, book.source, path, to_deciders, reader_out)
+        self._start(context, _read, book.source, opener, path, to_deciders, reader_out)
         self.batch = self._receive(self._from_reader)
 
     def _start(self, context, target, *args) -> None:
@@ -183,13 +208,13 @@ def _collect(connection, reader) -> bytes:
 
 
 @contextmanager
-def read_and_decide(book: Rulebook, path: Path, workers: int) -> Iterator[Pipeline]:
-    """The batch at ``path`` read by one helper process and decided by ``workers - 1``
-    others (at least one, at most MAX_DECIDERS); raises what opening the batch raises (a
-    refusal, one line)."""
+def read_and_decide(book: Rulebook, path: Path, workers: int, opener: Opener) -> Iterator[Pipeline]:
+    """The batch at ``path``, opened by ``opener(path, schema)`` in one helper process,
+    which reads it, and decided by ``workers - 1`` others (at least one, at most
+    MAX_DECIDERS); raises what opening the batch raises (a refusal, one line)."""
     pipeline = Pipeline()
     try:
-        pipeline.start(book, path, workers)
+        pipeline.start(book, path, workers, opener)
         yield pipeline
     finally:
         pipeline.close()
@@ -221,9 +246,14 @@ def _decide(*args) -> None:
 
 
 def _as_helper(run, *args) -> None:
-    """A helper's body: Ctrl-C ignored, every failure sent on to the main process (never
-    a traceback printed), and a vanished main process the end of the helper."""
+    """A helper's body: Ctrl-C ignored, every failure sent on to the main process, and a
+    vanished main process the end of the helper."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A helper has nothing to tell the clerk: what it finds travels to the main process,
+    # which says it.  Nothing it could print (a traceback of its own) reaches the terminal.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     report = args[-1]
     try:
         run(*args)
@@ -236,9 +266,8 @@ def _as_helper(run, *args) -> None:
             pass
 
 
-def _read_batch(source: RulebookSource, path: Path, to_deciders: list, report) -> None:
-    book = load_source(source)
-    batch = open_batch(path, book.schema)
+def _read_batch(source: RulebookSource, opener: Opener, path: Path, to_deciders: list, report) -> None:
+    batch = opener(path, load_source(source).schema)
     try:
         shape = pickle.dumps(dataclasses.replace(batch, _workbook=None, _handle=None, _marks=[]))
         for connection in (report, *to_deciders):

@@ -30,8 +30,9 @@ RULEBOOK = Rulebook(
         "受理": Notice("借书证受理回执", "您的申请已受理。", "应缴费用", ("place", "next")),
         "补正材料": Notice("借书证一次性告知书", "请一次补齐下列材料:", "补正后应缴费用", ("missing", "place"),
                        place_label="补正地点"),
-        "不予受理": Notice("借书证不予受理告知书", "您的申请不予受理,理由如下:", sections=("reasons",)),
+        "不予受理": Notice("借书证不予受理告知书", "您的申请不予受理,理由如下:", sections=("reasons", "appeal")),
         "转银行办理": Notice("借书证转办告知单", "请到银行办理:", sections=("place", "next")),
         "人工复核": Notice("借书证收件回执", "您的申请须由馆员复核后决定。"),
     },
+    source_title="《借书证办理须知》",
 )
