@@ -51,21 +51,22 @@ def verified(out, batch):
 
 def test_an_id_used_again_far_down_makes_every_row_carrying_it_invalid_in_input_order(tmp_path, fixture_book,
                                                                                       ledger):
-    # D7 is on row 9; rows 3, 4002 and 4802 use it again.
+    # D7 is on row 9; rows 3 and 4002 use it again, and row 4802 too, written full-width in lower case.
     batch = write_helpers_batch(tmp_path / "批次.xlsx", fixture_book, "D",
-                                changed={3: {"申请编号": "D7"}, 4002: {"申请编号": "D7"}, 4802: {"申请编号": "D7"}})
+                                changed={3: {"申请编号": "D7"}, 4002: {"申请编号": "D7"}, 4802: {"申请编号": "ｄ７"}})
     out = tmp_path / "决定.xlsx"
 
     checked(batch, out, 2)
 
     rows = read_sheet(out)
     assert [r["申请编号"] for r in rows[:3]] == ["D0", "D7", "D2"] and len(rows) == HELPERS_ROWS
-    carrying = [r for r in rows if r["申请编号"] == "D7"]
+    carrying = [r for r in rows if r["申请编号"] in ("D7", "ｄ７")]
     assert [r["行号"] for r in carrying] == [3, 9, 4002, 4802]
     for row in carrying:
         assert row["结论"] == "输入有误"
-        assert "申请编号「D7」在本批次出现 4 次(第 3 行、第 9 行、第 4002 行、第 4802 行)" in row["依据"]
-    assert {r["结论"] for r in rows if r["申请编号"] != "D7"} == {"受理"}
+        assert (f"申请编号「{row['申请编号']}」在本批次出现 4 次(第 3 行「D7」、第 9 行「D7」、第 4002 行「D7」、"
+                "第 4802 行「ｄ７」;大小写、全角半角或连字符不同,也是同一个编号)") in row["依据"]
+    assert {r["结论"] for r in rows if r not in carrying} == {"受理"}
     verified(out, batch)  # the rows written again agree with the ledger, row for row
 
 
