@@ -15,11 +15,13 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
 from click.testing import CliRunner
 from conftest import FIXTURE_RULES, HELPERS_ROWS, ROOT, fixture_request, read_sheet, write_batch, write_helpers_batch
 
 from cli import cli
 from desk import results
+from engine.excel.writer import CommentedSheet, forget_written_row
 from engine.files import protection
 from engine.files.protection import Password, encrypt_workbook
 from engine.runs import parallel
@@ -234,3 +236,24 @@ def test_a_helper_that_dies_ends_check_as_a_fault_of_sscard_in_one_line(tmp_path
     assert not (tmp_path / "决定.xlsx").exists() and os.listdir(tmp_path / "tmp") == []
     assert all(map(gone, helpers))
     assert "还没有运行记录" in invoke("history", "--ledger", tmp_path / "ledger.sqlite3").output
+
+
+def test_comments_sit_where_xlsxwriter_puts_them_on_rows_of_many_heights(tmp_path):
+    def written(worksheet_class) -> dict[str, bytes]:
+        path = tmp_path / f"{worksheet_class.__name__ if worksheet_class else 'plain'}.xlsx"
+        workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        sheet = workbook.add_worksheet("结果", worksheet_class=worksheet_class)
+        sheet.write_comment(0, 2, "图例", {"x_scale": 2.5, "y_scale": 2.2})
+        for row in range(1, 3000):
+            sheet.set_row(row, (16, 32, 48, None)[row % 4])
+            sheet.write_string(row, 0, f"第 {row} 行")
+            forget_written_row(sheet, row - 1)
+            if row % 7 == 0:
+                sheet.write_comment(row, row % 5, "须改正:" + "很长的说明" * (row % 3 + 1), {"author": "sscard"})
+        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            return {name: archive.read(name) for name in archive.namelist() if "vml" in name or "comments" in name}
+
+    ours, xlsxwriters = written(CommentedSheet), written(None)
+
+    assert ours and ours == xlsxwriters

@@ -344,11 +344,11 @@ LINE_POINTS = 16  # the height of one line of wrapped text
 def forget_written_row(sheet, row: int) -> None:
     """Drop what xlsxwriter keeps of a row already written out.
 
-    xlsxwriter keeps every set_row() until the file closes, even in constant_memory
-    mode, where the row itself is written once the next row starts: a million rows of
-    heights would hold about 300 MB.  Only a height other than the default is still
-    needed (to place comments below it), and rows of one height share one entry.  Call
-    after a cell of the following row is written."""
+    xlsxwriter keeps every set_row() (format and height, twice) until the file closes,
+    even in constant_memory mode, where the row itself is written once the next row
+    starts: a million rows held 350 MB.  Only a height other than the default is still
+    needed (to place comments below it), and rows of one height share one entry: 120 MB
+    (docs/notes/EXCEL_NOTES.md).  Call after a cell of the following row is written."""
     sheet.set_rows.pop(row, None)
     size = sheet.row_sizes.get(row)
     if size is not None:
