@@ -24,27 +24,28 @@ from engine import labels
 from engine.auditors import explain as explaining
 from engine.auditors import verify as verifying
 from engine.auditors.recorded import rulebook_for
-from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError, describe_os_error
 from engine.excel.template import write_template
 from engine.files import protection, scratch
 from engine.files.protection import Password
+from engine.labels import shown_path
 from engine.papers import settings as office_settings
 from engine.papers.notices import write_notices
 from engine.policy import cases as case_book
 from engine.policy import catalogue, document, impact
 from engine.policy import lint as rule_lint
-from engine.policy.publish import publish
+from engine.policy.publish import publish, start_draft
 from engine.records import ledger as ledgers
 from engine.records.archive import Archive, archive_beside
+from engine.rulebook.layout import CASES
 from engine.runs.check import check_batch
 from engine.runs.many import check_many
 from engine.runs.parallel import default_workers
 from engine.runs.progress import row_progress
 
-DEFAULT_RULES = Path(__file__).resolve().parent / "rules"
-RULES_ENV = "SSCARD_RULES"  # another live rulebook (its archive and document sit beside it)
+DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "规则库.xlsx"
+RULES_ENV = "SSCARD_RULES"  # another live rulebook workbook (its archive and document sit beside its folder)
 
 
 def live_rules() -> Path:
@@ -59,24 +60,36 @@ INTERNAL_ERROR = 3  # a fault of sscard itself, never of the input
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a program ended by Ctrl-C
 
 
+LIVE = "现行规则库(随 sscard 提供的 rules/规则库.xlsx)"
+
+
 def rules_option(command):
-    @zh.option("--rules", "rules_dir", type=zh.FOLDER, default=None,
-                  show_default="现行规则库(随 sscard 提供的 rules/)", help="使用另一个规则库目录(如草案)。")
+    @zh.option("--rules", "rules_file", type=zh.PATH, default=None, show_default=LIVE,
+               help="使用另一个规则库工作簿(如草案 草案.xlsx)。")
     @wraps(command)
-    def wrapper(*args, rules_dir: Path | None, **kwargs):
-        return command(*args, book=archive().load(rules_dir or live_rules()), **kwargs)
+    def wrapper(*args, rules_file: Path | None, **kwargs):
+        return command(*args, book=archive().load(rules_file or live_rules()), **kwargs)
+    return wrapper
+
+
+def rulebook_argument(command):
+    """The rulebook a `rules` command works on, named after the command: 草案.xlsx."""
+    @click.argument("rules_file", required=False, type=zh.PATH, metavar="[规则库]")
+    @wraps(command)
+    def wrapper(*args, rules_file: Path | None, **kwargs):
+        return command(*args, book=archive().load(rules_file or live_rules()), **kwargs)
     return wrapper
 
 
 def recorded_rules_option(command):
     """explain / verify: by default the rulebook a decision workbook was decided with
     (under password_option: a protected workbook is opened with its password)."""
-    @zh.option("--rules", "rules_dir", type=zh.FOLDER, default=None,
-                  show_default="决定工作簿「审计」表记录的、已归档的规则库;批次工作簿用现行规则库",
-                  help="改用另一个规则库目录(如现行规则库或草案)。")
+    @zh.option("--rules", "rules_file", type=zh.PATH, default=None,
+               show_default="决定工作簿「审计」表记录的、已归档的规则库;批次工作簿用现行规则库",
+               help="改用另一个规则库工作簿(如现行规则库或草案)。")
     @wraps(command)
-    def wrapper(workbook: Path, *args, rules_dir: Path | None, password: Password | None, **kwargs):
-        book = rulebook_for(workbook, rules_dir, live_rules(), archive(), password)
+    def wrapper(workbook: Path, *args, rules_file: Path | None, password: Password | None, **kwargs):
+        book = rulebook_for(workbook, rules_file, live_rules(), archive(), password)
         return command(workbook, *args, password=password, book=book, **kwargs)
     return wrapper
 
@@ -320,6 +333,8 @@ def _echo_summary(summary, book: Rulebook) -> None:
     for verdict in book.verdicts:
         if summary.verdicts[verdict]:
             click.echo(f"  {verdict}: {summary.verdicts[verdict]}")
+    for line in summary.unlisted_lines():
+        click.echo(f"  {line}")
     click.echo(_fees(summary, book) + f";输入问题 {summary.problems} 条(见「错误」表)")
     click.echo(f"已写出 {summary.output}")
 
@@ -341,90 +356,100 @@ def template(output: str, force: bool, book: Rulebook) -> None:
 
 @cli.group("rules")
 def rules_group() -> None:
-    """政策人员:查看、检查、测试、发布规则库(可用 --rules 指向草案目录)。"""
+    """政策人员:复制草案,检查、测试、比较、发布规则库(规则库是一个工作簿,默认为现行规则库)。"""
+
+
+@rules_group.command("draft")
+@click.argument("output", metavar="草案")
+@force_option
+def rules_draft(output: str, force: bool) -> None:
+    """把现行规则库复制为草案工作簿「草案」,在 Excel、WPS 或 LibreOffice 中修改后检查、测试、发布。
+    不覆盖已有的文件(可能是正在修改的草案),除非加 --force。
+
+    示例:
+
+        sscard rules draft 草案.xlsx
+    """
+    path = start_draft(live_rules(), output, force=force)
+    click.echo(f"已把现行规则库 {shown_path(live_rules())} 复制为 {shown_path(path)};修改后请运行 "
+               f"sscard rules lint {shown_path(path)}")
 
 
 @rules_group.command("list")
-@rules_option
+@rulebook_argument
 def rules_list(book: Rulebook) -> None:
-    """列出每条规则(编号和名称、业务、条款、生效日期、条件、结果、理由、是否解释性)、
+    """列出每条规则(编号和名称、业务、条款、所在的表和行、生效日期、条件、结果、理由、是否解释性)、
     带生效日期的输入列,以及每个参数的类型和各期取值。
 
     示例:
 
-        sscard rules list --rules 草案
+        sscard rules list 草案.xlsx
     """
     for line in catalogue.text_lines(book):
         click.echo(line)
 
 
-@rules_group.command("export")
-@click.argument("output", metavar="输出文件")
-@force_option
-@rules_option
-def rules_export(output: str, force: bool, book: Rulebook) -> None:
-    """把规则目录写成工作簿「输出文件」(规则、输入列、参数、说明四张表)。
+@rules_group.command("show")
+@click.argument("rule_id", metavar="规则编号")
+@rulebook_argument
+def rules_show(rule_id: str, book: Rulebook) -> None:
+    """显示一条规则:政策人员在规则库中写的样子(所在的表、行和各单元格),以及它编译成的、
+    交给规则引擎 durable-rules 执行的规则(每类适用的业务一份)。
 
     示例:
 
-        sscard rules export 规则目录.xlsx
+        sscard rules show REISSUE-FEE
+
+        sscard rules show REISSUE-FEE 草案.xlsx
     """
-    path = catalogue.write_catalogue(book, output, force=force)
-    click.echo(f"规则 {len(book.unique_rules())} 条;已写出 {path}")
+    lines = catalogue.show(book, rule_id)
+    if lines is None:
+        raise Refusal(f"规则库 {shown_path(book.path)} 中没有规则「{rule_id}」;sscard rules list 列出全部规则",
+                      exit_code=2)
+    for line in lines:
+        click.echo(line)
 
 
 @rules_group.command("test")
-@click.argument("cases", required=False, type=zh.FILE, metavar="用例工作簿")
+@rulebook_argument
+@zh.option("--cases", type=zh.FILE, metavar="用例工作簿",
+           help="改用另一个用例工作簿(第一张表:用例名称、输入列和期望列);默认:规则库中的「用例」表。")
 @zh.option("--allow-uncovered", is_flag=True, help="有规则没有用例命中时仍以 0 退出(只测部分规则的用例工作簿)。")
 @password_option
-@rules_option
 def rules_test(cases: Path | None, allow_uncovered: bool, password: Password | None, book: Rulebook) -> None:
-    """运行「用例工作簿」(默认:规则目录中的 cases.xlsx),列出每个失败的用例及差异(通过的只计数),再列出规则覆盖。
+    """运行规则库的用例(规则库中的「用例」表,或 --cases 给出的用例工作簿),列出每个失败的用例及差异
+    (通过的只计数),再列出规则覆盖。
 
     退出码:0 全部通过且每条规则都有用例命中;1 有用例失败,或有规则没有用例命中
     (除非 --allow-uncovered);2 文件或规则库无法读取。
 
     示例:
 
-        sscard rules test --rules 草案 草案/cases.xlsx
+        sscard rules test 草案.xlsx
     """
-    path = cases or book.directory / "cases.xlsx"
-    report = case_book.run_cases(path, book, password)
-    click.echo(f"用例 {shown_path(path)};规则库 {shown_path(book.directory)}(版本 {book.version})")
+    report = case_book.run_cases(book, cases, password)
+    where = shown_path(cases) if cases else f"{shown_path(book.path)}「{CASES}」表"
+    click.echo(f"用例 {where};规则库 {shown_path(book.path)}(版本 {book.version})")
     for line in case_book.report_lines(report):
         click.echo(line)
     if report.failures:
         names = "、".join(o.case.name for o in report.failures)
         raise Refusal(f"{len(report.failures)} 个用例失败:{names}")
     if report.uncovered and not allow_uncovered:
-        raise Refusal(f"{len(report.uncovered)} 条规则没有用例命中;请补充用例,"
-                                   "或用 --allow-uncovered 只测部分规则")
-
-
-@rules_group.command("cases")
-@rules_option
-def rules_cases(book: Rulebook) -> None:
-    """由规则目录中的用例表(make_cases.py)写出用例工作簿 cases.xlsx,供 rules test 和 rules publish 运行。
-
-    示例:
-
-        sscard rules cases --rules 草案
-    """
-    path, count = case_book.write_case_book(book)
-    click.echo(f"已写出 {shown_path(path)}({count} 个用例)")
+        raise Refusal(f"{len(report.uncovered)} 条规则没有用例命中;请在「{CASES}」表中补充用例,"
+                      "或用 --allow-uncovered 只测部分规则")
 
 
 @rules_group.command("doc")
-@zh.option("-o", "--output", type=zh.FILE,
-              help="写到该文件;不给则打印出来。")
-@rules_option
+@rulebook_argument
+@zh.option("-o", "--output", type=zh.FILE, help="写到该文件;不给则打印出来。")
 def rules_doc(output: Path | None, book: Rulebook) -> None:
-    """由规则库的声明生成中文规则手册(Markdown):业务、输入列、每条规则(名称、条款、条件、生效日期、结果)、
+    """由规则库生成中文规则手册(Markdown):业务、输入列、每条规则(名称、条款、条件、生效日期、结果)、
     参数的各期取值与依据,解释性规则逐条标出。发布(rules publish)时会自动更新 docs/规则手册.md。
 
     示例:
 
-        sscard rules doc --rules 草案 -o 草案规则手册.md
+        sscard rules doc 草案.xlsx -o 草案规则手册.md
     """
     if output:
         click.echo(f"已写出 {document.write_document(book, output)}")
@@ -433,9 +458,9 @@ def rules_doc(output: Path | None, book: Rulebook) -> None:
 
 
 @rules_group.command("publish")
-@click.argument("draft", type=zh.FOLDER, metavar="草案目录")
+@click.argument("draft", type=zh.PATH, metavar="草案")
 def rules_publish(draft: Path) -> None:
-    """发布草案 DRAFT:先做 rules lint 和 rules test(草案中的 cases.xlsx,每条规则都须有用例命中),
+    """发布草案工作簿:先做 rules lint 和 rules test(草案中的「用例」表,每条规则都须有用例命中),
     有任何问题即拒绝且不改动任何文件;通过后按内容的 SHA-256 归档(版本号由发布日期和摘要生成,无须手填),
     把现行规则库替换为草案,并更新 docs/规则手册.md。
 
@@ -443,7 +468,7 @@ def rules_publish(draft: Path) -> None:
 
     示例:
 
-        sscard rules publish 草案
+        sscard rules publish 草案.xlsx
     """
     result = publish(draft, live_rules(), archive())
     click.echo(f"已发布:{result.book.name} 版本 {result.publication.version}")
@@ -455,45 +480,42 @@ def rules_publish(draft: Path) -> None:
 
 
 @rules_group.command("lint")
-@zh.option("--rules", "rules_dir", type=zh.FOLDER, default=None,
-              show_default="现行规则库(随 sscard 提供的 rules/)", help="检查另一个规则库目录(如草案)。")
-def rules_lint(rules_dir: Path | None) -> None:
-    """静态检查规则库:声明齐全且取值类型正确;逐一尝试每类业务在每个生效时段的每种合法输入组合,
-    规则引擎与逐条核对的结果须一致,且都有规则命中(空缺给出示例行);永不命中的规则;
-    被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。
+@click.argument("rules_file", required=False, type=zh.PATH, metavar="[规则库]")
+def rules_lint(rules_file: Path | None) -> None:
+    """检查规则库:每个单元格的写法和取值;逐一尝试每类业务在每个生效时段的每种合法输入组合,
+    规则引擎与逐条核对的结果须一致(否则报「分歧」),且都有规则命中(空缺给出示例行);永不命中的规则;
+    被更强结论总是覆盖的规则;同一结论下办理地点或费用参数互相矛盾的规则。每个问题都指出所在的表和单元格。
 
     退出码:0 未发现问题;1 发现问题。
 
     示例:
 
-        sscard rules lint --rules 草案
+        sscard rules lint 草案.xlsx
     """
-    rules_dir = rules_dir or live_rules()
-    book, findings = rule_lint.lint_directory(rules_dir, archive().load)
+    rules_file = rules_file or live_rules()
+    book, findings = rule_lint.lint_file(rules_file, archive().load)
     for line in rule_lint.report_lines(book, findings):
         click.echo(line)
     if findings:
-        raise Refusal(f"规则库 {shown_path(rules_dir)} 有 {len(findings)} 个问题")
+        raise Refusal(f"规则库 {shown_path(rules_file)} 有 {len(findings)} 个问题")
 
 
 @cli.command()
 @click.argument("batch", type=zh.FILE, metavar="批次")
-@zh.option("--old", "old_dir", type=zh.FOLDER, default=None,
-              show_default="现行规则库(随 sscard 提供的 rules/)", help="原规则库目录。")
-@zh.option("--new", "new_dir", type=zh.FOLDER, required=True,
-              help="修改后的规则库目录(草案)。")
+@zh.option("--old", "old_file", type=zh.PATH, default=None, show_default=LIVE, help="原规则库工作簿。")
+@zh.option("--new", "new_file", type=zh.PATH, required=True, help="修改后的规则库工作簿(草案)。")
 @zh.option("-o", "--output", help="影响工作簿(概要、结论矩阵、变化明细)的路径;不给则只打印概要。")
 @force_option
 @password_option
-def diff(batch: Path, old_dir: Path | None, new_dir: Path, output: str | None, force: bool,
+def diff(batch: Path, old_file: Path | None, new_file: Path, output: str | None, force: bool,
          password: Password | None) -> None:
-    """用新旧两个规则库分别决定「批次」,列出结论、费用或缺少材料有变化的行。
+    """用新旧两个规则库分别决定「批次」,列出规则库的变化,以及结论、费用或缺少材料有变化的行。
 
     示例:
 
-        sscard diff 上月批次.xlsx --old rules --new 草案 -o 影响.xlsx
+        sscard diff 上月批次.xlsx --new 草案.xlsx -o 影响.xlsx
     """
-    old, new = archive().load(old_dir or live_rules()), archive().load(new_dir)
+    old, new = archive().load(old_file or live_rules()), archive().load(new_file)
     result, path = impact.diff(batch, old, new, output, force=force, password=password)
     for line in impact.summary_lines(result):
         click.echo(line)
@@ -594,7 +616,7 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
     if not settings.found:
         _say(settings.missing_message())
     if without_ledger:
-        _say(f"注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实")
+        _say("注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实")
     target = output or decisions.with_name(f"{decisions.stem.removesuffix('.decisions')}.告知书.pdf")
     result = write_notices(decisions, target, book, settings, ids, password,
                            _output_password(password) if encrypt_output else None, force=force,

@@ -123,16 +123,16 @@ def _tree_rss_mb(pid: int) -> float:
 def measure_stages(path: Path, rows: int) -> dict:
     """CPU seconds of each stage of `check`, apart, on the first ``rows`` rows."""
     from engine.core.decide import Decider
-    from engine.core.loader import load_rulebook
     from engine.excel.reader import is_blank_row, open_batch
     from engine.excel.result_layout import ResultLayout
     from engine.records.digests import RunRecord
     from engine.records.ledger import Ledger
+    from engine.rulebook.source import load_rulebook
     from engine.runs import check
     from engine.runs.batch import DecidedRow
     from engine.runs.parallel import CHUNK_ROWS, chunks, decide_one
 
-    book = load_rulebook(ROOT / "rules")
+    book = load_rulebook(ROOT / "rules" / "规则库.xlsx")
     batch = open_batch(path, book.schema)
     clock = time.process_time
     start = clock()
@@ -173,10 +173,10 @@ def measure_stages(path: Path, rows: int) -> dict:
 def measure_engine(path: Path, rows: int) -> dict:
     """Rows/s through durable-rules alone: normalised rows in, decisions out, no Excel."""
     from engine.core.decide import Decider
-    from engine.core.loader import load_rulebook
     from engine.core.normalise import normalise
     from engine.excel.reader import open_batch
-    book = load_rulebook(ROOT / "rules")
+    from engine.rulebook.source import load_rulebook
+    book = load_rulebook(ROOT / "rules" / "规则库.xlsx")
     batch = open_batch(path, book.schema)
     normalised = [normalise(book.schema, batch.cells(values)) for _, values in itertools.islice(batch.rows(), rows)]
     batch.close()

@@ -22,4 +22,5 @@ def rules_page():
     services = [(service.name, [e for e in entries if service.name in e.services]) for service in book.services]
     parameters = [[description, kind, start, f"{catalogue.value_words(value)} {unit}".rstrip(), reference, flag]
                   for _, description, kind, unit, start, value, reference, flag in catalogue.parameter_rows(book)]
-    return render_template("rules.html", services=services, parameters=parameters, columns=PARAMETER_COLUMNS)
+    return render_template("rules.html", services=services, parameters=parameters, columns=PARAMETER_COLUMNS,
+                           phrasings=[words for _, words in catalogue.phrasing_lines(book)])

@@ -28,7 +28,6 @@ from desk.wording import for_the_page
 from engine.auditors.explain import Explanation, explain
 from engine.auditors.recorded import rulebook_for
 from engine.auditors.verify import Verification, verify_workbook
-from engine.core.loader import RulebookSource, load_source
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.excel.decision_workbook import open_decisions
@@ -37,6 +36,7 @@ from engine.files.protection import Password
 from engine.records.archive import Archive
 from engine.records.digests import RULEBOOK_DIGEST
 from engine.records.ledger import Ledger
+from engine.rulebook.source import RulebookSource, load_source
 from engine.runs.check import Summary, check_batch
 from engine.runs.parallel import default_workers, spawn_context
 
@@ -157,7 +157,7 @@ def _judged_by(workbook: Path, password: Password | None = None) -> Rulebook:
         decisions.close()
     if _archive is None or recorded in (None, book.digest):
         return book
-    return rulebook_for(workbook, None, book.directory, _archive, password)
+    return rulebook_for(workbook, None, book.path, _archive, password)
 
 
 def notices(workbook: str, output: str, request_ids: list[str] | None, ledger: str, settings: str) -> str:
@@ -180,6 +180,7 @@ def summary_record(summary: Summary, book: Rulebook) -> dict[str, Any]:
                        for s in services],
         "total_due": summary.total_due,
         "total_pending": summary.total_pending,
+        "unlisted": summary.unlisted_lines(),
     }
 
 

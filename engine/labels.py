@@ -1,5 +1,7 @@
 """The words sscard shows: sheet names and the decision columns (RULEBOOK.md, 'Output')."""
 
+from pathlib import Path
+
 RESULT_SHEET = "结果"
 SUMMARY_SHEET = "汇总"
 ERROR_SHEET = "错误"
@@ -37,6 +39,7 @@ CHECK_NAMES = {
     "INPUT-DUPLICATE-ID": "申请编号重复",
     "PARAMETER-NOT-IN-FORCE": "参数未生效",
     "NO-RULE-FIRED": "无规则适用",
+    "INPUT-READ-AS": "按写法读取",
 }
 
 
@@ -48,3 +51,12 @@ def one_line(cell: str) -> str:
 def check_label(check: str) -> str:
     name = CHECK_NAMES.get(check)
     return f"{check} {name}" if name else check
+
+
+def shown_path(path) -> str:
+    """A path as a person is shown it: relative to the working directory when under it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

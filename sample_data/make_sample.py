@@ -10,7 +10,8 @@ are spellings a clerk really uses (service codes, TRUE/FALSE, stray spaces, a lo
 x, year-first dates typed as text in every form an office writes), which must not change
 any decision, and bad rows: invalid or numeric 公民身份号码, unknown 业务类型, a
 day-first or numeric date, blank required fields, a duplicated 申请编号, one all-blank
-row and an extra 备注 column; a 原因 a service does not list is 不予受理.
+row and an extra 备注 column; a 原因 a service does not list is 不予受理, and a listed
+phrasing of one (遗失 for 丢失, RULEBOOK.md revised 2026-12-04) is read as it.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ SCENARIOS = [
       "REPORT-LOSS-ACCEPT"),
     s("挂失-已挂失", 3, {**LOSS, **LOST}, "不予受理", 0, "", "REPORT-LOSS-ALREADY-REPORTED"),
     s("挂失-原因不符", 2, {**LOSS, "原因": "卡面污损"}, "不予受理", 0, "", "REPORT-LOSS-REASON-INVALID"),
-    s("挂失-原因写成遗失", 1, {**LOSS, "原因": "遗失"}, "不予受理", 0, "", "REPORT-LOSS-REASON-INVALID"),
+    s("挂失-原因写成遗失", 1, {**LOSS, "原因": "遗失"}, "受理", 0, "", "REPORT-LOSS-ACCEPT INPUT-READ-AS"),
     s("挂失-他人代为挂失", 4, {**LOSS, "办理人": "代办"}, "人工复核", 0, "", "REPORT-LOSS-ACCEPT REPORT-LOSS-BY-OTHER"),
 
     # 解除挂失 (§5)

@@ -2,29 +2,60 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import fixture_rulebook
 import openpyxl
 import pytest
 
 from engine.core.decide import Decider, Decision
-from engine.core.loader import load_rulebook
 from engine.core.normalise import normalise
 from engine.excel.decision_workbook import open_decisions
 from engine.records.archive import archive_beside
 from engine.records.digests import ResultsDigest, audit_digest, row_digest
+from engine.rulebook.source import load_rulebook
 from engine.runs import parallel
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "rules"
+RULES = ROOT / "rules" / "规则库.xlsx"
 # Engine tests run on this small rulebook, so a change of the live policy never breaks them.
-FIXTURE_RULES = Path(__file__).resolve().parent / "fixture_rules"
-FIXTURE_MEMBER = "12345678"  # a valid 读者证号 of the fixture rulebook
+# It is built from its tables (fixture_rulebook.py) once per test run, in a private folder.
+_BUILT = Path(tempfile.mkdtemp(prefix="fixture-rulebook-"))
+atexit.register(shutil.rmtree, _BUILT, True)
+FIXTURE_RULES = fixture_rulebook.build(_BUILT / "规则库.xlsx")
+FIXTURE_MEMBER = fixture_rulebook.ID  # a valid 读者证号 of the fixture rulebook
+BAD_CHECK_DIGIT = "110105194912310021"  # the same number with a wrong check digit
 VALID_ID = "11010519491231002X"  # GB 11643 example number with a valid check digit
 CASE_DAY = dt.datetime(2026, 3, 1)  # the date a test request is made on unless it says otherwise
+
+
+SOFFICE = shutil.which("soffice")
+
+
+def libreoffice_or_skip() -> None:
+    """Tests that save a workbook as a spreadsheet application does need LibreOffice; CI
+    (.ci/run) installs it and sets SSCARD_REQUIRE_OFFICE=1, so there it is never skipped."""
+    if SOFFICE is None and os.environ.get("SSCARD_REQUIRE_OFFICE") != "1":
+        pytest.skip("LibreOffice 测试已跳过:本机没有 LibreOffice(apt-get install libreoffice-calc-nogui 后即可运行)",
+                    allow_module_level=True)
+
+
+def saved_by_libreoffice(path: Path, work: Path) -> Path:
+    """``path`` opened and saved once by LibreOffice Calc, in place, as an officer's spreadsheet
+    application saves it (its own profile, so parallel runs never share one)."""
+    out = work / "libreoffice-out"
+    subprocess.run([SOFFICE or "soffice", "--headless", f"-env:UserInstallation=file://{work / 'libreoffice-profile'}",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(path)], check=True, capture_output=True,
+                   timeout=300)
+    shutil.move(out / path.with_suffix(".xlsx").name, path)
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -41,18 +72,24 @@ def fixture_book():
 @pytest.fixture
 def fixture_home(tmp_path, monkeypatch) -> Path:
     """A repository of its own around a published copy of the fixture rulebook:
-    home/rules (the live rulebook sscard uses, via SSCARD_RULES) and home/archive."""
+    home/rules/规则库.xlsx (the live rulebook sscard uses, via SSCARD_RULES) and home/archive."""
     home = tmp_path / "home"
-    shutil.copytree(FIXTURE_RULES, home / "rules", ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setenv("SSCARD_RULES", str(home / "rules"))
-    archive_beside(home / "rules").store(load_rulebook(home / "rules"))
+    live = home / "rules" / "规则库.xlsx"
+    live.parent.mkdir(parents=True)
+    shutil.copy(FIXTURE_RULES, live)
+    monkeypatch.setenv("SSCARD_RULES", str(live))
+    archive_beside(live).store(load_rulebook(live))
     return home
+
+
+def live_of(home: Path) -> Path:
+    return home / "rules" / "规则库.xlsx"
 
 
 @pytest.fixture
 def home_book(fixture_home):
     """The live rulebook of ``fixture_home`` as sscard loads it: published, with its version."""
-    return archive_beside(fixture_home / "rules").load(fixture_home / "rules")
+    return archive_beside(live_of(fixture_home)).load(live_of(fixture_home))
 
 
 def fixture_decide(book, **fields: Any) -> Decision:

@@ -138,8 +138,8 @@ def test_verify_fails_when_the_batch_is_not_the_one_recorded(decided, tmp_path, 
 
 def test_verify_lists_drift_rows_when_given_a_draft_that_changes_an_outcome(decided, tmp_path):
     batch, out = decided
-    draft = copy_rulebook(tmp_path / "draft_rules")
-    delete_rule(draft, "reset", "RESET-NOT-IN-PERSON")
+    draft = copy_rulebook(tmp_path / "draft_rules.xlsx")
+    delete_rule(draft, "RESET-NOT-IN-PERSON")
 
     result = invoke("verify", out, "--batch", batch, "--rules", draft)
 
@@ -170,8 +170,8 @@ def test_audit_sheet_records_what_produced_the_workbook(decided, home_book):
     assert audit["输入文件"] == "batch.xlsx"
     assert audit["申请行数"] == "5"
     assert audit["运行时间"][-6:] in audit["时区"]  # an offset, so the time means one instant
-    fee = home_book.parameters["card_fee"].on(dt.date(2026, 3, 1))
-    assert f"本批使用:{fee}" in audit["参数 card_fee"]
+    fee = home_book.parameters["工本费"].on(dt.date(2026, 3, 1))
+    assert f"本批使用:{fee}" in audit["参数 工本费"]
     assert audit["命令行"].startswith("sscard check ")  # as typed, whoever called sscard
     for key in ("Python", "openpyxl", "durable-rules", "sscard 版本", "输入文件 SHA-256", "账本记录摘要", "操作员"):
         assert audit[key]
@@ -308,12 +308,12 @@ def test_verify_evidence_never_says_every_row_agrees_when_one_was_edited(decided
 
 def test_verify_evidence_names_the_rulebook_it_judged_by_when_told_another(decided, tmp_path, home_book):
     batch, out = decided
-    draft = copy_rulebook(tmp_path / "draft_rules")
-    delete_rule(draft, "reset", "RESET-NOT-IN-PERSON")
+    draft = copy_rulebook(tmp_path / "draft_rules.xlsx")
+    delete_rule(draft, "RESET-NOT-IN-PERSON")
 
     result = invoke("verify", out, "--batch", batch, "--rules", draft)
 
     judged = next(line for line in result.output.splitlines() if line.startswith("  重新判断所用的规则库:"))
     assert judged.endswith(f"不是生成时的规则库 {home_book.version}({home_book.digest[:12]}…)")
-    assert f"(不是生成时的规则库)重新判断每一行:按行号对上 5 行,2 行结论、费用或缺少材料不同" in result.output
+    assert "(不是生成时的规则库)重新判断每一行:按行号对上 5 行,2 行结论、费用或缺少材料不同" in result.output
     assert "当前规则" not in result.output

@@ -70,7 +70,7 @@ def test_a_backup_restored_elsewhere_verifies_the_desks_decision_workbook(office
     shutil.copytree(tmp_path / "备份" / "desk", restored / "data")
     shutil.copy(tmp_path / "备份" / "ledger.sqlite3", restored / "ledger.sqlite3")
     shutil.copy(tmp_path / "备份" / "settings.toml", restored / "settings.toml")
-    monkeypatch.setenv("SSCARD_RULES", str(restored / "home" / "rules"))
+    monkeypatch.setenv("SSCARD_RULES", str(restored / "home" / "rules" / "规则库.xlsx"))
     shutil.rmtree(fixture_home / "archive")  # the old machine's archive is gone
     verified = CliRunner().invoke(cli, ["verify", str(workbook), "--ledger", str(restored / "ledger.sqlite3")])
     assert verified.exit_code == 0, verified.output

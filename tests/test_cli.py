@@ -17,7 +17,7 @@ from cli import cli
 
 DECISION_HEADERS = ["结论", "费用(元)", "缺少材料", "办理地点", "后续事项", "依据", "规则"]
 IDENTITY = ["申请编号", "持卡人姓名", "业务类型"]
-GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, card_fee
+GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, 工本费
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +84,7 @@ def test_decision_workbook_shows_who_and_the_decision_first_then_every_other_inp
     assert [r["申请编号"] for r in rows] == ["A1", "A2", "A3", "A4"]  # input order, blank row skipped
     assert [r["行号"] for r in rows] == [2, 3, 5, 6]  # the batch's own row numbers, blank row 4 included
     assert [r["结论"] for r in rows] == ["受理", "不予受理", "补正材料", "输入有误"]
-    assert rows[0]["费用(元)"] == book.parameters["card_fee"].on(CASE_DAY.date()) and rows[0]["备注"] == "窗口 3"
+    assert rows[0]["费用(元)"] == book.parameters["工本费"].on(CASE_DAY.date()) and rows[0]["备注"] == "窗口 3"
     assert rows[0]["规则"] and rows[0]["核验码"]
     assert rows[2]["缺少材料"]
 

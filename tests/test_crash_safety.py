@@ -169,7 +169,7 @@ def test_a_run_killed_while_zipping_leaves_only_owner_only_files_and_the_next_co
     assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}  # xlsxwriter's sheets and the zip alike
     assert {stat.S_IMODE(folder.stat().st_mode) for folder in left} == {0o700}
 
-    assert invoke("rules", "list", "--rules", FIXTURE_RULES).exit_code == 0  # any next command, writing elsewhere
+    assert invoke("rules", "list", FIXTURE_RULES).exit_code == 0  # any next command, writing elsewhere
 
     assert leftovers(place) == [] and not output.exists()
 

@@ -18,7 +18,7 @@ def test_documents_missing_go_to_review_when_no_fee_is_in_force_yet(fixture_book
     decision = fixture_decide(fixture_book, 申请日期=before_parameters, **{"材料:身份证件": "否"})
     assert decision.verdict == "人工复核"
     assert decision.rules == ("PARAMETER-NOT-IN-FORCE",)
-    assert "card_fee" in decision.basis[0]
+    assert "工本费" in decision.basis[0]
 
 
 def test_request_is_decided_when_its_service_reads_no_parameter_not_yet_in_force(fixture_book, before_parameters):
@@ -32,7 +32,7 @@ def test_rejection_decides_when_no_threshold_is_in_force_yet(fixture_book, befor
     assert decision.verdict == "不予受理"
 
 
-def test_unlock_goes_to_review_when_the_lock_threshold_is_not_in_force_yet(fixture_book, before_parameters):
+def test_unlock_goes_to_review_when_the_lock_count_is_not_in_force_yet(fixture_book, before_parameters):
     decision = fixture_decide(fixture_book, 业务类型="解锁", 错误次数=5, 申请日期=before_parameters)
     assert decision.verdict == "人工复核"
-    assert "lock_threshold" in decision.basis[-1]
+    assert "锁定次数" in decision.basis[-1]

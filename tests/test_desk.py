@@ -526,7 +526,7 @@ def test_a_clerk_queries_only_their_own_runs_and_an_auditor_every_run(make_clien
 def test_rules_page_shows_fees_and_thresholds_with_their_values_and_units(client):
     page = client.get("/rules").get_data(as_text=True)
     assert "办证工本费(自 2020-01-01 起 10 元,自 2027-01-01 起 15 元)" in page
-    assert "card_fee" not in page and "lock_threshold" not in page
+    assert "param_" not in page and "锁定次数(" not in page  # what it is, never how the rules name it
     assert "<td>10 元</td>" in page and "<td>3 次</td>" in page
 
 

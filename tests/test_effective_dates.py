@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURE_RULES, fixture_decide, fixture_request, headers, read_sheet
-from drafts import append, copy_rulebook
+from drafts import add_row, copy_rulebook, editing
 
 from cli import cli
-from engine.core.loader import load_rulebook
+from engine.rulebook.source import load_rulebook
 
 FORM = "材料:申请表"  # the fixture's 办证 asks for it from 2027-01-01
 FROM = dt.datetime(2027, 1, 1)
@@ -85,18 +85,14 @@ def test_check_still_refuses_a_batch_lacking_an_undated_column(tmp_path, fixture
 
 
 def test_a_condition_comparing_the_date_itself_decides_and_lints_when_written_with_date(tmp_path):
-    draft = copy_rulebook(tmp_path / "draft")
-    append(draft, "reset.py", '''
-from datetime import date
-
-RULES += (
-    Rule(id="RESET-NEW-COUNTER", name="新柜台", clause="§2", reason="2028 年起在新柜台重设", verdict="受理",
-         when=(row.account == "馆内账户") & (row.apply_date >= date(2028, 1, 1)), place="新柜台"),
-)
-''')
-    lint = invoke("rules", "lint", "--rules", draft)
+    draft = copy_rulebook(tmp_path / "draft.xlsx")
+    with editing(draft) as workbook:
+        add_row(workbook["重设密码"], {"规则编号": "RESET-NEW-COUNTER", "名称": "新柜台", "账户": "馆内账户",
+                                     "申请日期": "≥ 2028-01-01", "结论": "受理", "办理地点": "新柜台", "条款": "§2",
+                                     "依据": "2028 年起在新柜台重设"})
+    lint = invoke("rules", "lint", draft)
     # Before 2028 only the old place decides; from 2028 both do, with different places: a real conflict.
-    assert "[冲突] RESET-LIBRARY 馆内账户重设 / RESET-NEW-COUNTER 新柜台" in lint.output
+    assert "RESET-LIBRARY 馆内账户重设 / " in lint.output and "RESET-NEW-COUNTER 新柜台: 重设密码:同为「受理」" in lint.output
     assert "申请日期=2028-01-01" in lint.output and "Traceback" not in lint.output
     book = load_rulebook(draft)
     later = fixture_decide(book, 业务类型="重设密码", 账户="馆内账户", 申请日期=dt.datetime(2028, 3, 1))
@@ -112,18 +108,14 @@ def test_the_template_offers_a_dated_column_saying_from_when(tmp_path, fixture_b
 
 
 def test_a_date_parameter_compared_with_the_date_decides_and_lints_when_its_kind_is_date(tmp_path):
-    draft = copy_rulebook(tmp_path / "draft")
-    append(draft, "parameters.toml", '\n[counter_moves]\nkind = "date"\ndescription = "新柜台启用日"\nreference = "§2"\n'
-                                     '\n[[counter_moves.values]]\nfrom = 2020-01-01\nvalue = 2028-01-01\n')
-    append(draft, "reset.py", '''
-from engine.core.conditions import param
-
-RULES += (
-    Rule(id="RESET-NEW-COUNTER", name="新柜台", clause="§2", reason="启用后在新柜台重设", verdict="受理",
-         when=(row.account == "馆内账户") & (row.apply_date >= param("counter_moves")), place="服务台"),
-)
-''')
-    lint = invoke("rules", "lint", "--rules", draft)
+    draft = copy_rulebook(tmp_path / "draft.xlsx")
+    with editing(draft) as workbook:
+        add_row(workbook["参数"], {"参数": "新柜台启用日", "生效日期": dt.date(2020, 1, 1), "值": dt.date(2028, 1, 1),
+                                  "类型": "日期", "说明": "新柜台启用日", "依据": "§2"})
+        add_row(workbook["重设密码"], {"规则编号": "RESET-NEW-COUNTER", "名称": "新柜台", "账户": "馆内账户",
+                                     "申请日期": "≥ 新柜台启用日", "结论": "受理", "办理地点": "服务台", "条款": "§2",
+                                     "依据": "启用后在新柜台重设"})
+    lint = invoke("rules", "lint", draft)
     assert lint.exit_code == 0 and lint.output.splitlines()[-1] == "未发现问题。", lint.output
     book = load_rulebook(draft)
     fired = [fixture_decide(book, 业务类型="重设密码", 账户="馆内账户", 申请日期=dt.datetime(2028, 1, day)).rules

@@ -9,11 +9,11 @@ import datetime as dt
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
+from conftest import BAD_CHECK_DIGIT, FIXTURE_RULES, fixture_request, live_of, read_sheet, write_batch
 from drafts import copy_rulebook, delete_rule
 
 from cli import cli
-from engine.core.loader import load_rulebook
+from engine.rulebook.source import load_rulebook
 
 LATER = dt.datetime(2027, 3, 1)
 ROWS = [
@@ -22,7 +22,7 @@ ROWS = [
     fixture_request(申请编号="REJECT", 业务类型="重设密码", 账户="馆内账户", 办理人="代办"),
     fixture_request(申请编号="REVIEW", 办理人="代办"),
     fixture_request(申请编号="BANK", 业务类型="重设密码", 账户="银行账户"),
-    fixture_request(申请编号="BAD", 读者证号="12345675"),
+    fixture_request(申请编号="BAD", 读者证号=BAD_CHECK_DIGIT),
     fixture_request(申请编号="LATER", 办理人="代办", 申请日期=LATER, **{"材料:申请表": "是"}),
 ]
 
@@ -74,7 +74,7 @@ def test_explain_lists_input_problems_when_row_is_invalid(decided):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[3:] == [
         "输入有误,未评估任何规则:",
-        "  INPUT-VALUE 读者证号「12345675」:读者证号 「12345675」校验位错误(F0)",
+        f"  INPUT-VALUE 读者证号「{BAD_CHECK_DIGIT}」:读者证号 「{BAD_CHECK_DIGIT}」校验位错误,按前 17 位应为 X(F0)",
     ]
 
 
@@ -89,8 +89,8 @@ def test_explain_decides_afresh_under_the_live_rulebook_when_given_the_batch(dec
 
 def test_explain_uses_the_archived_rulebook_when_the_live_one_changed_since(decided, fixture_home, home_book):
     _, out = decided
-    live = fixture_home / "rules"
-    delete_rule(live, "issue", "ISSUE-ACCEPT")  # the live rules no longer accept the row
+    live = live_of(fixture_home)
+    delete_rule(live, "ISSUE-ACCEPT")  # the live rules no longer accept the row
     changed = invoke("explain", out, "ACCEPT")
     assert changed.exit_code == 0, changed.output
     assert changed.output.splitlines()[2] == f"按生成时的规则库({home_book.version})重新判断:一致,结论 受理"
@@ -101,7 +101,7 @@ def test_explain_uses_the_archived_rulebook_when_the_live_one_changed_since(deci
 
 
 def test_explain_says_plainly_when_the_recorded_rulebook_is_not_archived(tmp_path, fixture_book):
-    draft = copy_rulebook(tmp_path / "草案")
+    draft = copy_rulebook(tmp_path / "草案.xlsx")
     batch = write_batch(tmp_path / "batch.xlsx", fixture_book, ROWS[:1])
     out = tmp_path / "out.xlsx"
     assert invoke("check", batch, "-o", out, "--rules", draft, "--workers", "1").exit_code == 0
@@ -150,7 +150,7 @@ def test_explain_names_the_same_row_as_the_error_sheet_when_the_batch_has_a_blan
     batch = write_batch(tmp_path / "batch.xlsx", fixture_book, [
         fixture_request(申请编号="FIRST"),
         {},  # a blank row: skipped, but it keeps its number
-        fixture_request(申请编号="Sq-Late", 读者证号="12345675"),
+        fixture_request(申请编号="Sq-Late", 读者证号=BAD_CHECK_DIGIT),
     ])
     out = tmp_path / "out.xlsx"
     assert invoke("check", batch, "-o", out, "--workers", "1").exit_code == 0

@@ -189,7 +189,7 @@ def test_check_refuses_naming_the_character_when_a_header_carries_an_invisible_o
 def test_a_digit_of_another_script_is_not_read_as_a_number_when_checked(tmp_path, fixture_book, digit):
     batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [
         fixture_request(申请编号="N1", 业务类型="解锁", 错误次数=digit),
-        fixture_request(申请编号="N2", 读者证号=f"1234567{digit}"),
+        fixture_request(申请编号="N2", 读者证号=f"11010519491231002{digit}"),
     ])
 
     assert check(batch, "-o", tmp_path / "决定.xlsx").exit_code == 0
@@ -200,7 +200,7 @@ def test_a_digit_of_another_script_is_not_read_as_a_number_when_checked(tmp_path
 
 
 def test_full_width_digits_still_count_as_digits_when_checked(tmp_path, fixture_book):
-    batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request(读者证号="１２３４５６７８")])
+    batch = write_batch(tmp_path / "批次.xlsx", fixture_book, [fixture_request(读者证号="１１０１０５１９４９１２３１００２Ｘ")])
 
     assert check(batch, "-o", tmp_path / "决定.xlsx").exit_code == 0
 

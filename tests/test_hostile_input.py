@@ -17,7 +17,7 @@ from conftest import VALID_ID, headers, read_sheet, request, write_batch
 
 from cli import cli
 
-# A request every rule accepts (受理, charged card_fee): any other 结论 means the damage leaked in.
+# A request every rule accepts (受理, charged 工本费): any other 结论 means the damage leaked in.
 GOOD = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}
 
 

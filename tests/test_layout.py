@@ -1,15 +1,11 @@
-"""The folder layout is the architecture: only the adapter talks to durable-rules, and the
-engine knows nothing of the card rulebook.  One list of services decides the rest."""
+"""The folder layout is the architecture: only the adapter talks to durable-rules, the
+engine knows nothing of the card rulebook, and each folder builds only on those below it."""
 
 from __future__ import annotations
 
 import ast
 
-from click.testing import CliRunner
 from conftest import ROOT
-from drafts import append, copy_rulebook
-
-from cli import cli
 
 ENGINE = ROOT / "engine"
 
@@ -32,12 +28,21 @@ def test_only_the_adapter_imports_durable_rules_and_no_engine_module_imports_the
     assert rules == []
 
 
-def test_a_service_is_refused_in_one_line_when_the_dispatch_column_does_not_list_it(tmp_path):
-    draft = copy_rulebook(tmp_path / "草案")
-    # A ninth service declared after the 业务类型 column took its values from the list.
-    append(draft, "services.py", '\nSERVICES += (Service("renew", "续证", "§4"),)\n')
-    (draft / "renew.py").write_text('from engine.core.rulebook import Rule\n\nRULES = ()\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["rules", "list", "--rules", str(draft)])
-    assert result.exit_code == 2
-    assert len(result.output.strip().splitlines()) == 1
-    assert "列「业务类型」接受的值(issue/reset/unlock)与业务清单(issue/renew/reset/unlock)不一致" in result.output
+# Each engine folder imports only the folders below it (README, 'How the code is laid out').
+LEVELS = {"core": 0, "files": 1, "excel": 2, "rulebook": 3, "records": 4, "runs": 5, "auditors": 6, "policy": 6,
+          "papers": 6, "office": 6}
+
+
+def test_each_engine_folder_imports_only_the_folders_below_it():
+    upward = []
+    for path in ENGINE.rglob("*.py"):
+        folder = path.relative_to(ENGINE).parts[0]
+        if folder not in LEVELS:
+            continue
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] == "engine" and len(parts) > 2 and parts[1] in LEVELS and parts[1] != folder \
+                    and LEVELS[parts[1]] >= LEVELS[folder]:
+                upward.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert upward == []
+    assert {p.name for p in ENGINE.iterdir() if p.is_dir() and not p.name.startswith("_")} == set(LEVELS)

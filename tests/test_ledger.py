@@ -12,7 +12,15 @@ from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
-from conftest import CASE_DAY, LEDGER_BEFORE_OPERATORS, damage_ledger, forge_decision, read_sheet, request, write_batch
+from conftest import (
+    CASE_DAY,
+    LEDGER_BEFORE_OPERATORS,
+    damage_ledger,
+    fixture_request,
+    forge_decision,
+    read_sheet,
+    write_batch,
+)
 
 from cli import cli
 from engine.files import outputs
@@ -20,9 +28,16 @@ from engine.records.ledger import GENESIS, decision_digest, run_hash
 from engine.runs import check as check_module
 
 ROWS = [
-    request(申请编号="L1", 业务类型="补卡", 卡状态="正常"),
-    request(申请编号="L2", 业务类型="补卡", 卡状态="挂失", **{"材料:身份证件原件": "是"}),
+    fixture_request(申请编号="L1", 业务类型="重设密码", 账户="馆内账户", 办理人="代办"),  # 不予受理
+    fixture_request(申请编号="L2"),  # 受理, with a fee
 ]
+
+
+@pytest.fixture
+def book(home_book):
+    """A published rulebook of the tests' own (the fixture's, as the live one): a policy
+    change to rules/, published or not, never touches what the ledger's tests check."""
+    return home_book
 
 
 @pytest.fixture
@@ -66,9 +81,9 @@ def test_history_shows_every_decision_for_a_request_id_when_it_was_checked_twice
     heading, *lines = result.output.splitlines()
     assert heading.startswith("账本中申请编号「L2」的决定 2 条,按运行先后(时间为本机时间")
     assert len(lines) == 2
-    fee = book.parameters["card_fee"].on(CASE_DAY.date())
-    assert all(f"batch.xlsx 第 3 行  申请编号 L2  受理  费用 {fee:g}  缺少材料 无  规则 REISSUE-ACCEPT 挂失后补卡、REISSUE-FEE 补卡收工本费"
-               in line for line in lines)
+    fee = book.parameters["工本费"].on(CASE_DAY.date())
+    assert all(f"batch.xlsx 第 3 行  申请编号 L2  受理  费用 {fee:g}  缺少材料 无  规则 ISSUE-ACCEPT 办证" in line
+               for line in lines)
 
 
 def test_check_records_in_the_ledger_named_by_the_environment_when_no_option_is_given(batch, tmp_path,

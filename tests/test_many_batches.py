@@ -7,7 +7,7 @@ from conftest import CASE_DAY, FIXTURE_RULES, fixture_request, read_sheet, reque
 
 from cli import cli
 
-ACCEPTED = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, card_fee
+ACCEPTED = {"业务类型": "补卡", "卡状态": "挂失", "材料:身份证件原件": "是"}  # 受理, 工本费
 REJECTED = {"业务类型": "补卡", "卡状态": "正常"}  # 不予受理
 
 
@@ -30,7 +30,7 @@ def test_folder_gets_a_workbook_per_batch_and_one_summary_when_one_file_is_bad(t
     assert per_file["东区.xlsx"]["受理"] == 1 and per_file["东区.xlsx"]["不予受理"] == 1
     assert per_file["南区.xlsx"]["状态"].startswith("失败")
     combined = {r["业务类型"]: r for r in read_sheet(out / "合并汇总.xlsx", "汇总")}
-    fee = book.parameters["card_fee"].on(CASE_DAY.date())
+    fee = book.parameters["工本费"].on(CASE_DAY.date())
     assert combined["补卡"]["受理"] == 2 and combined["补卡"]["应收(元)"] == 2 * fee
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_MEMBER, FIXTURE_RULES, fixture_request, forge_decision, write_batch
+from conftest import BAD_CHECK_DIGIT, FIXTURE_MEMBER, FIXTURE_RULES, fixture_request, forge_decision, write_batch
 from pypdf import PdfReader
 
 from cli import cli
@@ -15,7 +15,7 @@ from engine.papers.notices import mask
 ROWS = [
     fixture_request(申请编号="OK"),
     fixture_request(申请编号="DOCS", **{"材料:身份证件": "否"}),
-    fixture_request(申请编号="BAD", 读者证号="12345675"),  # 输入有误: no paper
+    fixture_request(申请编号="BAD", 读者证号=BAD_CHECK_DIGIT),  # 输入有误: no paper
     fixture_request(申请编号="REVIEW", 办理人="代办"),
     fixture_request(申请编号="BANK", 业务类型="重设密码", 账户="银行账户"),
     fixture_request(申请编号="NO", 业务类型="重设密码", 账户="馆内账户", 办理人="代办"),

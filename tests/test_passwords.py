@@ -14,16 +14,18 @@ import tempfile
 from contextlib import nullcontext
 from pathlib import Path
 
+import fixture_rulebook
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_RULES, ROOT, RULES, fixture_request, write_batch
+from conftest import FIXTURE_RULES, ROOT, fixture_request, write_batch
 
 from cli import cli
 from engine.excel import writer
 from engine.excel.opening import OLE2_MAGIC
 from engine.files import scratch
 from engine.files.protection import ENV, Password, decrypt, encrypt_workbook
+from engine.policy.cases import write_cases
 
 DATA = Path(__file__).resolve().parent / "data"
 LIBREOFFICE_PASSWORD = "柜面-2026"  # tests/data/make_office_files.py
@@ -183,16 +185,17 @@ def test_check_refuses_a_password_typed_on_the_command_line_without_repeating_it
     assert not decisions_of(batch).exists() and not ledger.exists()
 
 
-def test_diff_and_rules_test_open_protected_workbooks_with_the_password(tmp_path, locked):
-    cases = protected(RULES / "cases.xlsx", tmp_path / "用例.xlsx")
+def test_diff_and_rules_test_open_protected_workbooks_with_the_password(tmp_path, locked, fixture_book):
+    plain = write_cases(tmp_path / "明文用例.xlsx", fixture_book, fixture_rulebook.CASES)
+    cases = protected(plain, tmp_path / "用例.xlsx")
     env = {ENV: PASSWORD}
 
     compared = run("diff", locked, "--old", FIXTURE_RULES, "--new", FIXTURE_RULES, env=env)
-    tested = run("rules", "test", cases, env=env)
+    tested = run("rules", "test", FIXTURE_RULES, "--cases", cases, env=env)
 
     assert compared.exit_code == 0 and "申请 3 行,决定有变化 0 行" in compared.output, compared.output
-    assert tested.exit_code == 0 and "失败" not in tested.output.splitlines()[-1], tested.output
-    assert "设了打开密码" in refused(run("rules", "test", cases))
+    assert tested.exit_code == 0 and "用例 11 个:通过 11,失败 0" in tested.output, tested.output
+    assert "设了打开密码" in refused(run("rules", "test", FIXTURE_RULES, "--cases", cases))
 
 
 # --- protected outputs ----------------------------------------------------------------

@@ -10,8 +10,8 @@ from conftest import FIXTURE_RULES, fixture_request, read_sheet, write_batch
 from drafts import PHOTO, PHOTO_FROM, PHOTO_RULE, append_value, copy_rulebook, require_photo
 
 from cli import cli
-from engine.core.loader import load_rulebook
 from engine.policy.impact import decided_as_check
+from engine.rulebook.source import load_rulebook
 
 FORM = {"材料:申请表": "是"}
 LATER = dt.datetime.combine(PHOTO_FROM + dt.timedelta(days=31), dt.time())
@@ -35,14 +35,14 @@ def invoke(*args):
 
 @pytest.fixture
 def draft(tmp_path, fixture_book):
-    directory = copy_rulebook(tmp_path / "draft")
-    append_value(directory, "card_fee", PHOTO_FROM, _fee(fixture_book, LATER) + 5)
+    directory = copy_rulebook(tmp_path / "draft.xlsx")
+    append_value(directory, "工本费", PHOTO_FROM, _fee(fixture_book, LATER) + 5)
     require_photo(directory)
     return directory
 
 
 def _fee(book, day):
-    return book.parameters["card_fee"].on(day.date())
+    return book.parameters["工本费"].on(day.date())
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_diff_names_exactly_the_affected_rows_and_the_dated_changes_when_draft_r
         "规则库的变化:",
         f"  新增规则 {PHOTO_RULE} 办证缺照片[办证]:自 {PHOTO_FROM.isoformat()} 起",
         f"  新增输入列 {PHOTO}:自 {PHOTO_FROM.isoformat()} 起",
-        f"  参数 card_fee 新增取值:自 {PHOTO_FROM.isoformat()} 起 {new_fee:g} 元",
+        f"  参数 工本费 新增取值:自 {PHOTO_FROM.isoformat()} 起 {new_fee:g} 元",
         "申请 8 行,决定有变化 2 行",
         f"费用合计:原 {before:g} 元,新 {before + 10:g} 元,差额 +10 元",
         "结论变化(原 → 新):",

@@ -6,7 +6,7 @@ import datetime as dt
 
 from click.testing import CliRunner
 from conftest import RULES
-from drafts import append, copy_rulebook, delete_rule
+from drafts import add_row, copy_rulebook, delete_rule, editing
 
 from cli import cli
 from engine.core.conditions import Condition, row
@@ -64,7 +64,7 @@ class _AtLeastThree(Condition):
 
 
 def test_lint_reports_a_disagreement_when_durable_rules_and_python_read_a_condition_differently(fixture_book):
-    odd = Rule("UNLOCK-ODD", "§3", "两种读法", "受理", name="两种读法", when=_AtLeastThree("wrong_count"))
+    odd = Rule("UNLOCK-ODD", "§3", "两种读法", "受理", name="两种读法", when=_AtLeastThree("错误次数"))
     findings = lint(_with_rules(fixture_book, "unlock", odd))
     disagreements = [f for f in findings if f.check == "分歧"]
     assert len(disagreements) == 1
@@ -73,12 +73,12 @@ def test_lint_reports_a_disagreement_when_durable_rules_and_python_read_a_condit
 
 
 def test_lint_reports_gap_with_example_row_when_a_rule_is_deleted(tmp_path):
-    draft = copy_rulebook(tmp_path / "draft")
-    delete_rule(draft, "reset", "RESET-BANK")
-    result = invoke("rules", "lint", "--rules", draft)
+    draft = copy_rulebook(tmp_path / "draft.xlsx")
+    delete_rule(draft, "RESET-BANK")
+    result = invoke("rules", "lint", draft)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    gap = "[空缺] 重设密码: 重设密码:有合法申请没有任何规则命中(会落到人工复核)"
+    gap = "[空缺] draft.xlsx「重设密码」: 有合法申请没有任何规则命中(会落到人工复核)"
     assert gap in lines
     example = lines[lines.index(gap) + 1]
     assert example.startswith("    例:业务类型=重设密码;") and "账户=银行账户" in example
@@ -88,51 +88,54 @@ def test_lint_reports_gap_with_example_row_when_a_rule_is_deleted(tmp_path):
 def test_lint_reports_gap_at_boundary_when_unlock_rules_leave_a_count_undecided(fixture_book):
     # "Not locked" written as < 2 instead of < threshold leaves a count of exactly 2 undecided;
     # only trying the values either side of every compared number finds it.
-    narrow = Rule("UNLOCK-NOT-LOCKED", "§3", "未锁定", "不予受理", name="未锁定", when=row.wrong_count < 2)
+    narrow = Rule("UNLOCK-NOT-LOCKED", "§3", "未锁定", "不予受理", name="未锁定", when=row.错误次数 < 2)
     findings = lint(_with_rules(fixture_book, "unlock", narrow, without=("UNLOCK-NOT-LOCKED",)))
-    assert [(f.check, f.subject) for f in findings] == [("空缺", "解锁")]
+    assert [(f.check, f.subject) for f in findings] == [("空缺", "规则库.xlsx「解锁」")]
     assert "错误次数=2" in findings[0].example
 
 
 def test_lint_reports_gap_only_in_the_period_when_a_rule_ends_without_a_successor(fixture_book):
     findings = lint(_with_rules(fixture_book, "issue", without=("ISSUE-BY-OTHER-REFUSED",)))
-    assert [(f.check, f.subject) for f in findings] == [("空缺", "办证")]
+    assert [(f.check, f.subject) for f in findings] == [("空缺", "规则库.xlsx「办证」")]
     assert "申请日期=2027-01-01" in findings[0].example and "办理人=代办" in findings[0].example
 
 
 def test_lint_reports_dead_overridden_and_conflicting_rules_when_declared(fixture_book):
     findings = lint(_with_rules(
         fixture_book, "issue",
-        Rule("ISSUE-NEVER", "§1", "不可能", "受理", name="不可能", when=(row.applicant == "本人") & (row.applicant == "代办")),
-        Rule("ISSUE-HIDDEN", "§1", "永远被驳回", "受理", name="永远被驳回", when=row.applicant == "代办",
+        Rule("ISSUE-NEVER", "§1", "不可能", "受理", name="不可能", when=(row.办理人 == "本人") & (row.办理人 == "代办")),
+        Rule("ISSUE-HIDDEN", "§1", "永远被驳回", "受理", name="永远被驳回", when=row.办理人 == "代办",
              since=dt.date(2027, 1, 1)),
-        Rule("ISSUE-ELSEWHERE", "§1", "另一个地点", "受理", name="另一个地点", when=row.applicant == "本人",
+        Rule("ISSUE-ELSEWHERE", "§1", "另一个地点", "受理", name="另一个地点", when=row.办理人 == "本人",
              place="分馆"),
         Rule("ISSUE-BEFORE-TIME", "§1", "早已失效", "受理", name="早已失效", until=dt.date(2019, 12, 31)),
     ))
     assert {(f.check, f.subject) for f in findings} == {
         ("永不命中", "ISSUE-NEVER 不可能"), ("被覆盖", "ISSUE-HIDDEN 永远被驳回"),
-        ("冲突", "ISSUE-ACCEPT 办证 / ISSUE-ELSEWHERE 另一个地点"), ("永不命中", "ISSUE-BEFORE-TIME 早已失效")}
+        ("冲突", "规则库.xlsx「办证」第 2 行 ISSUE-ACCEPT 办证 / ISSUE-ELSEWHERE 另一个地点"),
+        ("永不命中", "ISSUE-BEFORE-TIME 早已失效")}
 
 
-def test_lint_reports_declaration_problem_naming_file_and_line_when_two_rules_share_an_id(tmp_path):
-    draft = copy_rulebook(tmp_path / "draft")
-    append(draft, "issue.py", "\nRULES = RULES + (Rule(id=\"ISSUE-ACCEPT\", name=\"重复\", clause=\"§1\", "
-                              "reason=\"重复\", verdict=\"受理\"),)\n")
-    result = invoke("rules", "lint", "--rules", draft)
+def test_lint_reports_declaration_problem_naming_the_cell_when_two_rules_share_an_id(tmp_path):
+    draft = copy_rulebook(tmp_path / "draft.xlsx")
+    with editing(draft) as workbook:
+        row = add_row(workbook["办证"], {"规则编号": "ISSUE-ACCEPT", "名称": "重复", "结论": "受理", "条款": "§1",
+                                       "依据": "重复"})
+    result = invoke("rules", "lint", draft)
     assert result.exit_code == 1
-    assert "[声明] " in result.output and "issue.py 第 20 行 规则 ISSUE-ACCEPT:编号重复" in result.output
+    assert (f"[声明] draft.xlsx「办证」A{row}:规则编号「ISSUE-ACCEPT」已用于 draft.xlsx「办证」A2;"
+            "每条规则须有自己的编号") in result.output.splitlines()
 
 
 def test_lint_enumerates_each_stretch_of_time_when_rules_and_columns_are_dated(fixture_book):
-    days = {trial.fact.get("apply_date") for trial in enumeration(fixture_book, "issue")}
+    days = {trial.fact.get("申请日期") for trial in enumeration(fixture_book, "issue")}
     assert {dt.date(2026, 12, 31), dt.date(2027, 1, 1)} <= days
 
 
 def test_lint_reports_gap_for_other_text_when_a_service_has_no_rule_for_unlisted_reasons(tmp_path):
     # 原因 is open text: a service that reads it needs a rule for every 原因 it does not list.
-    draft = copy_rulebook(tmp_path / "draft", RULES)
-    delete_rule(draft, "report_loss", "REPORT-LOSS-REASON-INVALID")
-    result = CliRunner().invoke(cli, ["rules", "lint", "--rules", str(draft)])
+    draft = copy_rulebook(tmp_path / "draft.xlsx", RULES)
+    delete_rule(draft, "REPORT-LOSS-REASON-INVALID")
+    result = invoke("rules", "lint", draft)
     assert result.exit_code == 1
     assert "原因=(其他文字)" in result.output

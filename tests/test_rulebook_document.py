@@ -24,17 +24,17 @@ def test_repository_document_is_what_rules_doc_generates_from_the_rulebook_publi
     digest = re.search(r"SHA-256 `([0-9a-f]{64})`", text)[1]
     archive = Archive(ROOT / "archive")
     assert archive.publications()[-1].digest == digest, "docs/规则手册.md is not the last published rulebook's"
-    generated = invoke("rules", "doc", "--rules", archive.root / digest)
+    generated = invoke("rules", "doc", archive.root / digest / "规则库.xlsx")
     assert generated.exit_code == 0, generated.output
     assert generated.output == text, "docs/规则手册.md differs from `sscard rules doc`: run sscard rules publish"
 
 
 def test_rules_doc_names_every_rule_its_dates_and_interpretations_and_every_dated_value(fixture_book, tmp_path):
     out = tmp_path / "手册.md"
-    result = invoke("rules", "doc", "--rules", FIXTURE_RULES, "-o", out)
+    result = invoke("rules", "doc", FIXTURE_RULES, "-o", out)
     assert result.exit_code == 0 and result.output == f"已写出 {out}\n", result.output
     text = out.read_text(encoding="utf-8")
-    assert text == invoke("rules", "doc", "--rules", FIXTURE_RULES).output
+    assert text == invoke("rules", "doc", FIXTURE_RULES).output
     sections = text.split("\n### ")
     for rule in fixture_book.unique_rules():
         section = next(s for s in sections if s.startswith(f"{rule.label}\n"))
@@ -45,4 +45,4 @@ def test_rules_doc_names_every_rule_its_dates_and_interpretations_and_every_date
     for parameter in fixture_book.parameters:
         for start, value in parameter.values:
             assert f"| {start.isoformat()} | {value:g} {parameter.unit} |" in text
-    assert "条件:办理人 = 代办" in text and "条件:错误次数 ≥ 参数 lock_threshold" in text
+    assert "条件:办理人 = 代办" in text and "条件:错误次数 ≥ 参数 锁定次数" in text

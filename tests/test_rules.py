@@ -14,11 +14,11 @@ import datetime as dt
 import pytest
 from conftest import CASE_DAY, RULES
 
-from engine.core.loader import load_rulebook
+from engine.rulebook.source import load_rulebook
 
 YES, NO = "是", "否"
-CARD_FEE = load_rulebook(RULES).parameters["card_fee"]
-FEE = CARD_FEE.on(CASE_DAY.date())  # the paid services charge card_fee, in force on the cases' date
+CARD_FEE = load_rulebook(RULES).parameters["工本费"]
+FEE = CARD_FEE.on(CASE_DAY.date())  # the paid services charge 工本费, in force on the cases' date
 
 ID = {"材料:身份证件原件": YES}
 CARD = {"材料:社保卡": YES}
@@ -91,7 +91,7 @@ SERVICE_CASES = [
     case("pin_reset_rejected_when_card_frozen", {**RESET_SOCIAL, "卡状态": "挂失"},
          "不予受理", 0, (), "COMMON-CARD-FROZEN"),
 
-    # 密码解锁: locked at 3 wrong passwords in a row (pin_lock_threshold).
+    # 密码解锁: locked at 3 wrong passwords in a row (密码锁定次数).
     case("pin_unlock_accepted_when_wrong_count_reaches_threshold", UNLOCK_SOCIAL, "受理", 0, (),
          "PIN-UNLOCK-LOCKED"),
     case("pin_unlock_accepted_when_wrong_count_above_threshold", {**UNLOCK_SOCIAL, "连续密码错误次数": 7},
@@ -317,11 +317,11 @@ def test_next_steps_say_what_the_rulebook_says_when_accepted(decide, fields, wor
     assert words in decide(**fields).next
 
 
-# Parameters by date: before card_fee's first value no fee is in force.
+# Parameters by date: before 工本费's first value no fee is in force.
 FIRST_FEE_DAY = dt.datetime.combine(CARD_FEE.values[0][0], dt.time())
 
 
-def test_reissue_goes_to_review_when_dated_before_card_fee_exists(decide):
+def test_reissue_goes_to_review_when_dated_before_the_fee_exists(decide):
     decision = decide(**REISSUE, 申请日期=FIRST_FEE_DAY - dt.timedelta(days=1))
     assert decision.verdict == "人工复核"
     assert decision.fee == 0 and decision.missing == ()

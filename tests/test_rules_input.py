@@ -164,7 +164,7 @@ def test_message_names_no_service_code_when_service_is_unknown(decide):
 
 
 @pytest.mark.parametrize(("base", "reason"), [
-    pytest.param(INFO_DATA, "想换照片", id="info_change"), pytest.param(LOSS, "遗失", id="report_loss"),
+    pytest.param(INFO_DATA, "想换照片", id="info_change"), pytest.param(LOSS, "借给别人用", id="report_loss"),
     pytest.param({**EXCHANGE, "损坏责任": None}, "想换新样式", id="exchange"),
     pytest.param(DEATH, "出国定居", id="deregister"),
 ])
@@ -172,6 +172,32 @@ def test_reason_a_service_does_not_list_is_rejected_not_an_input_error(decide, b
     decision = decide(**{**base, "原因": reason})
     assert decision.verdict == "不予受理", decision.basis
     assert not decision.problems
+
+
+# RULEBOOK.md, 原因 (revised 2026-12-04): no applicant is refused for a clerk's wording.
+@pytest.mark.parametrize(("base", "typed", "reason", "verdict"), [
+    (LOSS, "卡丢了", "丢失", "受理"), (LOSS, "丢了", "丢失", "受理"), (LOSS, "遗失", "丢失", "受理"),
+    (LOSS, "被偷了", "被盗", "受理"), (LOSS, "被窃", "被盗", "受理"),
+    ({**INFO_DATA, "材料:变更证明": "是"}, "改名字了", "信息变更", "受理"),
+])
+def test_a_listed_phrasing_is_read_as_its_reason_and_the_row_says_both(decide, base, typed, reason, verdict):
+    decision = decide(**{**base, "原因": typed})
+    assert decision.verdict == verdict and not decision.problems, decision.basis
+    assert decision.basis[-1] == f"原因「{typed}」按写法读作「{reason}」(C2)"
+    assert decision.rule_labels[-1] == "INPUT-READ-AS 按写法读取"
+    plain = decide(**{**base, "原因": reason})  # otherwise decided exactly as the reason itself
+    assert (decision.verdict, decision.fee, decision.missing, decision.place, decision.next) == \
+        (plain.verdict, plain.fee, plain.missing, plain.place, plain.next)
+    assert (decision.basis[:-1], decision.rules[:-1]) == (plain.basis, plain.rules)
+
+
+@pytest.mark.parametrize(("base", "typed", "meant"), [
+    (LOSS, "丢卡", "丢失"), (LOSS, "被盗了", "被盗"), ({**EXCHANGE, "损坏责任": "使用不当"}, "卡面污染", "卡面污损"),
+])
+def test_a_reason_close_to_a_listed_one_is_an_input_error_with_the_suggestion_never_a_refusal(decide, base, typed,
+                                                                                             meant):
+    decision = decide(**{**base, "原因": typed})
+    invalid(decision, "原因", f"「{typed}」不是本业务所列的原因", f"是否指「{meant}」?")
 
 
 def test_document_cell_is_ignored_when_the_service_never_asks_for_that_document(decide):

@@ -139,7 +139,7 @@ def _why(book: Rulebook, row: Normalised, decision: Decision) -> list[str]:
         else:
             failures = rule.when.failures(fact, label) if rule.when is not None else []
             lines.append(f"  {rule.label} 未命中: {'; '.join(failures)} ({rule.clause})")
-    engine = set(decision.rules) - {"NO-RULE-FIRED"}
+    engine = set(decision.rules) & {rule.id for rule in book.rules_for(service)}  # not the engine's own checks
     if engine != python:  # the explanation reads the conditions itself; durable-rules must agree
         lines.append(f"  注意:规则引擎触发的规则({', '.join(sorted(engine))})与上述逐条核对"
                      f"({', '.join(sorted(python))})不一致,请报告此问题")

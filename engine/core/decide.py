@@ -8,14 +8,15 @@ once and its fired rules are remembered.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine import labels
 from engine.core.conditions import PARAM_PREFIX, All, Compare, Condition
-from engine.core.durable_adapter import RuleRunner
+from engine.core.durable_adapter import RuleRunner, definitions
 from engine.core.normalise import Normalised, Problem
 from engine.core.periods import date_boundaries, stretch_start
+from engine.core.phrasings import READ_AS
 from engine.core.rulebook import Rule, Rulebook
 
 
@@ -31,6 +32,7 @@ class Decision:
     problems: tuple[Problem, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)  # parameter values this row was decided with
     rule_labels: tuple[str, ...] = ()  # "ID 名称" of each of ``rules``, as people read them
+    unlisted: tuple[str, ...] = ()  # headers of columns whose value the service does not list (原因)
 
     def cells(self) -> list[Any]:
         """The decision columns as a clerk reads them (labels.DECISION_COLUMNS)."""
@@ -55,6 +57,16 @@ def condition_of(book: Rulebook, service: str, rule: Rule) -> Condition:
     return All(parts) & rule.when
 
 
+def conditions_by_service(book: Rulebook) -> dict[str, list[tuple[str, Condition]]]:
+    """Each service's ruleset: (rule ID, the condition it runs with), common rules first."""
+    return {s.code: [(r.id, condition_of(book, s.code, r)) for r in book.rules_for(s.code)] for s in book.services}
+
+
+def rulesets(book: Rulebook) -> dict[str, dict[str, Any]]:
+    """The durable-rules rulesets the rulebook compiles to, per service, as JSON."""
+    return definitions(conditions_by_service(book))
+
+
 class Decider:
     def __init__(self, book: Rulebook):
         self.book = book
@@ -63,10 +75,10 @@ class Decider:
         self._keys: dict[str, tuple[str, ...]] = {}
         self._params: dict[str, tuple[str, ...]] = {}
         self._days: dict[str, list[dt.date]] = {}
-        rulesets = {}
+        by_service = conditions_by_service(book)
         for service in book.services:
             rules = book.rules_for(service.code)
-            conditions = [(r.id, condition_of(book, service.code, r)) for r in rules]
+            conditions = by_service[service.code]
             self._rules[service.code] = {r.id: r for r in rules}
             self._conditions[service.code] = dict(conditions)
             keys = set().union(*(c.keys() for _, c in conditions))
@@ -75,8 +87,7 @@ class Decider:
             self._params[service.code] = tuple(sorted(params | {r.fee for r in rules if r.fee}))
             self._days[service.code] = date_boundaries([c for _, c in conditions], book.schema.effective_date,
                                                        parameter_values(book))
-            rulesets[service.code] = conditions
-        self._runner = RuleRunner(rulesets)
+        self._runner = RuleRunner(by_service)
         self._cache: dict[tuple, tuple[str, ...]] = {}
         # Rows alike in what decides them share one Decision (it is frozen): a batch is
         # combined, and sent between processes, once per distinct outcome, not per row.
@@ -101,7 +112,14 @@ class Decider:
             if len(self._decisions) >= CACHE_LIMIT:
                 self._decisions.clear()
             self._decisions[key] = decision
-        return decision
+        if not row.readings and not row.unlisted:
+            return decision
+        # What was typed and what it was read as stands beside the rules it led to.
+        read = tuple(reading.basis for reading in row.readings)
+        checks = (READ_AS,) if read else ()
+        return replace(decision, basis=decision.basis + read, rules=decision.rules + checks,
+                       rule_labels=decision.rule_labels + tuple(map(labels.check_label, checks)),
+                       unlisted=tuple(row.unlisted))
 
     def _unsettled(self, service: str, fact: dict[str, Any], fired: tuple[str, ...], params: dict[str, Any],
                    day: dt.date) -> tuple[str, ...]:
@@ -161,7 +179,7 @@ class Decider:
         place = next((r.place for r in fired if r.place), "")
         if verdict == book.missing_verdict and book.missing_next:
             # Nothing is issued yet: the row says what to bring and where, not what happens after.
-            next_steps = book.missing_next.format(missing=labels.LIST_SEPARATOR.join(missing), place=place)
+            next_steps = book.next_for_missing(labels.LIST_SEPARATOR.join(missing), place)
         else:
             # What happens next belongs to the outcome: an accepted request carries the steps of
             # every rule that lets it go ahead (a fee rule, say), never those of a weaker outcome.

@@ -20,6 +20,13 @@ from engine.errors import EngineFailure
 _SID = "batch"
 
 
+def definitions(rulesets: Mapping[str, Iterable[tuple[str, Condition]]]) -> dict[str, dict[str, Any]]:
+    """The rulesets as durable-rules is handed them (plain JSON, without the actions that
+    record a firing): what the archive keeps beside a published rulebook."""
+    return {name: {rule_id: {"all": [{"m": condition.to_durable()}]} for rule_id, condition in rules}
+            for name, rules in rulesets.items()}
+
+
 class _QuietHost(durable.Host):
     """A Host whose timer loop never starts: this engine has no timers to run."""
 
@@ -34,13 +41,8 @@ class RuleRunner:
         self._host = _QuietHost()
         self._fired: list[str] = []
         self._failures: list[str] = []
-        definitions: dict[str, dict[str, Any]] = {}
-        for name, rules in rulesets.items():
-            definitions[name] = {
-                rule_id: {"all": [{"m": condition.to_durable()}], "run": self._action(rule_id)}
-                for rule_id, condition in rules
-            }
-        self._host.set_rulesets(definitions)
+        self._host.set_rulesets({name: {rule_id: {**rule, "run": self._action(rule_id)} for rule_id, rule in rules.items()}
+                                 for name, rules in definitions(rulesets).items()})
 
     def _action(self, rule_id: str):
         def record(c) -> None:

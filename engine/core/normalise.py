@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from engine.core.schema import ABSENT, Column, Invalid, Schema, is_blank, shown
+from engine.core.phrasings import Reading
+from engine.core.schema import ABSENT, Column, Invalid, Schema, Text, is_blank, shown
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Problem:
 class Normalised:
     fact: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)  # phrasings read as listed values
+    unlisted: list[str] = field(default_factory=list)  # headers holding a value the service does not list
 
 
 def _value_shown(value: Any) -> str:
@@ -40,10 +43,12 @@ def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
     """
     fact: dict[str, Any] = {}
     problems: list[Problem] = []
+    readings: list[Reading] = []
+    unlisted: list[str] = []
 
     def report(column: Column, check: str, message: str) -> None:
         problems.append(Problem(check, column.header, _value_shown(cells.get(column.key)),
-                                f"{column.header}{message}", column.clause or schema.clause, column.key))
+                                f"{column.header}{message}", column.clause, column.key))
 
     # The service and the date come first: they decide which other columns the row uses.
     dispatch, effective = schema.by_key[schema.dispatch], schema.by_key[schema.effective_date]
@@ -66,6 +71,8 @@ def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
                 unfilled.append(column)
             continue
         value = _read(column, raw, report)
+        if isinstance(column.kind, Text) and value is not None:
+            value = _worded(schema, column, service, day, value, report, readings, unlisted)
         if value is not None:
             fact[column.key] = value
 
@@ -81,11 +88,28 @@ def normalise(schema: Schema, cells: Mapping[str, Any]) -> Normalised:
         elif wanted:
             report(column, "INPUT-BLANK", f" 为空,本行业务须填写({column.help})")
 
-    if not problems:
-        for check in schema.row_checks:
-            for key, message in check(fact):
-                report(schema.by_key[key], "INPUT-INCONSISTENT", f" {message}")
-    return Normalised(fact, problems)
+    if not problems and day is not None:
+        for column in schema.columns:
+            message = column.kind.date_problem(fact[column.key], day) if column.key in fact else None
+            if message:
+                report(column, "INPUT-INCONSISTENT", f" {message}")
+    return Normalised(fact, problems, readings, unlisted)
+
+
+def _worded(schema: Schema, column: Column, service: Any, day: Any, value: str, report, readings: list[Reading],
+            unlisted: list[str]) -> str | None:
+    """An open-text value as the row's service reads it (engine.core.phrasings)."""
+    worded = schema.wordings.read(column.key, column.header, column.clause, service, day, value)
+    if worded.reading is not None:
+        readings.append(worded.reading)
+    elif worded.close:
+        listed = "/".join(schema.wordings.listed[column.key][service])
+        meant = "或".join(f"「{v}」" for v in worded.close[:3])
+        report(column, "INPUT-VALUE", f"「{value}」不是本业务所列的{column.header};是否指{meant}?"
+                                      f"请核实后改为所列的{column.header}之一:{listed}")
+    elif worded.unlisted:
+        unlisted.append(column.header)
+    return worded.value
 
 
 def _read(column: Column, raw: Any, report) -> Any:

@@ -1,7 +1,8 @@
-"""A rulebook: rules, schema, parameters and verdicts, as a rule folder declares them.
+"""A rulebook: rules, schema, parameters and verdicts, as the rulebook workbook declares
+them (engine.rulebook reads it).
 
-engine.core.validation checks it at load (engine.core.loader): a bad declaration
-fails there, naming the rule and where it is written, instead of deciding rows wrongly.
+engine.core.validation checks how the pieces fit when the rulebook is read: a bad
+declaration fails there, naming the cell it is written in, instead of deciding rows wrongly.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.core.conditions import Condition
-from engine.core.origin import Declaration
 from engine.core.parameters import Parameters
 from engine.core.schema import Column, Schema
+from engine.core.written import NOWHERE, Where, Written
 
 
 @dataclass(frozen=True)
-class Rule(Declaration):
+class Rule(Written):
     """One rule, one clause, one reason; in force on the dates it says (``since``, ``until``)."""
 
     id: str
@@ -27,7 +28,7 @@ class Rule(Declaration):
     verdict: str
     when: Condition | None = None  # None: every request of the service
     fee: str | None = None  # name of the parameter charged when the request goes ahead
-    missing: tuple[str, ...] = ()  # documents still to bring, as named in the input header
+    missing: tuple[str, ...] = ()  # documents still to bring, as named in the input header (after 材料:)
     place: str = ""
     next: str = ""
     interpretation: bool = False  # the source text is silent; policy staff decided
@@ -42,9 +43,6 @@ class Rule(Declaration):
     def label(self) -> str:
         """The ID with its name, as people read it: ``REISSUE-ACCEPT 挂失后补卡``."""
         return f"{self.id} {self.name}" if self.name else self.id
-
-
-NOTICE_SECTIONS = ("missing", "reasons", "place", "next", "appeal")
 
 
 @dataclass(frozen=True)
@@ -63,13 +61,18 @@ class Notice:
 
 @dataclass(frozen=True)
 class Service:
-    """A kind of request.  Its rules are the ``RULES`` of the rule folder's module named by
-    its code, attached at load: the list of services is declared once."""
+    """A kind of request, with its own rules (its sheet of the rulebook workbook)."""
 
     code: str
     name: str
     clause: str
     rules: tuple[Rule, ...] = ()
+    at: Where = field(default=NOWHERE, compare=False, repr=False)
+
+
+# The words a 后续事项 text of the rulebook uses for what the row itself supplies.
+MISSING_PLACEHOLDER = "〔缺少材料〕"
+PLACE_PLACEHOLDER = "〔办理地点〕"
 
 
 @dataclass
@@ -83,9 +86,10 @@ class Rulebook:
     unruled_verdict: str  # no parameter in force, or no rule applies: a person decides
     charged_verdicts: tuple[str, ...]  # the fee is shown only for these
     missing_verdict: str  # 缺少材料 is filled only for this one
-    parameters_file: str = "parameters.toml"
-    # 后续事项 of a row missing documents: what to bring and where ({missing}, {place}),
-    # instead of the steps of acceptance, which come only once the documents are there.
+    parameters: Parameters
+    # 后续事项 of a row missing documents: what to bring and where (MISSING_PLACEHOLDER,
+    # PLACE_PLACEHOLDER), instead of the steps of acceptance, which come only once the
+    # documents are there.
     missing_next: str = ""
     # 后续事项 of a row no rule in force settles (unruled_verdict): who decides, what to check.
     unruled_next: str = ""
@@ -93,15 +97,16 @@ class Rulebook:
     # The title of the source text whose paragraphs the clauses cite as §N, as an applicant's
     # paper names it: 《解疑社保一卡通8大问题》 (see citation).
     source_title: str = ""
-    # Set from the content when loaded, never by hand (engine.records.archive): the
+    # Set from the content when read, never by hand (engine.records.archive): the
     # publication date and short digest, or 草案 and the digest for an unpublished one.
     version: str = ""
-    # filled by engine.core.loader.load_rulebook
-    directory: Path | None = None
-    parameters: Parameters | None = None
-    digest: str = ""
-    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
-    source: Any = None  # the RulebookSource it was loaded from: the exact bytes that decide
+    # filled by engine.rulebook when the workbook is read
+    path: Path | None = None  # the workbook it was read from
+    digest: str = ""  # SHA-256 of its content (engine.rulebook.content): its identity
+    source: Any = None  # the RulebookSource it was read from: the exact bytes that decide
+
+    def next_for_missing(self, missing: str, place: str) -> str:
+        return self.missing_next.replace(MISSING_PLACEHOLDER, missing).replace(PLACE_PLACEHOLDER, place)
 
     def rules_for(self, service: str) -> tuple[Rule, ...]:
         """Every rule a request of ``service`` is judged by, common rules first."""

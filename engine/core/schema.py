@@ -1,6 +1,7 @@
 """The input schema as data: columns, the kind of value each holds, when it is required.
 
-Every cell is turned into a plain value here, before durable-rules sees it, because
+The kinds of input are the engine's own (文本, 是否, 选项, 日期, 整数, 公民身份号码): a
+rulebook names them, it never programs them.  Every cell is turned into a plain value here, before durable-rules sees it, because
 durable-rules coerces silently ("6" > 5 is true, == True matches "true").  A value
 that cannot be read is reported, never guessed.
 """
@@ -15,8 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from engine.core.conditions import Condition, show
-from engine.core.origin import Declaration
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
+
+from engine.core.conditions import Condition
+from engine.core.phrasings import Wordings
+from engine.core.written import Written
 
 
 class Invalid(Exception):
@@ -140,19 +145,25 @@ def shown(value: Any) -> str:
 class Kind:
     """How one column's cells are read. ``parse`` gets a non-blank cell.
 
-    A rule compares a column only with what the column can hold (``literal_problem``,
-    ``ordered``, ``parameter_kinds``), checked when the rulebook loads: durable-rules
-    coerces ("3" == 3 holds there, never in Python), so a mistyped literal would make
-    the two evaluators disagree.
+    A rule compares a column only with what the column can hold (``literal``, ``ordered``,
+    ``parameter_kinds``), checked when the rulebook loads: durable-rules coerces ("3" == 3
+    holds there, never in Python), so a value of the wrong type in a rule's cell would
+    make the two evaluators disagree.
     """
 
+    word = ""  # the kind as a rulebook names it (文本, 选项 ...)
     blank: Any = ""  # the value a blank, not-required cell takes
     choices: tuple[str, ...] = ()  # offered as a drop-down in the template
     ordered = False  # whether < <= > >= mean something for this column
-    parameter_kinds: tuple[str, ...] = ()  # kinds of parameter (parameters.toml) it may be compared with
+    parameter_kinds: tuple[str, ...] = ()  # kinds of parameter it may be compared with
 
-    def literal_problem(self, value: Any) -> str | None:
-        """Why ``value`` can never be this column's value, and what to write instead; None: fine."""
+    def literal(self, value: Any) -> Any:
+        """A value as a rule's cell writes it (text, or a number or date cell), as the rules
+        compare it; Invalid saying what to write instead when the column can never hold it."""
+        return clean_text(shown(value))
+
+    def date_problem(self, value: Any, day: dt.date) -> str | None:
+        """Why the row's value contradicts the row's own date (申请日期); None: it does not."""
         return None
 
     def parse(self, value: Any) -> Any:
@@ -181,6 +192,8 @@ class Text(Kind):
     """Open text.  ``offered`` values are proposed (a drop-down that still takes any
     text); whether a value is acceptable is for the rules to say, not the reader."""
 
+    word = "文本"
+
     def __init__(self, *offered: str):
         self.choices = tuple(offered)
 
@@ -194,8 +207,10 @@ class Text(Kind):
     def describe(self) -> str:
         return "文字" + (",常用:" + "/".join(self.choices) if self.choices else "")
 
-    def literal_problem(self, value: Any) -> str | None:
-        return None if isinstance(value, str) else f"是文字列,只能与加引号的文字比较,不能与 {show(value)} 比较"
+    def literal(self, value: Any) -> str:
+        if isinstance(value, (dt.date, dt.time)):
+            raise Invalid(f"是文字列,不能与日期 {shown(value)} 比较;请填文字")
+        return clean_text(shown(value))
 
 
 # How close a typed value must be to an accepted spelling to be suggested (difflib's
@@ -205,6 +220,8 @@ SUGGESTION_CUTOFF = 0.5
 
 class Choice(Kind):
     """A closed list. ``aliases`` maps another accepted spelling to the canonical value."""
+
+    word = "选项"
 
     def __init__(self, *values: str, aliases: Mapping[str, str] | None = None,
                  true: str | None = None, false: str | None = None, hints: Mapping[str, str] | None = None):
@@ -259,12 +276,13 @@ class Choice(Kind):
     def describe(self) -> str:
         return "可选:" + "/".join(self.choices)
 
-    def literal_problem(self, value: Any) -> str | None:
-        if isinstance(value, str) and value in self.values:
-            return None
-        if isinstance(value, str) and value in self.aliases:
-            return f"的值在规则中须写成「{self.aliases[value]}」,不是「{value}」"
-        return f"没有取值 {show(value)}(规则中可写:{'/'.join(self.values)});请改为其中之一"
+    def literal(self, value: Any) -> str:
+        text = clean_text(shown(value))
+        if text in self.values:
+            return text
+        if text in self.aliases:
+            return self.aliases[text]
+        raise Invalid(f"没有取值「{text}」;{self.suggest(text)}可写:{'/'.join(self.choices)}")
 
 
 # How a 是 / 否 is often marked instead, on paper forms and in Excel.
@@ -273,7 +291,7 @@ YES_NO_HINTS = {**dict.fromkeys(("有", "对", "√", "✓", "✔"), "是"), **d
 
 def YesNo() -> Choice:
     kind = Choice("是", "否", true="是", false="否", hints=YES_NO_HINTS)
-    kind.blank = "否"
+    kind.blank, kind.word = "否", "是否"
     return kind
 
 
@@ -288,10 +306,10 @@ class Date(Kind):
         re.compile(r"([0-9]{4})(年)([0-9]{1,2})月([0-9]{1,2})日"),  # 2026年3月2日
         re.compile(r"([0-9]{4})()([0-9]{2})([0-9]{2})"),  # 20260302
     )
+    word = "日期"
     _TIME = re.compile(r"\s+[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")  # a time after the date is ignored
     _YEAR_LAST = re.compile(r"[0-9]{1,2}([-/.])[0-9]{1,2}\1([0-9]{2}|[0-9]{4})")
     _FORMS = "2026-03-02、2026-3-2、2026/3/2、2026.3.2、2026年3月2日 或 20260302"
-    _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")  # how a rule might wrongly write a date literal
     ordered = True
     parameter_kinds = ("date",)
 
@@ -339,19 +357,15 @@ class Date(Kind):
     def describe(self) -> str:
         return "日期(Excel 日期,或年份在前的文字,如 2026-03-02、2026/3/2、2026年3月2日)"
 
-    def literal_problem(self, value: Any) -> str | None:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return None
-        if isinstance(value, dt.datetime):
-            return f"是日期列,不能与带时刻的 {value} 比较;请写成 date({value.year}, {value.month}, {value.day})"
-        if isinstance(value, str) and self._ISO.fullmatch(value.strip()):
-            day = value.strip()
-            return (f"是日期列,不能与文字「{day}」比较;请写成 date({int(day[:4])}, {int(day[5:7])}, {int(day[8:])})"
-                    "(文件开头加 from datetime import date)")
-        return f"是日期列,不能与 {show(value)} 比较;请写成 date(年, 月, 日)"
+    def literal(self, value: Any) -> dt.date:
+        try:
+            return self.parse(value)
+        except Invalid:
+            raise Invalid(f"是日期列,「{shown(value)}」不是日期;请填日期,如 2027-01-01") from None
 
 
 class WholeNumber(Kind):
+    word = "整数"
     blank = None  # a blank count is absent from the row, so no comparison can match it
     ordered = True
     parameter_kinds = ("count", "amount")
@@ -381,16 +395,17 @@ class WholeNumber(Kind):
     def describe(self) -> str:
         return f"整数,≥ {self.minimum}"
 
-    def literal_problem(self, value: Any) -> str | None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return None
-        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-            return f"是整数列,不能与文字「{value}」比较;请去掉引号,写成 {int(value)}"
-        return f"是整数列,不能与 {show(value)} 比较;请写成整数"
+    def literal(self, value: Any) -> int:
+        try:
+            return self.parse(value)
+        except Invalid:
+            raise Invalid(f"是整数列,「{shown(value)}」不是整数;请填整数,如 3") from None
 
 
 class TextCode(Kind):
     """An identifier that must arrive as text: Excel rounds long numbers to 15 digits."""
+
+    word = "编号"
 
     def __init__(self, check: Callable[[str], str], describe: str):
         self.check = check
@@ -406,17 +421,53 @@ class TextCode(Kind):
     def describe(self) -> str:
         return self._describe
 
-    def literal_problem(self, value: Any) -> str | None:
-        return None if isinstance(value, str) else f"是文字列,只能与加引号的文字比较,不能与 {show(value)} 比较"
+    def literal(self, value: Any) -> str:
+        return clean_text(shown(value))
+
+
+def resident_id(text: str) -> str:
+    """公民身份号码 (GB 11643): 18 characters, a real birth date, a valid check digit.
+
+    The birth-place code is not checked: python-stdnum's table of area codes by year
+    would reject real people born in renamed counties.
+    """
+    number = text.upper()  # a lowercase x check digit is read as X
+    if len(number) != 18:
+        raise Invalid(f"「{text}」有 {len(number)} 位,应为 18 位")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise Invalid(f"「{text}」格式有误:前 17 位须为数字,末位为数字或 X")
+    try:
+        ric.get_birth_date(number)
+    except ValidationError:
+        raise Invalid(f"「{text}」中的出生日期 {number[6:14]} 不是真实日期") from None
+    expected = ric.calc_check_digit(number)
+    if number[17] != expected:
+        raise Invalid(f"「{text}」校验位错误,按前 17 位应为 {expected}")
+    return number
+
+
+class ResidentId(TextCode):
+    """公民身份号码: a kind of input, not card policy.  Text only (a number cell has lost
+    digits), a valid check digit and a real birth date, born no later than the row's date."""
+
+    word = "公民身份号码"
+
+    def __init__(self):
+        super().__init__(resident_id, "18 位文字,校验位须正确")
+
+    def date_problem(self, value: Any, day: dt.date) -> str | None:
+        if not value:
+            return None
+        born = ric.get_birth_date(value)
+        return f"出生日期 {born.isoformat()} 晚于申请日期 {day.isoformat()}" if born > day else None
 
 
 @dataclass(frozen=True)
-class Column(Declaration):
+class Column(Written):
     """An input column; one introduced on a date says so (``since``): rows dated before it
     never need it, and a batch made before it may lack it."""
 
     header: str
-    key: str
     kind: Kind
     required: bool = False
     # Required only for some rows: e.g. 连续密码错误次数 for a 社保账户 unlock.
@@ -427,6 +478,11 @@ class Column(Declaration):
     clause: str = ""
     help: str = ""
 
+    @property
+    def key(self) -> str:
+        """The name the rules and the row's fact know the column by: its header."""
+        return self.header
+
     def in_use(self, service: Any, day: dt.date | None) -> bool:
         """Whether a row of ``service`` dated ``day`` reads this column at all."""
         if self.used_by is not None and service not in self.used_by:
@@ -436,9 +492,6 @@ class Column(Declaration):
         return True
 
 
-RowCheck = Callable[[Mapping[str, Any]], list[tuple[str, str]]]  # fact -> [(key, message)]
-
-
 @dataclass
 class Schema:
     columns: tuple[Column, ...]
@@ -446,14 +499,14 @@ class Schema:
     request_id: str  # the key that must be unique within a batch
     effective_date: str  # the key whose date chooses the parameter values in force
     sheet: str  # the sheet the batch is expected on
-    row_checks: tuple[RowCheck, ...] = ()
-    clause: str = ""  # cited for input errors that name no clause of their own
     # The keys a clerk recognises a request by, shown beside the decision on 结果 and on
     # notices (default: the request id and the dispatch column).
     identity: tuple[str, ...] = ()
     # The keys printed on an applicant's paper, in order (default: identity and the date);
     # a TextCode among them (a personal ID number) is shown masked.
     papers: tuple[str, ...] = ()
+    # How open-text columns (原因) are read per service: listed values and their phrasings.
+    wordings: Wordings = field(default_factory=Wordings)
     by_key: dict[str, Column] = field(init=False)
     by_header: dict[str, Column] = field(init=False)
 

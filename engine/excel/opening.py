@@ -88,6 +88,17 @@ def open_workbook(path: str | Path, password: Password | None = None) -> OpenedW
     raise UnreadableWorkbook(f"{path}: {_what_else(sample)}")
 
 
+def checked_content(path: Path, content: bytes) -> OpenedWorkbook:
+    """A workbook already read into memory (a rulebook is read once, so what is checked,
+    hashed and decided with are the same bytes): the checks of ``open_workbook``."""
+    if content.startswith(ZIP_MAGIC):
+        _check_package(path, io.BytesIO(content))
+        return OpenedWorkbook(path, XLSX, content=content)
+    if content.startswith(OLE2_MAGIC):
+        return _open_compound(path, io.BytesIO(content), None)
+    raise UnreadableWorkbook(f"{path}: {_what_else(content[:4096]) if content else '文件是空的'}")
+
+
 def _check_package(path: Path, handle: BinaryIO) -> None:
     names = set(check_zip(path, handle))
     if "xl/workbook.bin" in names:
@@ -116,7 +127,8 @@ def _is_strict(handle: BinaryIO) -> bool:
 
 
 def _open_compound(path: Path, handle: BinaryIO, password: Password | None) -> OpenedWorkbook:
-    size = os.fstat(handle.fileno()).st_size
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(0)
     check_size(path, size, MAX_ENCRYPTED_BYTES, "文件")
     try:
         streams = {"/".join(entry) for entry in olefile.OleFileIO(handle).listdir()}

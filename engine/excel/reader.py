@@ -33,7 +33,7 @@ from engine.errors import MissingColumns, SscardError, UnreadableWorkbook
 from engine.excel.decision_workbook import decision_headers
 from engine.excel.legacy import LegacyWorkbook
 from engine.excel.ooxml import unescape
-from engine.excel.opening import XLS, OpenedWorkbook, legacy_damaged, open_workbook
+from engine.excel.opening import XLS, OpenedWorkbook, checked_content, legacy_damaged, open_workbook
 from engine.files.protection import Password
 
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -229,7 +229,8 @@ def _apply_marks(values: tuple[Any, ...], number: int, active, width: int) -> tu
 
 
 def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool = False,
-               password: Password | None = None) -> Batch:
+               password: Password | None = None, only_sheet: str | None = None,
+               content: bytes | None = None) -> Batch:
     """The batch on ``path`` (.xlsx, .xlsm or .xls; ``password`` opens a protected one),
     its header matched against ``schema``.
 
@@ -237,15 +238,20 @@ def open_batch(path: str | Path, schema: Schema, *, optional_may_be_absent: bool
     batch made before it lacks it), and with ``optional_may_be_absent`` every optional
     one (comparing a draft against past batches).  An absent column is never read as
     blank, where it would silently mean 否: a row that needs it is 输入有误 naming it
-    (``Batch.absent`` names them)."""
+    (``Batch.absent`` names them).
+
+    ``only_sheet``: read that sheet and no other (a rulebook's 用例); ``content``: the
+    workbook already read into memory (a rulebook is read once)."""
     path = Path(path)
-    opened = open_workbook(path, password)
+    opened = open_workbook(path, password) if content is None else checked_content(path, content)
     workbook, handle = _load(opened)
     try:
+        if only_sheet is not None and only_sheet not in workbook.sheetnames:
+            raise MissingColumns(f"{path.name}:没有工作表「{only_sheet}」;请添加该表")
         if decision_headers(workbook) is not None:
             raise UnreadableWorkbook(f"{path}: 是 sscard 写出的决定工作簿(「{labels.RESULT_SHEET}」表末尾是"
                                      f"{labels.VERDICT}、{labels.DIGEST}等决定列),不是申请批次;请改用原来的批次工作簿")
-        name, by_name = _choose_sheet(path, workbook, schema.sheet)
+        name, by_name = _choose_sheet(path, workbook, only_sheet or schema.sheet)
         sheet = workbook[name]
         headers = _header(path, sheet)
         if len(headers) > MAX_COLUMNS:

@@ -34,8 +34,8 @@ import platformdirs
 import tomlkit
 from tomlkit.exceptions import ParseError as TomlParseError
 
-from engine.core.parameters import toml_problem
 from engine.errors import SscardError, describe_os_error
+from engine.papers.toml_words import toml_problem
 
 ENV = "SSCARD_SETTINGS"
 EXAMPLE = '[office] name = "……中心" address = "……" phone = "……"'

@@ -1,6 +1,8 @@
-"""Policy-readable test cases: a workbook of input rows plus the expected outcome.
+"""Policy-readable test cases: rows of input plus the expected outcome.
 
-A case workbook holds the batch columns plus 用例名称 and the expectations 期望结论,
+A rulebook's own cases are its sheet 用例 (read from the very bytes the rulebook was read
+from); a case workbook of one's own has the same columns on its first sheet.  Cases
+hold the batch columns plus 用例名称 and the expectations 期望结论,
 期望费用(元), 期望缺少材料.  A blank expectation is not checked; 期望缺少材料 = 无 says
 that nothing may be missing.  An optional 期望规则 lists rule IDs that must fire (others
 may fire too): it pins each case to the rules it is written for, so deleting a rule that
@@ -21,19 +23,15 @@ from typing import Any, Mapping, Sequence
 
 from engine import labels
 from engine.core.decide import Decision
-from engine.core.loader import explained, run_file
-from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.core.schema import clean_text, header_key, is_blank
 from engine.errors import MissingColumns, RulebookError
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, display_width, write_cell, write_header
 from engine.files.protection import Password
+from engine.rulebook.layout import CASES as CASE_SHEET
 from engine.runs.batch import decide_batch
 
-CASE_BOOK = "cases.xlsx"  # a rule folder's own cases, run by `rules test` and `rules publish`
-CASE_TABLE = "make_cases.py"  # the readable table they are written from: rows() -> one dict per case
-CASE_SHEET = "用例"
 NAME = "用例名称"
 EXPECT_VERDICT = "期望结论"
 EXPECT_FEE = "期望费用(元)"
@@ -81,9 +79,14 @@ class Report:
         return [rule for rule, count in self.coverage.items() if count == 0]
 
 
-def run_cases(path: str | Path, book: Rulebook, password: Password | None = None) -> Report:
-    """``password`` opens a protected case workbook."""
-    batch = open_batch(path, book.schema, optional_may_be_absent=True, password=password)
+def run_cases(book: Rulebook, path: str | Path | None = None, password: Password | None = None) -> Report:
+    """The rulebook's own cases, or those of the case workbook ``path`` (``password`` opens
+    a protected one)."""
+    if path is None:
+        batch = open_batch(book.path, book.schema, optional_may_be_absent=True, only_sheet=CASE_SHEET,
+                           content=book.source.content)
+    else:
+        batch = open_batch(path, book.schema, optional_may_be_absent=True, password=password)
     try:
         at = _expectation_columns(batch.path, batch.sheet, batch.headers)
         # Each case stands alone: a 申请编号 shared by two cases does not make them 输入有误.
@@ -213,19 +216,3 @@ def write_cases(path: str | Path, book: Rulebook, cases: Sequence[Mapping[str, A
                            else None)
         sheet.autofilter(0, 0, max(len(cases), 1), len(headers) - 1)
     return path
-
-
-def write_case_book(book: Rulebook) -> tuple[Path, int]:
-    """The rule folder's case workbook, written from the table in its make_cases.py: after
-    a case is added to the table, the workbook `rules test` and `rules publish` run."""
-    table = book.directory / CASE_TABLE
-    if not table.is_file():
-        raise RulebookError(f"{shown_path(table)} 不存在;请从 rules/ 复制 {CASE_TABLE}(用例表)")
-    rows = run_file(table).get("rows")
-    if not callable(rows):
-        raise RulebookError(f"{shown_path(table)} 须定义 rows(),返回每个用例的 {{表头: 值}};"
-                            "请对照随 sscard 提供的 rules/make_cases.py")
-    with explained(book.directory):
-        cases = list(rows())
-    # The case book is made from this table: regenerating it is replacing it.
-    return write_cases(book.directory / CASE_BOOK, book, cases, force=True), len(cases)

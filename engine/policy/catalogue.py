@@ -3,18 +3,17 @@ definitions the engine runs, so the catalogue cannot drift from what decides the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
-from engine.core.origin import shown_path
-from engine.core.rulebook import ALWAYS, COLUMN_COLUMNS, Rule, Rulebook, column_row
-from engine.excel.writer import Styles, atomic_workbook, write_table
+from engine.core.decide import rulesets
+from engine.core.rulebook import ALWAYS, Rule, Rulebook, column_row
+from engine.labels import shown_path
+from engine.rulebook.source import written_row
 
 EVERY_REQUEST = "(该业务的所有申请)"
 INTERPRETATION = "解释性规则"  # the source text is silent; the rulebook decided, and policy staff may change it
-RULE_COLUMNS = ("规则编号", "名称", "业务类型", "条款", "生效", "条件", "结论", "费用", "缺少材料", "办理地点",
-                "后续事项", "理由", "解释性规则")
 PARAMETER_COLUMNS = ("参数", "说明", "类型", "单位", "生效日期", "值", "依据", "解释性")
 
 
@@ -35,6 +34,7 @@ class Entry:
     next: str
     reason: str
     interpretation: bool
+    where: str  # the sheet and row it is written on
 
     @property
     def label(self) -> str:
@@ -42,7 +42,7 @@ class Entry:
 
     @property
     def outcome(self) -> str:
-        """``结论 受理;费用 card_fee(工本费);办理地点 …``: what the rule does when it fires."""
+        """``结论 受理;费用 工本费(换卡/补卡/信息变更须缴费时的工本费);办理地点 …``: what the rule does when it fires."""
         parts = [f"结论 {self.verdict}"]
         for label, value in (("费用", self.fee), ("缺少材料", self.missing), ("办理地点", self.place),
                              ("后续事项", self.next)):
@@ -69,14 +69,15 @@ def entry(book: Rulebook, rule: Rule, services: tuple[str, ...], values: bool = 
     for name in book.parameters.names() if values and book.parameters else ():
         words = words.replace(f"参数 {name}", parameter_words(book, name))
     return Entry(rule.id, rule.name, services, rule.clause, rule.period.words(), words, rule.verdict,
-                 fee, "、".join(rule.missing), rule.place, rule.next, rule.reason, rule.interpretation)
+                 fee, "、".join(rule.missing), rule.place, rule.next, rule.reason, rule.interpretation,
+                 rule.at.cell())
 
 
 def fee_words(book: Rulebook, name: str | None) -> str:
     if not name:
         return ""
     parameter = book.parameters[name] if book.parameters and name in book.parameters.names() else None
-    return f"{name}({parameter.description})" if parameter else name
+    return f"{name}({parameter.description})" if parameter and parameter.description else name
 
 
 def parameter_words(book: Rulebook, name: str | None) -> str:
@@ -96,12 +97,12 @@ def parameter_words(book: Rulebook, name: str | None) -> str:
 
 def text_lines(book: Rulebook) -> Iterator[str]:
     """The catalogue as plain text, for `sscard rules list`."""
-    yield f"{book.name} 版本 {book.version}({shown_path(book.directory)})"
+    yield f"{book.name} 版本 {book.version}({shown_path(book.path)})"
     yield "结论优先级(多条规则命中时取最强者):" + " > ".join(book.verdicts)
     for item in entries(book):
         flag = f"  {INTERPRETATION}" if item.interpretation else ""
         yield ""
-        yield f"{item.label}  [{'、'.join(item.services)}]  {item.clause}{flag}"
+        yield f"{item.label}  [{'、'.join(item.services)}]  {item.clause}{flag}  {item.where}"
         if item.period:
             yield f"  生效:{item.period}"
         yield f"  条件:{item.conditions}"
@@ -113,6 +114,11 @@ def text_lines(book: Rulebook) -> Iterator[str]:
         yield "有生效日期的输入列(此前的申请不需要该列,此前的批次可以没有该列):"
         for column in dated:
             yield f"{column.header}:{column.period.words()}  [{column_row(book, column)[3]}]"
+    phrasings = phrasing_lines(book)
+    if phrasings:
+        yield ""
+        yield "写法(经办人员的写法读作所列的值):"
+        yield from (f"{words}" for _, words in phrasings)
     yield ""
     yield "参数(按申请日期取当时有效的值):"
     for parameter in book.parameters or ():
@@ -136,16 +142,29 @@ def parameter_rows(book: Rulebook) -> list[list]:
     return rows
 
 
-def write_catalogue(book: Rulebook, output: str | Path, *, force: bool = False) -> Path:
-    rows = [[e.id, e.name, "、".join(e.services), e.clause, e.period or ALWAYS, e.conditions, e.verdict, e.fee,
-             e.missing, e.place, e.next, e.reason, "是" if e.interpretation else "否"] for e in entries(book)]
-    with atomic_workbook(output, "规则目录", streaming=False, force=force) as workbook:
-        styles = Styles(workbook, book.verdicts)
-        write_table(workbook.add_worksheet("规则"), RULE_COLUMNS, rows, styles)
-        write_table(workbook.add_worksheet("输入列"), COLUMN_COLUMNS,
-                    [column_row(book, column) for column in book.schema.columns], styles)
-        write_table(workbook.add_worksheet("参数"), PARAMETER_COLUMNS, parameter_rows(book), styles)
-        about = [("规则库", book.name), ("版本", book.version), ("目录", str(book.directory)),
-                 ("SHA-256", book.digest), ("结论优先级", " > ".join(book.verdicts))]
-        write_table(workbook.add_worksheet("说明"), ("项目", "内容"), about, styles)
-    return Path(output)
+def show(book: Rulebook, rule_id: str) -> list[str] | None:
+    """`sscard rules show`: the rule as the policy officer wrote it (its sheet, row and
+    cells) and, for each service it applies to, the durable-rules rule it compiles to:
+    exactly what the evaluator of record runs."""
+    rule = next((r for r in book.unique_rules() if r.id.casefold() == rule_id.strip().casefold()), None)
+    if rule is None:
+        return None
+    lines = [f"{rule.label}:写在 {rule.at.cell()}"]
+    lines += [f"  {heading}:{text}" for heading, text in written_row(book, rule.at)]
+    compiled = rulesets(book)
+    for service in book.services:
+        if rule.id in compiled[service.code]:
+            lines.append(f"交给 durable-rules 的规则(规则集 {service.code},业务 {service.name}):")
+            lines.append("  " + json.dumps({rule.id: compiled[service.code][rule.id]}, ensure_ascii=False))
+    return lines
+
+
+def phrasing_lines(book: Rulebook) -> list[tuple[tuple, str]]:
+    """Each phrasing in words (原因「卡丢了」读作「丢失」[挂失]:一直有效), keyed by all it says."""
+    out = []
+    for p in book.schema.wordings.phrasings:
+        services = "全部业务" if p.services is None else "、".join(
+            s.name for s in book.services if s.code in p.services)
+        words = f"{book.schema.label(p.column)}「{p.written}」读作「{p.reads_as}」[{services}]:{p.period.words() or ALWAYS}"
+        out.append(((p.column, p.written, p.reads_as, p.services, p.since, p.until), words))
+    return out

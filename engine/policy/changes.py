@@ -5,7 +5,7 @@ beside the rows a change decides differently."""
 from __future__ import annotations
 
 from engine.core.rulebook import ALWAYS, Rulebook
-from engine.policy.catalogue import Entry, entries, value_words
+from engine.policy.catalogue import Entry, entries, phrasing_lines, value_words
 
 _RULE_FIELDS = (("name", "名称"), ("services", "业务类型"), ("clause", "条款"), ("period", "生效"),
                 ("conditions", "条件"), ("verdict", "结论"), ("fee", "费用"), ("missing", "缺少材料"),
@@ -13,7 +13,7 @@ _RULE_FIELDS = (("name", "名称"), ("services", "业务类型"), ("clause", "�
 
 
 def rulebook_changes(old: Rulebook, new: Rulebook) -> list[str]:
-    return _rules(old, new) + _columns(old, new) + _parameters(old, new)
+    return _rules(old, new) + _columns(old, new) + _parameters(old, new) + _phrasings(old, new)
 
 
 def _rules(old: Rulebook, new: Rulebook) -> list[str]:
@@ -22,9 +22,9 @@ def _rules(old: Rulebook, new: Rulebook) -> list[str]:
              if i not in before]
     lines += [f"删除规则 {e.label}[{'、'.join(e.services)}]" for i, e in before.items() if i not in after]
     for rule_id, entry in after.items():
-        if rule_id in before and before[rule_id] != entry:
-            what = [f"{words} {_field(before[rule_id], name)} → {_field(entry, name)}" for name, words in _RULE_FIELDS
-                    if getattr(before[rule_id], name) != getattr(entry, name)]
+        what = [f"{words} {_field(before[rule_id], name)} → {_field(entry, name)}" for name, words in _RULE_FIELDS
+                if rule_id in before and getattr(before[rule_id], name) != getattr(entry, name)]
+        if what:  # where a rule is written (its row) is no change of the rule
             lines.append(f"修改规则 {entry.label}:" + ";".join(what))
     return lines
 
@@ -66,3 +66,11 @@ def _parameters(old: Rulebook, new: Rulebook) -> list[str]:
             lines.append(f"参数 {parameter.name} 新增取值:" + ";".join(values[len(kept):]))
     lines += [f"删除参数 {name}" for name in before if name not in (new.parameters.names() if new.parameters else ())]
     return lines
+
+
+def _phrasings(old: Rulebook, new: Rulebook) -> list[str]:
+    before, after = (dict(phrasing_lines(book)) for book in (old, new))
+    lines = [f"新增写法 {words}" for key, words in after.items() if key not in before]
+    lines += [f"删除写法 {words}" for key, words in before.items() if key not in after]
+    return lines
+

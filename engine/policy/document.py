@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from engine.core.rulebook import ALWAYS, COLUMN_COLUMNS, Rulebook, column_row
-from engine.policy.catalogue import entries, value_words
+from engine.policy.catalogue import entries, phrasing_lines, value_words
 
 
 def markdown(book: Rulebook) -> str:
@@ -63,6 +63,15 @@ def _lines(book: Rulebook) -> Iterator[str]:
         yield f"- 条件:{item.conditions}"
         yield f"- 结果:{item.outcome}"
         yield f"- 理由:{item.reason}"
+    phrasings = phrasing_lines(book)
+    if phrasings:
+        yield ""
+        yield "## 写法"
+        yield ""
+        yield ("经办人员对所列值的常用写法,读作所列的值;与所列值或写法相近而不同的文字判为输入有误并给出建议,"
+               "其余文字按各业务「其他原因」的规则判断。")
+        yield ""
+        yield from (f"- {words}" for _, words in phrasings)
     yield ""
     yield "## 参数"
     yield ""

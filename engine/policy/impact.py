@@ -15,12 +15,12 @@ from typing import Any
 
 from engine import labels
 from engine.core.decide import Decision
-from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
 from engine.files import outputs
 from engine.files.protection import Password
+from engine.labels import shown_path
 from engine.policy.changes import rulebook_changes
 from engine.runs.batch import DecidedBatch, decide_batch
 
@@ -108,8 +108,8 @@ def _what_changed(before: Decision, after: Decision) -> tuple[str, ...]:
 def summary_lines(impact: Impact, *, listed: int = 50) -> list[str]:
     """The one-screen summary `sscard diff` prints."""
     old, new = impact.old, impact.new
-    lines = [f"原规则库 {shown_path(old.directory)}(版本 {old.version})",
-             f"新规则库 {shown_path(new.directory)}(版本 {new.version})"]
+    lines = [f"原规则库 {shown_path(old.path)}(版本 {old.version})",
+             f"新规则库 {shown_path(new.path)}(版本 {new.version})"]
     if impact.rulebook:
         lines.append("规则库的变化:")
         lines += [f"  {line}" for line in impact.rulebook]
@@ -160,7 +160,7 @@ def write_impact(impact: Impact, output: str | Path, *, force: bool = False) -> 
             ("原费用合计(元)", impact.fee_before), ("新费用合计(元)", impact.fee_after),
             ("费用差额(元)", impact.fee_after - impact.fee_before)]
         for side, book in (("原", impact.old), ("新", impact.new)):
-            about += [(f"{side}规则库", str(book.directory)), (f"{side}规则库版本", book.version),
+            about += [(f"{side}规则库", str(book.path)), (f"{side}规则库版本", book.version),
                       (f"{side}规则库 SHA-256", book.digest)]
         write_table(workbook.add_worksheet("概要"), ("项目", "内容"), about, styles)
         matrix = [[before, *(impact.matrix[before, after] for after in verdicts),

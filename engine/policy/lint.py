@@ -32,13 +32,12 @@ from typing import Any, Callable, Iterator
 
 from engine.core.conditions import MISSING, PARAM_PREFIX, All, AnyOf, Compare, Condition, NoneOf, OneOf, Param
 from engine.core.decide import Decider, condition_of, parameter_values
-from engine.core.loader import load_rulebook
-from engine.core.origin import shown_path
 from engine.core.periods import date_boundaries
 from engine.core.rulebook import Rule, Rulebook
 from engine.core.schema import Choice, Column, WholeNumber
-from engine.core.validation import advice, problems_of
 from engine.errors import RulebookError
+from engine.labels import shown_path
+from engine.rulebook.source import load_rulebook
 
 OTHER_TEXT = "(其他文字)"  # stands for every text value no rule names
 
@@ -46,29 +45,48 @@ OTHER_TEXT = "(其他文字)"  # stands for every text value no rule names
 @dataclass(frozen=True)
 class Finding:
     check: str  # 声明 / 分歧 / 空缺 / 永不命中 / 被覆盖 / 冲突
-    subject: str  # rule (ID and name), service name, or the rulebook
+    subject: str  # where it is written (workbook, sheet, row), then the rule (ID and name) or service
     message: str
     example: str = ""  # an input row, in the clerk's words
 
 
-def lint_directory(directory: str | Path, load: Callable[[Path], Rulebook] = load_rulebook
-                   ) -> tuple[Rulebook | None, list[Finding]]:
-    """Load and lint; a rulebook that does not even load is reported, not raised."""
+def lint_file(path: str | Path, load: Callable[[Path], Rulebook] = load_rulebook
+              ) -> tuple[Rulebook | None, list[Finding]]:
+    """Read and lint; a rulebook that cannot be read is reported (every mistake), not raised."""
     try:
-        book = load(Path(directory))
+        book = load(Path(path))
     except RulebookError as error:
-        return None, [Finding("声明", shown_path(directory), problem) for problem in error.problems]
+        return None, [Finding("声明", "", problem) for problem in error.problems]
     return book, lint(book)
 
 
 def lint(book: Rulebook) -> list[Finding]:
-    findings = [Finding("声明", "规则库", problem) for problem in (*problems_of(book), *advice(book))]
+    findings = [Finding("声明", "", problem) for problem in advice(book)]
     if findings:
         return findings  # a declaration that does not hold cannot be enumerated
     decider = Decider(book)
     for service in book.services:
         findings.extend(_enumerate(book, service.code, decider))
     return findings
+
+
+def advice(book: Rulebook) -> Iterator[str]:
+    """What a rule must say for the papers and 后续事项 to be whole (checked by lint, and so
+    by publish, not when a rulebook is read: an archived rulebook without them still decides)."""
+    for rule in book.unique_rules():
+        if rule.missing and not rule.place.strip():
+            yield f"{rule.at.cell('place')}:规则 {rule.id} 列出了缺少材料,须写明办理地点,告知申请人到哪里补正"
+        if rule.verdict == book.unruled_verdict and not rule.next.strip():
+            yield f"{rule.at.cell('next')}:规则 {rule.id} 的结论为「{rule.verdict}」,须在后续事项中写明由谁决定、核对什么"
+
+
+def _rule_subject(rule: Rule) -> str:
+    return f"{rule.at.cell()} {rule.label}".strip()
+
+
+def _service_subject(book: Rulebook, service: str) -> str:
+    found = next(s for s in book.services if s.code == service)
+    return f"{book.path.name if book.path else ''}「{found.name}」"
 
 
 @dataclass(frozen=True)
@@ -116,7 +134,7 @@ def _enumerate(book: Rulebook, service: str, decider: Decider) -> Iterator[Findi
         python = frozenset(rule.id for rule, condition in conditions if condition.evaluate(trial.fact))
         if engine != python and engine ^ python not in disagreeing:
             disagreeing.add(engine ^ python)
-            yield Finding("分歧", "、".join(by_id[i].label for i in sorted(engine ^ python)),
+            yield Finding("分歧", "、".join(_rule_subject(by_id[i]) for i in sorted(engine ^ python)),
                           f"{name}:对同一申请,规则引擎命中 {_ids(engine)},Python 逐条核对命中 {_ids(python)};"
                           "explain 与必填判断会与实际决定不一致,请检查这些规则条件中取值的类型",
                           _example(book, trial))
@@ -132,16 +150,17 @@ def _enumerate(book: Rulebook, service: str, decider: Decider) -> Iterator[Findi
             what = _conflict(first, second)
             if what and (first.id, second.id) not in conflicts:
                 conflicts.add((first.id, second.id))
-                yield Finding("冲突", f"{first.label} / {second.label}",
+                yield Finding("冲突", f"{_rule_subject(first)} / {_rule_subject(second)}",
                               f"{name}:同为「{first.verdict}」且同时命中,{what}不同,结果取决于规则书写顺序",
                               _example(book, trial))
     if gap is not None:
-        yield Finding("空缺", name, f"{name}:有合法申请没有任何规则命中(会落到人工复核)", _example(book, gap))
+        yield Finding("空缺", _service_subject(book, service), "有合法申请没有任何规则命中(会落到人工复核)",
+                      _example(book, gap))
     for rule in rules:
         if rule.id not in fired_ever:
-            yield Finding("永不命中", rule.label, f"{name}:任何合法申请都不会命中此规则(条件:{_words(book, rule)})")
+            yield Finding("永不命中", _rule_subject(rule), f"{name}:任何合法申请都不会命中此规则(条件:{_words(book, rule)})")
         elif rule.id not in decided_ever:
-            yield Finding("被覆盖", rule.label, f"{name}:此规则命中时总有更强结论的规则同时命中,其结论「{rule.verdict}」"
+            yield Finding("被覆盖", _rule_subject(rule), f"{name}:此规则命中时总有更强结论的规则同时命中,其结论「{rule.verdict}」"
                                               "永远不会出现")
 
 
@@ -267,10 +286,11 @@ def _words(book: Rulebook, rule: Rule) -> str:
 def report_lines(book: Rulebook | None, findings: list[Finding]) -> list[str]:
     lines = []
     if book is not None:
-        lines.append(f"检查规则库 {book.name} 版本 {book.version}({shown_path(book.directory)})")
+        lines.append(f"检查规则库 {book.name} 版本 {book.version}({shown_path(book.path)})")
         lines.append(f"规则 {len(book.unique_rules())} 条,业务 {len(book.services)} 类")
     for finding in findings:
-        lines.append(f"[{finding.check}] {finding.subject}: {finding.message}")
+        subject = f"{finding.subject}: " if finding.subject else ""
+        lines.append(f"[{finding.check}] {subject}{finding.message}")
         if finding.example:
             lines.append(f"    例:{finding.example}")
     lines.append("未发现问题。" if not findings else f"发现问题 {len(findings)} 个。")

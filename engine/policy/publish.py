@@ -1,26 +1,28 @@
-"""Publish a draft rulebook: only when lint finds nothing and every case passes and
-every rule has a case; then archive it under its SHA-256 (which gives it its version),
-make it the live rulebook and regenerate the rulebook document.
+"""A policy officer's draft, from its first copy to the live rulebook.
 
-Nothing is changed unless every check passed.  The live folder is replaced by a full
-copy of the draft in two renames, so no run ever sees half of each.
+``start_draft`` copies the live rulebook workbook to a draft the officer edits in Excel,
+WPS or LibreOffice.  ``publish`` makes a draft live only when lint finds nothing, every
+case passes and every rule has a case; then it archives it under its SHA-256 (which gives
+it its version), replaces the live workbook with the draft's bytes as they were checked,
+and regenerates the rulebook document.  Nothing is changed unless every check passed,
+and the live workbook is replaced in one rename, so no run ever sees half of it.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.core.origin import shown_path
 from engine.core.rulebook import Rulebook
-from engine.errors import SscardError
-from engine.policy.cases import CASE_BOOK, run_cases
+from engine.errors import MissingColumns, SscardError
+from engine.files import outputs
+from engine.labels import shown_path
+from engine.policy.cases import run_cases
 from engine.policy.document import write_document
 from engine.policy.lint import lint
 from engine.records.archive import Archive, Publication
+from engine.rulebook.layout import CASES
+from engine.rulebook.source import read_source
 
 DOCUMENT = Path("docs") / "规则手册.md"
 
@@ -36,64 +38,56 @@ class Published:
     book: Rulebook
     publication: Publication
     live: Path
-    replaced: bool  # the live folder now holds the draft (False: the draft was the live folder)
+    replaced: bool  # the live workbook now holds the draft (False: the draft was the live workbook)
     document: Path
 
 
 def document_beside(live: Path) -> Path:
-    """The rulebook document of the live rulebook ``live``: docs/规则手册.md next to it."""
-    return Path(live).resolve().parent / DOCUMENT
+    """The rulebook document of the live rulebook ``live`` (rules/规则库.xlsx): docs/规则手册.md
+    in the folder above its own."""
+    return Path(live).resolve().parent.parent / DOCUMENT
+
+
+def start_draft(live: Path, target: str | Path, *, force: bool = False) -> Path:
+    """A copy of the live rulebook, byte for byte, to edit; never over a file that exists
+    (a draft being edited!) unless ``force``."""
+    source = read_source(live)
+    if Path(target).exists() and not force:
+        raise outputs.OutputError(f"{target} 已存在(可能是正在修改的草案),未覆盖;请换一个文件名,或加 --force 覆盖")
+    with outputs.atomic_output(target, inputs=[Path(live)], force=force) as temporary:
+        temporary.write_bytes(source.content)
+    return Path(target)
 
 
 def publish(draft: Path, live: Path, archive: Archive) -> Published:
-    draft, live = Path(draft).resolve(), Path(live).resolve()
+    draft, live = Path(draft), Path(live)
     book = archive.load(draft)
     findings = lint(book)
     if findings:
         first = findings[0]
-        raise PublishRefused(f"未发布:规则检查发现 {len(findings)} 个问题,第一个是 [{first.check}] {first.subject}:"
-                             f"{first.message};请运行 sscard rules lint --rules {shown_path(draft)} 查看并修正")
-    cases = draft / CASE_BOOK
-    if not cases.is_file():
-        raise PublishRefused(f"未发布:{shown_path(draft)} 中没有用例工作簿 {CASE_BOOK};每次发布都须用用例核对"
-                             "(sscard rules cases 由用例表写出)")
-    report = run_cases(cases, book)
+        where = f"{first.subject}:" if first.subject else ""
+        raise PublishRefused(f"未发布:规则检查发现 {len(findings)} 个问题,第一个是 [{first.check}] {where}"
+                             f"{first.message};请运行 sscard rules lint {shown_path(draft)} 查看并修正")
+    try:
+        report = run_cases(book)
+    except MissingColumns as error:
+        raise PublishRefused(f"未发布:{error};每次发布都须用规则库「{CASES}」表中的用例核对") from None
     if report.failures:
         names = "、".join(o.case.name for o in report.failures)
         raise PublishRefused(f"未发布:{len(report.failures)} 个用例失败:{names};"
-                             f"请运行 sscard rules test --rules {shown_path(draft)} 查看差异")
+                             f"请运行 sscard rules test {shown_path(draft)} 查看差异")
     if report.uncovered:
         by_id = {rule.id: rule for rule in book.unique_rules()}
         names = "、".join(by_id[rule_id].label for rule_id in report.uncovered)
-        raise PublishRefused(f"未发布:{len(report.uncovered)} 条规则没有用例命中:{names};请在用例表中为它们补充用例")
-    if draft != live and (live in draft.parents or draft in live.parents):
-        raise PublishRefused(f"未发布:草案 {shown_path(draft)} 与现行规则库 {shown_path(live)} 不能互相包含;"
-                             "请把草案复制到规则库旁边的文件夹")
+        raise PublishRefused(f"未发布:{len(report.uncovered)} 条规则没有用例命中:{names};"
+                             f"请在「{CASES}」表中为它们补充用例")
     publication = archive.store(book)
-    if draft != live:
-        _replace(live, draft)
+    replaced = not (live.exists() and outputs.same_file(draft, live))
+    if replaced:
+        with outputs.atomic_output(live, inputs=[draft], force=True) as temporary:
+            temporary.write_bytes(book.source.content)  # the bytes that were checked, whatever is on disk now
     installed = archive.load(live)
-    if installed.digest != book.digest:  # someone changed a file mid-way: say so, never pretend
+    if installed.digest != book.digest:  # someone changed the file mid-way: say so, never pretend
         raise SscardError(f"发布后 {shown_path(live)} 的内容与已归档的 {publication.version} 不一致;"
-                          "请确认发布期间没有人修改规则目录,然后重新发布")
-    return Published(installed, publication, live, draft != live,
-                     write_document(installed, document_beside(live)))
-
-
-def _replace(live: Path, draft: Path) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{live.name}.", suffix=".part", dir=live.parent))
-    new = staging / live.name
-    shutil.copytree(draft, new, ignore=shutil.ignore_patterns("__pycache__"))
-    old = live.with_name(f".{live.name}.old-{uuid.uuid4().hex[:8]}")
-    try:
-        if live.exists():
-            live.rename(old)
-        try:
-            new.rename(live)
-        except BaseException:
-            if old.exists():
-                old.rename(live)
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
+                          "请确认发布期间没有人修改现行规则库,然后重新发布")
+    return Published(installed, publication, live, replaced, write_document(installed, document_beside(live)))

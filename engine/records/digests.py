@@ -129,10 +129,9 @@ class RunRecord:
             ("sscard 版本", _version("sscard")),
             ("规则库", book.name),
             (RULEBOOK_VERSION, book.version),
-            ("规则库目录", str(book.directory)),
+            ("规则库文件", str(book.path)),
             (RULEBOOK_DIGEST, book.digest),
         ]
-        items += [(f"规则文件 {name}", digest) for name, digest in book.files.items()]
         for parameter in book.parameters:
             history = "; ".join(f"自 {start.isoformat()} 起 {value}" for start, value in parameter.values)
             used = "、".join(str(v) for v in sorted(parameters_used.get(parameter.name, ())))

@@ -60,7 +60,7 @@ def duplicate_problem(book: Rulebook, request_id: str, rows: list[tuple[int, str
             ";大小写、全角半角或连字符不同,也是同一个编号"
     return Problem(DUPLICATE_ID, column.header, request_id,
                    f"{column.header}「{request_id}」在本批次出现 {len(rows)} 次({where}),无法确定以哪一行为准",
-                   column.clause or book.schema.clause, column.key)
+                   column.clause, column.key)
 
 
 class RepeatedIds:

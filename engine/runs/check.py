@@ -40,6 +40,9 @@ class Summary:
     due: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     pending: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     problems: int = 0
+    # Rows a rule decided although an open-text value (原因) is not one the service lists:
+    # (header, 结论) -> rows, so the summary says how many were refused for their wording.
+    unlisted: Counter = field(default_factory=Counter)
     run_id: str = ""
     notes: list[str] = field(default_factory=list)  # about the batch as a whole: what was used, what was kept
     written: tuple | None = None  # the decision workbook as put in place (outputs.stamp)
@@ -58,6 +61,15 @@ class Summary:
         fees = self.pending if decision.verdict == book.missing_verdict else self.due
         fees[service] += decision.fee
         self.problems += len(decision.problems)
+        for header in decision.unlisted:
+            self.unlisted[header, decision.verdict] += 1
+
+    def unlisted_lines(self) -> list[str]:
+        """原因不是该业务所列原因的申请 9 行(不予受理 9 行)."""
+        headers = dict.fromkeys(header for header, _ in self.unlisted)
+        return [f"{header}不是该业务所列{header}的申请 {sum(n for (h, _), n in self.unlisted.items() if h == header)} 行("
+                + "、".join(f"{verdict} {n} 行" for (h, verdict), n in self.unlisted.items() if h == header) + ")"
+                for header in headers]
 
 
 def default_output(batch: Path) -> Path:

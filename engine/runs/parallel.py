@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from engine.core.decide import Decider, Decision
-from engine.core.loader import RulebookSource, load_source
 from engine.core.normalise import normalise
 from engine.core.rulebook import Rulebook
 from engine.core.schema import ABSENT, Schema, is_blank, shown
 from engine.errors import SscardError
 from engine.excel.reader import Batch, count_rows, is_blank_row
+from engine.rulebook.source import RulebookSource, load_source
 
 CHUNK_ROWS = 2000
 FIRST_CHUNK_ROWS = 250

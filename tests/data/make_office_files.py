@@ -2,7 +2,7 @@
 
 - batch.xls, batch-password.xls: sample_data/batch.xlsx stored by LibreOffice Calc as
   .xls, and as .xls with the password PASSWORD;
-- cells.xlsx, cells.xls: one small batch of the fixture rulebook (tests/fixture_rules)
+- cells.xlsx, cells.xls: one small batch of the fixture rulebook (tests/fixture_rulebook.py)
   with the cells that tell formats apart (dates, times, logicals, IDs typed as numbers,
   an error value, a formula with its result, a merged range), stored in both formats.
 
