@@ -249,8 +249,8 @@ def main() -> None:
     print(f"{'rows':>9} {'step':<34} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} {'all MB':>7} {'× floor':>8}")
     for rows in args.rows:
         path = args.data / f"batch-{rows}.xlsx"
-        if not path.exists():
-            write_batch(rows, path)
+        if not path.exists():  # written under another name first: a bench stopped half-way leaves no half batch
+            write_batch(rows, path.with_name(f"{path.stem}.part.xlsx")).rename(path)
         steps = {"floor: openpyxl read+write": ("floor", 0), "floor: read + xlsxwriter": ("floor-xlsxwriter", 0),
                  **{f"sscard check, {w} worker{'s' if w > 1 else ''}": ("check", w) for w in args.workers}}
         results: dict[str, list[dict]] = {name: [] for name in steps}
