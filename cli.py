@@ -815,7 +815,8 @@ def users_list(data_dir: Path | None) -> None:
         click.echo(f"还没有账户(账户文件 {accounts.path});用 sscard users add 姓名 --role 管理员 建立第一个")
     for account in every:
         click.echo(f"{account.name}  {'、'.join(account.roles)}  {'在用' if account.enabled else '已停用'}"
-                   f"  建立于 {account.created}  最近登录 {account.last_sign_in or '(从未)'}")
+                   f"  建立于 {ledgers.local_time(account.created)}"
+                   f"  最近登录 {ledgers.local_time(account.last_sign_in) if account.last_sign_in else '(从未)'}")
 
 
 @users_group.command("disable")

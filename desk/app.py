@@ -12,7 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from desk import access, auditing, batches, catalogue, office, sign_in
+from desk import access, auditing, batches, catalogue, help, office, sign_in
 from desk.context import Desk, current_person
 from desk.proxies import TrustedProxies
 from engine.excel.writer import VERDICT_FILLS
@@ -64,7 +64,7 @@ def create_app(desk: Desk) -> Flask:
     app.extensions["sscard_desk"] = desk
     CSRFProtect(app)
     for blueprint in (sign_in.blueprint, batches.blueprint, auditing.blueprint, catalogue.blueprint,
-                      office.blueprint):
+                      office.blueprint, help.blueprint):
         app.register_blueprint(blueprint)
     app.before_request(access.guard)
 
@@ -76,7 +76,8 @@ def create_app(desk: Desk) -> Flask:
     @app.context_processor
     def shared() -> dict:
         person = current_person()
-        return {"person": person, "menu": access.menu(person), "book": desk.book, "verdict_class": verdict_class}
+        return {"person": person, "menu": access.menu(person), "book": desk.book, "verdict_class": verdict_class,
+                "help_link": help.link_for(request.endpoint, person) if person else None}
 
     app.template_filter("local_time")(local_time)  # a recorded time as people read it, as history shows it
 

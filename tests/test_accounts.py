@@ -10,14 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from engine.office.accounts import (
-    FAILURE_WINDOW,
-    IDLE_LIMIT,
-    MAX_FAILURES,
-    AccountError,
-    Accounts,
-    SignInRefused,
-)
+from engine.office.accounts import FAILURE_WINDOW, IDLE_LIMIT, MAX_FAILURES, AccountError, Accounts, SignInRefused
 
 PASSWORD = "柜面-2026-春天"
 

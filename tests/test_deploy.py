@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 import pytest
+from browser import PASSWORD, Server, chromium_browser  # noqa: F401 (the browser fixture)
 from conftest import ROOT
-from test_desk_browser import PASSWORD, Server, browser  # noqa: F401 (the browser fixture)
 
 from cli import cli
 from engine.office.accounts import Accounts
@@ -158,7 +158,7 @@ def _sign_in_from(address: str, port: int, name: str) -> int:
 
 @pytest.mark.skipif(NGINX is None and os.environ.get("SSCARD_REQUIRE_NGINX") != "1",
                     reason="nginx 测试已跳过:本机没有 nginx(apt-get install nginx 后即可运行)")
-def test_through_nginx_a_clerk_signs_in_over_https_and_the_lock_out_counts_their_own_address(browser, tmp_path):  # noqa: F811
+def test_through_nginx_a_clerk_signs_in_over_https_and_the_lock_out_counts_their_own_address(browser, tmp_path):
     if NGINX is None:
         pytest.fail("SSCARD_REQUIRE_NGINX=1 but nginx is not installed (apt-get install nginx)")
     settings = tmp_path / "settings.toml"

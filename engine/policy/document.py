@@ -33,6 +33,10 @@ def _lines(book: Rulebook) -> Iterator[str]:
     yield ""
     yield f"版本 {book.version},SHA-256 `{book.digest}`。"
     yield ""
+    if book.source_title:
+        yield (f"依据文件:{book.source_title}。规则的条款 §4 即{book.source_title}第4条,§7(一) 即其第7条(一);"
+               "告知书上按此写法引用。")
+        yield ""
     yield ("本文件由 `sscard rules doc` 从规则库的声明生成(`sscard rules publish` 发布时一并更新),"
            "与实际作出决定的规则一字不差;请勿手工修改,改规则后重新生成。")
     yield "标有 **[解释性规则]** 的规则是原文未明确、由规则库作出的解释,政策人员可以修改。"
