@@ -246,7 +246,8 @@ def main() -> None:
     from make_batch import write_batch
     args.data.mkdir(parents=True, exist_ok=True)
     print(f"{dt.date.today()}, {cores()} cores, load average {_load()} at the start")
-    print(f"{'rows':>9} {'step':<34} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} {'all MB':>7} {'× floor':>8}")
+    print(f"{'rows':>9} {'step':<34} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} {'all MB':>7} {'× floor':>8} "
+          f"{'CPU s':>7} {'CPU × floor':>8}")
     for rows in args.rows:
         path = args.data / f"batch-{rows}.xlsx"
         if not path.exists():  # written under another name first: a bench stopped half-way leaves no half batch
