@@ -262,7 +262,8 @@ def cli() -> None:
 @zh.option("-o", "--output", help="一个批次:决定工作簿的路径(默认:批次旁的 <批次名>.decisions.xlsx);"
                                      "多个批次或文件夹:输出文件夹。")
 @zh.option("--workers", type=zh.Count(1), default=default_workers, show_default="全部 CPU 核",
-              help="判定用的进程数。")
+              help="同时工作的进程数:2 及以上时,大批次由一个进程读取、其余进程判定(最多 2 个),"
+                   "本进程同时写出;1 表示在本进程内依次读取、判定、写出。")
 @zh.option("--operator", help="操作员姓名,记入账本和「审计」表(默认:当前登录的系统用户)。")
 @zh.option("--encrypt-output", is_flag=True,
               help=f"给写出的工作簿设打开密码:用 --password 或 {protection.ENV} 的密码,都没有时提示输入(两次)。")

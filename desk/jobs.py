@@ -126,7 +126,8 @@ def check(folder: str, name: str, operator: str, ledger: str, password: str | No
     with results.Recorder(job.index, book.schema) as table:
         summary = check_batch(job.input, job.output, book, workers=1, ledger=_ledger(ledger), operator=operator,
                               input_name=name, command_line=f"sscard serve:网页上传 {name}", password=opened(password),
-                              progress=lambda rows: job.set_progress("读取与判定", rows), on_row=table.add)
+                              progress=lambda rows: job.set_progress("读取与判定", rows), on_row=table.add,
+                              on_restart=table.restart)
     job.output.chmod(0o600)  # a decision workbook names people: private, whatever the umask
     return summary_record(summary, book)
 

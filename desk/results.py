@@ -79,6 +79,13 @@ class Recorder:
         if len(self._rows) >= _INSERT_BATCH:
             self._flush()
 
+    def restart(self) -> None:
+        """The rows taken so far are void: check writes them again (a 申请编号 found twice)."""
+        self._rows.clear()
+        self._errors.clear()
+        self._db.execute("DELETE FROM rows")
+        self._db.execute("DELETE FROM errors")
+
     def _flush(self) -> None:
         self._db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?)", self._rows)
         self._db.executemany("INSERT INTO errors (cells) VALUES (?)", self._errors)

@@ -21,6 +21,7 @@ from engine.excel.decision_workbook import open_decisions
 from engine.records.archive import archive_beside
 from engine.records.digests import ResultsDigest, audit_digest, row_digest
 from engine.rulebook.source import load_rulebook
+from engine.runs import parallel
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules" / "规则库.xlsx"
@@ -124,8 +125,9 @@ def request(**fields: Any) -> dict[str, Any]:
 
 
 def write_batch(path: Path, book, rows: list[dict[str, Any]], *, sheet: str = "申请",
-                extra_headers: tuple[str, ...] = ()) -> Path:
-    """A batch workbook with the full header; each row a dict keyed by header."""
+                extra_headers: tuple[str, ...] = (), cells: dict[tuple[int, int], Any] | None = None) -> Path:
+    """A batch workbook with the full header; each row a dict keyed by header; ``cells``
+    sets more cells by (Excel row, column), such as one right of the header."""
     workbook = openpyxl.Workbook()
     ws = workbook.active
     ws.title = sheet
@@ -135,7 +137,22 @@ def write_batch(path: Path, book, rows: list[dict[str, Any]], *, sheet: str = "�
         unknown = set(row) - set(header)
         assert not unknown, f"unknown headers {unknown}"
         ws.append([row.get(h) for h in header])
+    for (row, column), value in (cells or {}).items():
+        ws.cell(row, column, value)
     workbook.save(path)
+    return path
+
+
+HELPERS_ROWS = 5000  # fixture requests enough for a batch worth helper processes
+
+
+def write_helpers_batch(path: Path, book, prefix: str, *, changed: dict[int, dict[str, Any]] | None = None,
+                        cells: dict[tuple[int, int], Any] | None = None) -> Path:
+    """A batch big enough to be read and decided by helper processes (engine/runs/parallel.py):
+    requests PREFIX0, PREFIX1 ... from Excel row 2, the fields of Excel row N ``changed[N]``."""
+    rows = [fixture_request(**{"申请编号": f"{prefix}{i}", **(changed or {}).get(i + 2, {})}) for i in range(HELPERS_ROWS)]
+    write_batch(path, book, rows, cells=cells)
+    assert HELPERS_ROWS > max(parallel.HELPERS_FROM_ROWS, 2 * parallel.CHUNK_ROWS), "too few rows for helpers"
     return path
 
 

@@ -19,7 +19,7 @@ import textwrap
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_RULES, ROOT, fixture_request, write_batch
+from conftest import FIXTURE_RULES, ROOT, fixture_request, write_batch, write_helpers_batch
 
 from cli import cli
 
@@ -130,7 +130,7 @@ def test_a_run_killed_at_any_step_leaves_both_workbook_and_run_or_neither(place,
 
 
 def test_ctrl_c_ends_quietly_with_exit_130_and_leaves_nothing_when_workers_are_deciding(place, fixture_book):
-    big = write_batch(place / "大批次.xlsx", fixture_book, [fixture_request(申请编号=f"C{i}") for i in range(4500)])
+    big = write_helpers_batch(place / "大批次.xlsx", fixture_book, "C")
 
     interrupted = run_until(place, "engine.runs.parallel", "_collect", "after", "interrupt",
                             "check", str(big), "-o", str(place / "决定" / "决定.xlsx"), "--workers", "2",

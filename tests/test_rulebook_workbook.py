@@ -8,19 +8,10 @@ import datetime as dt
 import shutil
 
 from click.testing import CliRunner
-from conftest import (
-    FIXTURE_RULES,
-    fixture_request,
-    libreoffice_or_skip,
-    live_of,
-    read_sheet,
-    saved_by_libreoffice,
-    write_batch,
-)
+from conftest import FIXTURE_RULES, libreoffice_or_skip, live_of, read_sheet, saved_by_libreoffice, write_helpers_batch
 from drafts import copy_rulebook, editing, row_of, set_cell
 
 from cli import cli
-from engine.excel.reader import Batch
 from engine.rulebook.source import load_rulebook
 from engine.runs import parallel
 
@@ -28,19 +19,15 @@ from engine.runs import parallel
 def test_saving_the_rulebook_mid_run_changes_no_decision_and_not_the_audit_record(tmp_path, fixture_book,
                                                                                  monkeypatch):
     draft = copy_rulebook(tmp_path / "草案.xlsx")
-    rows = 4500
-    assert rows > 2 * parallel.CHUNK_ROWS  # enough rows for worker processes to decide them
-    batch = write_batch(tmp_path / "批次.xlsx", fixture_book,
-                        [fixture_request(申请编号=f"P{i}") for i in range(rows)])
-    real_rows = Batch.rows
+    batch = write_helpers_batch(tmp_path / "批次.xlsx", fixture_book, "P")
+    real_start = parallel.Pipeline.start
 
-    def rows_while_someone_edits(self):
-        for count, row in enumerate(real_rows(self)):
-            if count == parallel.CHUNK_ROWS + 500:  # read, not yet decided: the workers start after this
-                with editing(draft) as workbook:
-                    set_cell(workbook["参数"], row_of(workbook["参数"], "参数", "工本费"), "值", 99)
-            yield row
-    monkeypatch.setattr(Batch, "rows", rows_while_someone_edits)
+    def start_after_someone_edits(self, *args):
+        # Read by this process, not yet by the reading and deciding processes it starts now.
+        with editing(draft) as workbook:
+            set_cell(workbook["参数"], row_of(workbook["参数"], "参数", "工本费"), "值", 99)
+        return real_start(self, *args)
+    monkeypatch.setattr(parallel.Pipeline, "start", start_after_someone_edits)
 
     result = CliRunner().invoke(cli, ["check", str(batch), "-o", str(tmp_path / "决定.xlsx"), "--workers", "2",
                                       "--rules", str(draft)])

@@ -89,6 +89,9 @@ class Decider:
                                                        parameter_values(book))
         self._runner = RuleRunner(by_service)
         self._cache: dict[tuple, tuple[str, ...]] = {}
+        # Rows alike in what decides them share one Decision (it is frozen): a batch is
+        # combined, and sent between processes, once per distinct outcome, not per row.
+        self._decisions: dict[tuple, Decision] = {}
 
     def decide(self, row: Normalised) -> Decision:
         book = self.book
@@ -101,7 +104,14 @@ class Decider:
         fact = dict(row.fact)
         fact.update({PARAM_PREFIX + name: value for name, value in params.items()})
         fired = self.fire(service, fact)
-        decision = self.combine(service, fired, params, self._unsettled(service, fact, fired, params, day))
+        unsettled = self._unsettled(service, fact, fired, params, day)
+        key = (service, fired, unsettled, *params.items())
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = self.combine(service, fired, params, unsettled)
+            if len(self._decisions) >= CACHE_LIMIT:
+                self._decisions.clear()
+            self._decisions[key] = decision
         if not row.readings and not row.unlisted:
             return decision
         # What was typed and what it was read as stands beside the rules it led to.

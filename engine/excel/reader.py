@@ -291,8 +291,10 @@ def count_rows(path: str | Path, schema: Schema, at_most: int, password: Passwor
         return 0
     try:
         name, _ = _choose_sheet(Path(path), workbook, schema.sheet)
+        sheet = workbook[name]
+        sheet.reset_dimensions()  # as rows() does: a stray far cell must not make every row 16,384 wide
         count = 0
-        for values in workbook[name].iter_rows(min_row=2, values_only=True):
+        for values in sheet.iter_rows(min_row=2, values_only=True):
             if not is_blank_row(values):
                 count += 1
                 if count > at_most:

@@ -281,11 +281,12 @@ def write_cell(sheet, row: int, col: int, value: Any, styles: Styles, style=None
     border) is combined with the number format the value needs (value_kind).  A blank
     cell is written only when it has a format (a tinted row stays tinted across it)."""
     fmt = style if style is not None else styles.look(kind=value_kind(value), **look)
-    if value is None:
+    if type(value) is str:  # most cells: first, for a million rows' sake
+        sheet.write_string(row, col, value[:MAX_CELL_TEXT], fmt)
+    elif value is None:
         if fmt is not None:
             sheet.write_blank(row, col, None, fmt)
-        return
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         sheet.write_boolean(row, col, value, fmt)
     elif isinstance(value, (int, float)):
         if value != value or value in (float("inf"), float("-inf")):
@@ -341,12 +342,57 @@ LINE_POINTS = 16  # the height of one line of wrapped text
 
 
 def forget_written_row(sheet, row: int) -> None:
-    """Drop what set_row() kept for a row already written out.
+    """Drop what xlsxwriter keeps of a row already written out.
 
-    xlsxwriter keeps every set_row() until the file closes, even in constant_memory
-    mode, where the row itself is written once the next row starts: a million rows of
-    heights would hold about 150 MB.  Call after a cell of the following row is written."""
+    xlsxwriter keeps every set_row() (format and height, twice) until the file closes,
+    even in constant_memory mode, where the row itself is written once the next row
+    starts: a million rows held 350 MB.  Only a height other than the default is still
+    needed (to place comments below it), and rows of one height share one entry: 120 MB
+    (docs/notes/EXCEL_NOTES.md).  Call after a cell of the following row is written."""
     sheet.set_rows.pop(row, None)
+    size = sheet.row_sizes.get(row)
+    if size is not None:
+        if size == [sheet.default_row_height, False]:
+            del sheet.row_sizes[row]  # xlsxwriter takes a row it does not know for a default one
+        else:
+            sheet.row_sizes[row] = _SIZES.setdefault(tuple(size), size)
+
+
+_SIZES: dict[tuple, list] = {}
+
+
+class CommentedSheet(Worksheet):
+    """A worksheet with rows of their own heights and comments on many of them.
+
+    xlsxwriter places a comment by adding up the height of every row above it, one
+    step per row: at 100,000 rows the comments took seconds.  Here the heights above
+    the comments are added up once, in one pass over the rows, and each comment is
+    placed exactly where xlsxwriter would place it."""
+
+    _above: dict[int, int] | None = None
+
+    def _comment_vertices(self, comment):
+        if not self.row_size_changed:
+            return super()._comment_vertices(comment)
+        if self._above is None:
+            self._above = self._pixels_above(sorted({c.start_row for cells in self.comments.values()
+                                                      for c in cells.values()}))
+        # With row_size_changed off, xlsxwriter counts every row above as a default one...
+        self.row_size_changed = False
+        try:
+            vertices = super()._comment_vertices(comment)
+        finally:
+            self.row_size_changed = True
+        # ... so its absolute top (y_abs, the tenth vertex) gets what the taller rows add.
+        vertices[9] += self._above[comment.start_row] - self.default_row_pixels * comment.start_row
+        return vertices
+
+    def _pixels_above(self, rows: list[int]) -> dict[int, int]:
+        above, total, at = {}, 0, 0
+        for row in rows:
+            total += sum(self._size_row(r) for r in range(at, row))
+            above[row], at = total, row
+        return above
 
 
 def wrapped_lines(value: Any, width: int) -> int:

@@ -649,6 +649,12 @@ class Recording:
         if len(self._pending) >= BATCH:
             self._flush()
 
+    def restart(self) -> None:
+        """Forget the rows added so far: they come again (check's second pass)."""
+        self._pending.clear()
+        self._digest = _DecisionDigest()
+        self._connection.execute("DELETE FROM staged")
+
     def _flush(self) -> None:
         if self._pending:
             # A transaction on the temporary table only: the ledger itself is not locked.

@@ -11,17 +11,15 @@ from typing import Any, Callable, Iterable
 from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
-from engine.errors import EmptyBatch
 from engine.excel.decision_sheets import ErrorsSheet, ResultsSheet, write_audit, write_overview
-from engine.excel.reader import open_batch
 from engine.excel.result_layout import ResultLayout
-from engine.excel.writer import Styles, TracedSheet, protected_workbook
+from engine.excel.writer import CommentedSheet, Styles, TracedSheet, protected_workbook
 from engine.files import outputs
 from engine.files.outputs import RUN_PROPERTY
 from engine.files.protection import Password
 from engine.records.digests import ResultsDigest, RunRecord, SheetDigest, current_operator, file_sha256, row_digest
 from engine.records.ledger import Ledger
-from engine.runs.batch import DecidedBatch, DecidedRow, decide_batch
+from engine.runs.batch import DecidedBatch, DecidedRow, StartOver, streamed_batch
 
 UNKNOWN_SERVICE = "(无法识别)"
 DECISIONS_SUFFIX = ".decisions.xlsx"
@@ -90,7 +88,8 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
                 workers: int = 1, ledger: Ledger | None = None, operator: str | None = None,
                 force: bool = False, inputs: Iterable[Path] = (), password: Password | None = None,
                 output_password: Password | None = None, input_name: str = "",
-                on_row: Callable[[DecidedRow, dict[str, Any]], None] | None = None) -> Summary:
+                on_row: Callable[[DecidedRow, dict[str, Any]], None] | None = None,
+                on_restart: Callable[[], None] | None = None) -> Summary:
     """Check one batch into its decision workbook (``output``, default beside the batch).
 
     ``operator`` is who ran the check (default: the login name); ``inputs`` are the
@@ -100,46 +99,56 @@ def check_batch(batch_path: str | Path, output: str | Path | None, book: Ruleboo
     ``input_name``: the batch's name as its owner knows it, for 审计 and the ledger, when
     ``batch_path`` is a copy stored under another name (an upload).  ``on_row(row, cells by
     schema key)`` sees each row as it is written (the counter desk keeps its table that
-    way, instead of reading the workbook back)."""
+    way, instead of reading the workbook back); ``on_restart()`` says that the rows seen
+    so far are void and come again (a 申请编号 found twice part-way, see ``_write``)."""
     batch_path = Path(batch_path)
     output = outputs.target_path(output) if output is not None else default_output(batch_path)
     inputs = (batch_path, *inputs)
     outputs.check_target(output, inputs=inputs, force=force)
-    batch = open_batch(batch_path, book.schema, password=password)
-    record = RunRecord(batch_path, file_sha256(batch_path), command_line, operator or current_operator(),
-                       input_name=input_name)
-    summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
-    try:
-        if not batch.has_requests():
-            raise EmptyBatch(f"{batch_path} 工作表「{batch.sheet}」只有表头,没有一行申请(像是未填写的模板);"
-                             "未作判定,未写出决定工作簿,也未记入账本。请从第 2 行起每行填写一项申请后重试")
+    with streamed_batch(batch_path, book, workers=workers, password=password, progress=progress) as (batch, decided):
+        record = RunRecord(batch_path, file_sha256(batch_path), command_line, operator or current_operator(),
+                           input_name=input_name)
         # The output folder and the ledger are opened before deciding: a refusal comes first.
         with outputs.reserve(output, inputs=inputs, force=force) as reserved, \
                 ledger.recording(record, book, output) if ledger else nullcontext() as entry:
-            decided = decide_batch(book, batch.rows(), batch.cells, workers=workers, progress=progress)
-            summary.notes = batch.notes + batch.unheaded_notes()
-            with decided:
-                summary.rows, summary.skipped = decided.rows, decided.skipped
-                seen = (lambda row: on_row(row, batch.cells(row.item))) if on_row else None
+            seen = (lambda row: on_row(row, batch.cells(row.item))) if on_row else None
+
+            def write(rows: Iterable[DecidedRow]) -> Summary:
+                summary = Summary(batch_path, output, batch.sheet, batch.sheet_found_by_name, run_id=record.run_id)
                 layout = ResultLayout.of(batch.output_headers(), batch.key_at, book.schema.identity)
-                _write(reserved.temporary, layout, batch.key_at, book, decided, summary, record, entry,
+                _write(reserved.temporary, layout, batch.key_at, book, rows, decided, summary, record, entry,
                        ledger.path if ledger else None, output_password, seen)
+                return summary
+
+            try:
+                summary = write(decided.stream())
+            except StartOver:
+                decided.read_all()  # every id and column known now
                 if entry:
-                    entry.pending()  # the run enters the ledger, pending, before the workbook is in place
-                reserved.commit()
-                summary.written = outputs.stamp(output)
-    finally:
-        batch.close()
+                    entry.restart()
+                if on_restart:
+                    on_restart()
+                summary = write(decided)
+            summary.notes = batch.notes + batch.unheaded_notes()
+            if entry:
+                entry.pending()  # the run enters the ledger, pending, before the workbook is in place
+            reserved.commit()
+            summary.written = outputs.stamp(output)
     return summary
 
 
-def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rulebook, decided: DecidedBatch,
-           summary: Summary, record: RunRecord, entry, ledger_path: Path | None,
+def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rulebook, rows: Iterable[DecidedRow],
+           decided: DecidedBatch, summary: Summary, record: RunRecord, entry, ledger_path: Path | None,
            password: Password | None = None, on_row: Callable[[DecidedRow], None] | None = None) -> None:
+    """The decision workbook from ``rows``: streamed while they are decided, or replayed.
+    A row reaching right of ``layout`` (a cell right of the last header, found part-way)
+    widens every row, and their 核验码: StartOver, as for a duplicate 申请编号."""
+    width = len(layout.input_headers)
     with protected_workbook(output, DECISIONS_KIND, properties={RUN_PROPERTY: record.run_id},
                             password=password) as workbook:
         styles = Styles(workbook, book.verdicts)
-        results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET), styles, layout, book.schema, key_at)
+        results = ResultsSheet(workbook.add_worksheet(labels.RESULT_SHEET, worksheet_class=CommentedSheet), styles,
+                               layout, book.schema, key_at)
         # 结果's rows carry their own codes; the 审计 sheet and the ledger keep digests of these two.
         traced = {name: workbook.add_worksheet(name, worksheet_class=TracedSheet)
                   for name in (labels.SUMMARY_SHEET, labels.ERROR_SHEET)}
@@ -151,7 +160,9 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
         audit = workbook.add_worksheet(labels.AUDIT_SHEET)
         parameters_used: dict[str, set] = defaultdict(set)
         results_digest = ResultsDigest()
-        for row in decided:
+        for row in rows:
+            if len(row.item) > width:
+                raise StartOver
             decision = row.decision
             kept, cells = layout.kept(row.number, row.item), decision.cells()
             code = row_digest(kept, cells, book.digest)
@@ -165,6 +176,7 @@ def _write(output: Path, layout: ResultLayout, key_at: dict[str, int], book: Rul
                 parameters_used[name].add(value)
             if on_row:
                 on_row(row)
+        summary.rows, summary.skipped = decided.rows, decided.skipped
         results.finish()
         errors.finish()
         write_overview(workbook, overview, styles, book, overview_rows(book, summary),
