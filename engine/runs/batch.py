@@ -51,9 +51,11 @@ def duplicate_problem(book: Rulebook, request_id: str, rows: list[tuple[int, str
 class DecidedBatch:
     """A batch after the first pass: counts known, rows ready to replay in order."""
 
-    def __init__(self, book: Rulebook, decider: Decider, spool, unique_ids: bool):
+    def __init__(self, book: Rulebook, decider: Decider, spool, unique_ids: bool,
+                 cells: Callable[[Any], dict[str, Any]] | None = None):
         self.book = book
         self.decider = decider
+        self.cells = cells  # a row's cells by schema key, from its item
         self.rows = 0  # request rows (blank rows not counted)
         self.skipped = 0  # blank rows
         # The key of each request id used more than once -> (row number, id as typed) of
@@ -100,7 +102,7 @@ def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callabl
     it 输入有误; a case workbook, where each row stands alone, turns it off."""
     decider = decider or Decider(book)
     spool = scratch.spool()  # owner-only, in the run's private folder, nameless
-    result = DecidedBatch(book, decider, spool, unique_ids)
+    result = DecidedBatch(book, decider, spool, unique_ids, cells)
     # Only the first row of each id is remembered: a list per id would double the
     # memory a full worksheet of unique ids needs.
     first: dict[str, int] = {}
