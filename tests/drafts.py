@@ -98,6 +98,7 @@ def delete_rule(path: Path, rule_id: str) -> None:
 RAISED_FROM = dt.date(2027, 7, 1)  # after the fixture's last 工本费 value, before any case's day
 
 
-def raise_fee(path: Path, value, start: dt.date = RAISED_FROM) -> None:
+def raise_fee(path: Path, value, start: dt.date = RAISED_FROM) -> Path:
     """A new 工本费 from ``start`` (history stays): lint and the cases still pass."""
     append_value(path, "工本费", start, value)
+    return path
