@@ -617,8 +617,8 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
         sscard notices 申请批次.decisions.xlsx --id SQ20260302-0001 --id SQ20260302-0007
     """
     settings = office_settings.load_settings(settings_path)
-    if not settings.found:
-        _say(settings.missing_message())
+    if settings.office_message():
+        _say(settings.office_message())
     if without_ledger:
         _say("注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实")
     target = output or decisions.with_name(f"{decisions.stem.removesuffix('.decisions')}.告知书.pdf")
