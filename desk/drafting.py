@@ -18,7 +18,7 @@ from desk.store import DONE, stored_suffix, uploaded_name, write_private
 from desk.wording import for_the_page
 from engine.errors import SscardError
 from engine.office.drafts import PENDING, Draft, DraftRefused
-from engine.records.ledger import LedgerMissing, local_time
+from engine.records.ledger import local_time
 from engine.rulebook.layout import BOOK_NAME
 
 blueprint = Blueprint("drafting", __name__)

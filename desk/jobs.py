@@ -30,11 +30,11 @@ from engine.auditors.explain import Explanation, explain
 from engine.auditors.recorded import rulebook_for
 from engine.auditors.verify import Verification, verify_workbook
 from engine.core.rulebook import Rulebook
-from engine.office import drafts
 from engine.errors import SscardError
 from engine.excel.decision_workbook import open_decisions
 from engine.excel.reader import count_rows
 from engine.files.protection import Password
+from engine.office import drafts
 from engine.records.archive import Archive
 from engine.records.digests import RULEBOOK_DIGEST
 from engine.records.ledger import Ledger

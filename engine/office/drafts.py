@@ -28,7 +28,6 @@ import json
 import os
 import secrets
 import shutil
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from typing import Any, Iterable, Iterator
 from engine import labels
 from engine.core.rulebook import Rulebook
 from engine.errors import MissingColumns, SscardError
+from engine.files.outputs import write_private
 from engine.office.accounts import POLICY
 from engine.policy import impact, lint
 from engine.policy.cases import run_cases
@@ -139,11 +139,11 @@ class Drafts:
         draft_id = secrets.token_hex(8)
         folder = self.root / draft_id
         folder.mkdir(mode=0o700)
-        _write_private(folder / WORKBOOK, content)
+        write_private(folder / WORKBOOK, content)
         state = {"id": draft_id, "name": name, "drafter": drafter, "created": _now(), "status": DRAFTING,
                  "base_digest": live.digest, "base_version": live.version, "report": None,
                  "events": [{"when": _now(), "who": drafter, "what": "上传", "comment": ""}]}
-        _write_private(folder / STATE, _json(state))
+        write_private(folder / STATE, _json(state))
         return Draft(folder, state)
 
     def set_report(self, draft: Draft, report: dict[str, Any]) -> Draft:
@@ -223,7 +223,7 @@ class Drafts:
 
     def _save(self, state: dict[str, Any]) -> Draft:
         folder = self.root / state["id"]
-        _write_private(folder / STATE, _json(state))
+        write_private(folder / STATE, _json(state))
         return Draft(folder, state)
 
     @contextmanager
@@ -251,18 +251,6 @@ def _now() -> str:
 
 def _json(state: dict[str, Any]) -> bytes:
     return json.dumps(state, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Whole or not at all, readable by the owner only."""
-    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def remove_unreviewed(data: Path) -> None:

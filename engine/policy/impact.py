@@ -15,8 +15,8 @@ from typing import Any
 
 from engine import labels
 from engine.core.decide import Decision
-from engine.core.schema import ABSENT
 from engine.core.rulebook import Rulebook
+from engine.core.schema import ABSENT
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
 from engine.files import outputs
