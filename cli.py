@@ -35,9 +35,10 @@ from engine.papers.notices import write_notices
 from engine.policy import cases as case_book
 from engine.policy import catalogue, document, impact
 from engine.policy import lint as rule_lint
-from engine.policy.publish import publish, start_draft
+from engine.policy.publish import COMMAND_LINE, Approval, publish, start_draft
 from engine.records import ledger as ledgers
 from engine.records.archive import Archive, archive_beside
+from engine.records.digests import current_operator
 from engine.rulebook.layout import CASES
 from engine.runs.check import check_batch
 from engine.runs.many import check_many
@@ -459,10 +460,12 @@ def rules_doc(output: Path | None, book: Rulebook) -> None:
 
 @rules_group.command("publish")
 @click.argument("draft", type=zh.PATH, metavar="草案")
-def rules_publish(draft: Path) -> None:
+@ledger_option
+def rules_publish(draft: Path, ledger: ledgers.Ledger) -> None:
     """发布草案工作簿:先做 rules lint 和 rules test(草案中的「用例」表,每条规则都须有用例命中),
     有任何问题即拒绝且不改动任何文件;通过后按内容的 SHA-256 归档(版本号由发布日期和摘要生成,无须手填),
-    把现行规则库替换为草案,并更新 docs/规则手册.md。
+    把现行规则库替换为草案,更新 docs/规则手册.md,并记入账本(起草人和审批人都记为运行本命令的系统用户)。
+    柜面服务上的发布须由另一位政策人员审批;本命令供系统管理员使用。
 
     退出码:0 已发布;1 检查未通过,未发布;2 草案无法读取。
 
@@ -470,13 +473,15 @@ def rules_publish(draft: Path) -> None:
 
         sscard rules publish 草案.xlsx
     """
-    result = publish(draft, live_rules(), archive())
+    operator = current_operator()
+    result = publish(draft, live_rules(), archive(), ledger, Approval(operator, operator, COMMAND_LINE))
     click.echo(f"已发布:{result.book.name} 版本 {result.publication.version}")
     click.echo(f"  规则库 SHA-256 {result.book.digest}")
     click.echo(f"  已归档到 {shown_path(result.publication.path)}")
     if result.replaced:
         click.echo(f"  现行规则库 {shown_path(result.live)} 已替换为 {shown_path(draft)} 的内容")
     click.echo(f"  规则手册已更新:{shown_path(result.document)}")
+    click.echo(f"  已记入账本 {ledger.path}(操作员 {operator})")
 
 
 @rules_group.command("lint")
@@ -613,8 +618,8 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
         sscard notices 申请批次.decisions.xlsx --id SQ20260302-0001 --id SQ20260302-0007
     """
     settings = office_settings.load_settings(settings_path)
-    if not settings.found:
-        _say(settings.missing_message())
+    if settings.office_message():
+        _say(settings.office_message())
     if without_ledger:
         _say("注意:未查账本(--without-ledger):告知书只依据工作簿本身的核验码,未经账本证实")
     target = output or decisions.with_name(f"{decisions.stem.removesuffix('.decisions')}.告知书.pdf")
@@ -639,7 +644,8 @@ def notices(decisions: Path, output: str | None, ids: tuple[str, ...], settings_
 @ledger_option
 def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...], print_head: bool,
             ledger: ledgers.Ledger) -> None:
-    """列出账本中的每次 check 运行(含操作员,时间为本机时间);给出「申请编号」时列出该申请历次的决定
+    """列出账本中的每次 check 运行(含操作员,时间为本机时间)和每次规则库发布(版本、起草人、审批人);
+    给出「申请编号」时列出该申请历次的决定
     (不分大小写、全角半角和连字符写法),最新一次运行的标「最新」。
 
     示例:
@@ -685,6 +691,9 @@ def history(request_id: str | None, check_chain: bool, anchors: tuple[str, ...],
                        f"  规则库 {run.rulebook_version}  操作员 {run.operator or '(未记录)'}  {run.command_line}")
         for run in pending:
             click.echo(f"   …  进行中(尚未确认)  运行 {run.run_id[:12]}  {run.input_name}  进程 {run.pid}@{run.host}")
+        for published in ledger.publications():
+            click.echo(f"发布  {published.when}  规则库 {published.rulebook_version}  起草 {published.drafted_by}"
+                       f"  审批 {published.approved_by}  经{published.via}")
 
 
 @cli.group("ledger")

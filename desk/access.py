@@ -14,7 +14,8 @@ from engine.office.accounts import ADMIN, AUDITOR, CLERK, POLICY, ROLES
 EVERYONE = ROLES
 # The pages a person moves between, in the order of the menu; each shows for the roles of its view.
 MENU = (("批次检查", "batches.check_page"), ("查询", "auditing.query_page"), ("核验", "auditing.verify_page"),
-        ("台账", "auditing.ledger_page"), ("规则", "catalogue.rules_page"), ("账户", "office.accounts_page"),
+        ("台账", "auditing.ledger_page"), ("规则", "catalogue.rules_page"),
+        ("规则草案", "drafting.drafts_page"), ("账户", "office.accounts_page"),
         ("设置", "office.settings_page"))
 _OPEN_ENDPOINTS = {"static"}
 

@@ -12,7 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from desk import access, auditing, batches, catalogue, help, office, sign_in
+from desk import access, auditing, batches, catalogue, drafting, help, office, sign_in
 from desk.context import Desk, current_person
 from desk.proxies import TrustedProxies
 from engine.excel.writer import VERDICT_FILLS
@@ -64,13 +64,13 @@ def create_app(desk: Desk) -> Flask:
     app.extensions["sscard_desk"] = desk
     CSRFProtect(app)
     for blueprint in (sign_in.blueprint, batches.blueprint, auditing.blueprint, catalogue.blueprint,
-                      office.blueprint, help.blueprint):
+                      office.blueprint, help.blueprint, drafting.blueprint):
         app.register_blueprint(blueprint)
+    app.before_request(desk.refresh)  # a rulebook published meanwhile decides from this request on
     app.before_request(access.guard)
 
-    verdicts = list(desk.book.verdicts)
-
     def verdict_class(verdict: str) -> str:
+        verdicts = list(desk.book.verdicts)
         return f"v{verdicts.index(verdict)}" if verdict in verdicts else ""
 
     @app.context_processor
@@ -85,7 +85,8 @@ def create_app(desk: Desk) -> Flask:
     @access.public
     def verdict_colours():
         """The 结论 colours of the decision workbook, so a row looks the same on the page."""
-        css = "".join(f".v{i}{{background:{VERDICT_FILLS[i % len(VERDICT_FILLS)]}}}\n" for i in range(len(verdicts)))
+        css = "".join(f".v{i}{{background:{VERDICT_FILLS[i % len(VERDICT_FILLS)]}}}\n"
+                      for i in range(len(desk.book.verdicts)))
         return Response(css, mimetype="text/css")
 
     @app.after_request

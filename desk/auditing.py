@@ -113,12 +113,14 @@ def ledger_page():
         runs = ledger.runs()
         counts = ledger.verdict_counts()
         chain = ledger.verify()
+        publications = ledger.publications()
     except LedgerError as error:
-        runs, counts, chain = [], {}, None
+        runs, counts, chain, publications = [], {}, None, []
         damaged = "" if isinstance(error, LedgerMissing) else str(error)
     latest = list(reversed(runs))[:RUNS_SHOWN]
     return render_template("ledger.html", runs=latest, total=len(runs), counts=counts, chain=chain,
-                           anchored=anchored, problem=problem, damaged=damaged, path=ledger.path)
+                           anchored=anchored, problem=problem, damaged=damaged, path=ledger.path,
+                           publications=publications)
 
 
 def _check_anchors():

@@ -3,7 +3,6 @@ print the applicant's notices; and the empty batch template."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import logging
 from concurrent.futures.process import BrokenProcessPool
@@ -16,6 +15,7 @@ from desk import jobs, results
 from desk.access import CLERK, allowed
 from desk.chart import stacked_bars
 from desk.context import current_operator, desk
+from desk.office import SETTINGS_FIELDS
 from desk.store import DONE, FAILED, QUEUED, RUNNING, Job, download_name, uploaded_name
 from engine.errors import PasswordNeeded, SscardError
 from engine.excel.template import write_template
@@ -121,16 +121,17 @@ def batch_page(token: str):
 
 
 def _office_missing() -> str:
-    """What the notices will leave blank for lack of settings, said before anyone prints."""
+    """What the notices will leave blank for lack of settings (the office's details on every
+    page, the bodies and time limits of 行政复议 and 行政诉讼 on a refusal), said before anyone prints."""
     try:
         settings = load_settings(desk().config.settings)
-    except SscardError:
-        settings = None  # the 管理员 sees what is wrong with the file on 设置
-    if settings is not None and settings.found and all(dataclasses.astuple(settings.office)) \
-            and all(dataclasses.astuple(settings.appeal)):
+    except SscardError:  # the 管理员 sees what is wrong with the file on 设置
+        missing = [label for _, _, label, _ in SETTINGS_FIELDS]
+    else:
+        missing = [label for section, key, label, _ in SETTINGS_FIELDS if not getattr(getattr(settings, section), key)]
+    if not missing:
         return ""
-    return ("经办机构的名称、地址、电话或行政复议、行政诉讼的机关和期限尚未全部设置,告知书上这些栏将留空待手写;"
-            "请管理员在「设置」页填写")
+    return f"告知书上的{'、'.join(missing)}尚未设置,打印时这些栏留空待手写;请管理员在「设置」页填写"
 
 
 @blueprint.get("/batch/<token>/decisions.xlsx")

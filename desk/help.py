@@ -19,6 +19,8 @@ SECTIONS: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
     "auditing.verify_page": (((AUDITOR,), "审计人员", "核验决定工作簿"),),
     "auditing.ledger_page": (((AUDITOR,), "审计人员", "台账和账本头"),),
     "catalogue.rules_page": (((POLICY,), "政策人员", "阅读规则目录"), (EVERYONE, manual.INDEX, "查看规则")),
+    "drafting.drafts_page": (((POLICY,), "政策人员", "上传草案"),),
+    "drafting.draft_page": (((POLICY,), "政策人员", "审批同事的草案"),),
     "office.accounts_page": (((ADMIN,), "系统管理员", "账户和角色"),),
     "office.account_page": (((ADMIN,), "系统管理员", "账户和角色"),),
     "office.settings_page": (((ADMIN,), "系统管理员", "经办机构设置"),),

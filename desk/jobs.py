@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +34,7 @@ from engine.errors import SscardError
 from engine.excel.decision_workbook import open_decisions
 from engine.excel.reader import count_rows
 from engine.files.protection import Password
+from engine.office import drafts
 from engine.records.archive import Archive
 from engine.records.digests import RULEBOOK_DIGEST
 from engine.records.ledger import Ledger
@@ -61,20 +63,35 @@ def rows_of(path: Path, book: Rulebook, password: Password | None = None) -> int
 
 class Lanes:
     def __init__(self, book: Rulebook, archive: Archive | None = None, large_workers: int | None = None):
+        self._archive = archive
+        self._large_workers = large_workers or max(1, default_workers() // 2)
+        self._lock = threading.Lock()
+        self._small, self._large = self._lanes(book)
+
+    def _lanes(self, book: Rulebook) -> tuple[ProcessPoolExecutor, ProcessPoolExecutor]:
         context = spawn_context()
 
         def lane(workers: int, niceness: int) -> ProcessPoolExecutor:
-            return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                       initargs=(book.source, book.version, archive, niceness),
-                                       max_tasks_per_child=TASKS_PER_WORKER)
-        self._small = lane(SMALL_LANE_WORKERS, 0)
-        self._large = lane(large_workers or max(1, default_workers() // 2), LARGE_LANE_NICENESS)
-        for executor in (self._small, self._large):
+            executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                           initargs=(book.source, book.version, self._archive, niceness),
+                                           max_tasks_per_child=TASKS_PER_WORKER)
             executor.submit(_ready)  # start a worker now, not when the first clerk waits for it
+            return executor
+        return lane(SMALL_LANE_WORKERS, 0), lane(self._large_workers, LARGE_LANE_NICENESS)
+
+    def use(self, book: Rulebook) -> None:
+        """From now on decide with ``book`` (a rulebook just published): new workers load it;
+        work already handed to the old ones finishes with the rulebook it was started with."""
+        with self._lock:
+            old = (self._small, self._large)
+            self._small, self._large = self._lanes(book)
+        for executor in old:
+            executor.shutdown(wait=False)
 
     def submit(self, rows: int, task: Callable[..., Any], *args: Any) -> Future:
         """Run ``task(*args)`` in a worker; ``rows`` (of the workbook it reads) picks the lane."""
-        return (self._small if rows <= SMALL_BATCH_ROWS else self._large).submit(task, *args)
+        with self._lock:
+            return (self._small if rows <= SMALL_BATCH_ROWS else self._large).submit(task, *args)
 
     def close(self) -> None:
         for executor in (self._small, self._large):
@@ -158,6 +175,18 @@ def _judged_by(workbook: Path, password: Password | None = None) -> Rulebook:
     if _archive is None or recorded in (None, book.digest):
         return book
     return rulebook_for(workbook, None, book.path, _archive, password)
+
+
+def review(draft: str, batches: list[tuple[str, str]]) -> dict[str, Any]:
+    """The report of a rule draft against the desk's rulebook (engine.office.drafts.review:
+    `rules lint`, `rules test` and `diff --new` on each batch), said as a page says it."""
+    report = drafts.review(Path(draft), _rulebook(), _archive, [(name, Path(path)) for name, path in batches])
+    said = lambda text: for_the_page(text, {Path(draft): "草案", Path(drafts.WORKBOOK): "草案"})  # noqa: E731
+    report["lint"], report["blocking"] = list(map(said, report["lint"])), list(map(said, report["blocking"]))
+    for batch in report["impact"]:
+        if "problem" in batch:
+            batch["problem"] = for_the_page(batch["problem"])
+    return report
 
 
 def notices(workbook: str, output: str, request_ids: list[str] | None, ledger: str, settings: str) -> str:

@@ -18,6 +18,7 @@ from desk.store import Store
 from engine.core.rulebook import Rulebook
 from engine.errors import SscardError
 from engine.office.accounts import Accounts
+from engine.office.drafts import remove_unreviewed
 from engine.records.archive import Archive
 from engine.records.ledger import Ledger
 
@@ -37,11 +38,12 @@ def serve(config: DeskConfig, book: Rulebook, ledger: Ledger, archive: Archive |
     store.clear_scratch()
     store.mark_interrupted()
     store.sweep(config.keep_days)
+    remove_unreviewed(config.data)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     lanes = Lanes(book, archive)
     stop = threading.Event()
     try:
-        app = create_app(Desk(config, book, ledger, store, lanes, accounts))
+        app = create_app(Desk(config, book, ledger, store, lanes, accounts, archive))
         try:
             server = create_server(app, host=config.host, port=config.port, threads=SERVER_THREADS, ident="sscard",
                                    # the proxy's headers reach the app, which believes them only

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import secrets
 import shutil
@@ -22,6 +21,8 @@ import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
+
+from engine.files.outputs import write_private
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 BATCH_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # kept on the stored copy: readers may tell formats by it
@@ -33,22 +34,6 @@ INTERRUPTED = "服务在检查完成前停止了,本批次没有结果;请重新
 def private_dir(path: Path) -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.chmod(0o700)
-    return path
-
-
-def write_private(path: Path, data: bytes | BinaryIO) -> Path:
-    """Write ``data`` (bytes or a stream) to ``path`` as a whole, readable by the owner only."""
-    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)  # mkstemp: 0600
-    try:
-        with os.fdopen(handle, "wb") as out:
-            if isinstance(data, bytes):
-                out.write(data)
-            else:
-                shutil.copyfileobj(data, out, 1 << 20)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return path
 
 

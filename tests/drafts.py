@@ -92,3 +92,13 @@ def delete_rule(path: Path, rule_id: str) -> None:
         sheet = next(ws for ws in workbook.worksheets if ws.cell(1, 1).value == "规则编号"
                      and any(ws.cell(r, 1).value == rule_id for r in range(2, ws.max_row + 1)))
         sheet.delete_rows(row_of(sheet, "规则编号", rule_id))
+
+
+
+RAISED_FROM = dt.date(2027, 7, 1)  # after the fixture's last 工本费 value, before any case's day
+
+
+def raise_fee(path: Path, value, start: dt.date = RAISED_FROM) -> Path:
+    """A new 工本费 from ``start`` (history stays): lint and the cases still pass."""
+    append_value(path, "工本费", start, value)
+    return path

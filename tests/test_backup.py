@@ -21,6 +21,7 @@ from desk.context import Desk
 from desk.jobs import Lanes
 from desk.store import Store
 from engine.office.accounts import Accounts
+from engine.office.drafts import Drafts
 from engine.records.ledger import Ledger
 from engine.runs.check import check_batch
 
@@ -124,3 +125,15 @@ def test_a_backup_never_writes_into_a_folder_that_holds_something(office, tmp_pa
     assert refused.exit_code == 2 and "不是空文件夹" in refused.output
     assert sorted(p.name for p in taken.iterdir()) == ["别人的文件.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sscard-backup-")]
+
+
+def test_rule_drafts_awaiting_approval_are_backed_up_and_restored_with_their_reports(office, tmp_path, home_book):
+    desk, _, _ = office
+    draft = desk.drafts.add("草案.xlsx", "张政策", home_book.source.content, home_book)
+    desk.drafts.set_report(draft, {"lint": [], "blocking": [], "impact": []})
+    made = backup(desk, tmp_path / "备份")
+    assert made.exit_code == 0, made.output
+    assert "规则草案 1 份" in made.output
+    restored = Drafts(tmp_path / "备份" / "desk").get(draft.id)
+    assert restored is not None and restored.state["drafter"] == "张政策" and restored.report["lint"] == []
+    assert restored.workbook.read_bytes() == home_book.source.content

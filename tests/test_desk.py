@@ -569,10 +569,17 @@ def test_the_manager_sets_the_office_details_on_the_desk_and_the_notices_print_t
     sign_in(client, "管理")
     upload(client, ("三月批次.xlsx", batch.read_bytes()))
     [(token, _)] = finished(client)
-    assert "告知书上这些栏将留空待手写" in client.get(f"/batch/{token}").get_data(as_text=True)
+    assert "告知书上的经办机构名称、地址、电话、行政复议机关" in client.get(f"/batch/{token}").get_data(as_text=True)
     (tmp_path / "settings.toml").write_text('# 本机的设置\n[desk]\ntrusted_proxies = []\n', encoding="utf-8")
-    office = {"name": "某市图书证服务中心", "address": "某市某路 1 号", "phone": "0452-1234567",
-              "review_body": "某市人民政府", "review_within": "六十日", "court": "某区人民法院", "sue_within": "六个月"}
+    page = client.get("/settings")  # only the desk's own section yet: the office's fields, empty
+    assert page.status_code == 200 and 'class="problem"' not in page.get_data(as_text=True)
+    assert 'name="name" value=""' in page.get_data(as_text=True)
+    office = {"name": "某市图书证服务中心", "address": "某市某路 1 号", "phone": "0452-1234567"}
+    client.post("/settings", data={"csrf_token": csrf(client, "/settings"), **office})
+    warned = client.get(f"/batch/{token}").get_data(as_text=True)  # before anyone prints a refusal without them
+    assert "告知书上的行政复议机关、申请行政复议的期限、提起行政诉讼的法院、提起行政诉讼的期限尚未设置" in warned
+    assert "经办机构名称" not in warned
+    office |= {"review_body": "某市人民政府", "review_within": "六十日", "court": "某区人民法院", "sue_within": "六个月"}
     saved = client.post("/settings", data={"csrf_token": csrf(client, "/settings"), **office}, follow_redirects=True)
     assert "设置已保存" in saved.get_data(as_text=True)
     text = (tmp_path / "settings.toml").read_text(encoding="utf-8")

@@ -182,7 +182,7 @@ def office(tmp_path_factory):
 
 def test_each_role_sees_and_opens_only_its_own_pages(browser, office):
     menus = {"管理": ["规则", "账户", "设置"], "张经办": ["批次检查", "查询", "规则"],
-             "李审计": ["查询", "核验", "台账", "规则"], "王政策": ["规则"]}
+             "李审计": ["查询", "核验", "台账", "规则"], "王政策": ["规则", "规则草案"]}
     for name, menu in menus.items():
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         page = context.new_page()

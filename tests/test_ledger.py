@@ -24,7 +24,7 @@ from conftest import (
 
 from cli import cli
 from engine.files import outputs
-from engine.records.ledger import GENESIS, decision_digest, run_hash
+from engine.records.ledger import GENESIS, Ledger, decision_digest, run_hash
 from engine.runs import check as check_module
 
 ROWS = [
@@ -454,3 +454,19 @@ def test_history_shows_when_a_decision_was_made_in_local_time_and_marks_the_late
     assert first.startswith(f"   1  {local[0]}  运行 ") and second.startswith(f"   2  {local[1]}  运行 ")
     assert not first.endswith("〔最新〕") and second.endswith("〔最新〕")  # identical decisions, told apart
     assert started[0] not in result.output and "+00:00" not in result.output
+
+
+def test_history_verify_names_a_rulebook_publication_whose_record_was_edited(batch, tmp_path):
+    ledger_path = tmp_path / "ledger.sqlite3"
+    _check(batch, ledger_path, tmp_path / "a.xlsx")
+    ledger = Ledger(ledger_path)
+    ledger.record_publication("2027.01.01-aaaaaaaa", "a" * 64, "b" * 64, "起草人", "审批人", "柜面")
+    ledger.record_publication("2027.02.01-cccccccc", "c" * 64, "a" * 64, "起草人", "另一审批人", "柜面")
+    assert [(p.drafted_by, p.approved_by) for p in ledger.publications()] == [("起草人", "审批人"), ("起草人", "另一审批人")]
+    intact = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger_path)])
+    assert intact.exit_code == 0, intact.output
+    with closing(sqlite3.connect(ledger_path)) as connection, connection:
+        connection.execute("UPDATE publications SET approved_by = '起草人' WHERE seq = 1")  # self-approval, forged
+    broken = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger_path)])
+    assert broken.exit_code == 1
+    assert "规则库发布记录第 1 条(2027.01.01-aaaaaaaa" in broken.output and "哈希不符" in broken.output

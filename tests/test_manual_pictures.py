@@ -11,6 +11,7 @@ installs them and sets SSCARD_REQUIRE_BROWSER=1 and SSCARD_REQUIRE_OFFICE=1."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import shutil
@@ -23,6 +24,7 @@ import test_clerk_papers
 from browser import CHROMIUM, Server, chromium_browser, sign_in, upload, wait_finished  # noqa: F401 (browser)
 from click.testing import CliRunner
 from conftest import ROOT, read_sheet
+from drafts import append_value
 from PIL import Image, ImageChops
 
 from cli import cli
@@ -221,6 +223,26 @@ def test_the_policy_officers_pages(browser, office):
     page.goto(office.url + "/rules")
     assert page.locator("table.rules").count() >= 8
     picture(page, "规则.png")
+    follow_help(page)
+
+
+def test_the_policy_officers_draft(browser, office, checked, tmp_path):
+    """A draft of the live rulebook raising 工本费 from a day after its cases' (so they still
+    pass), uploaded after the clerk's batch was kept: never approved, so never published."""
+    page = person(browser, office, "王政策")
+    page.goto(office.url + "/rules")
+    with page.expect_download() as download:
+        page.click("#live-workbook")
+    draft = tmp_path / "草案.xlsx"
+    download.value.save_as(draft)
+    append_value(draft, "工本费", dt.date(2026, 6, 1), 25)
+    page.click("header nav a:text-is('规则草案')")
+    page.set_input_files("input[name=draft]", str(draft))
+    page.click("button:text('上传并检查')")
+    page.locator("#status").wait_for()
+    assert "未发现问题" in page.locator("main").inner_text() and page.locator("#blocking").count() == 0
+    assert page.locator("table.changes tbody tr").count() >= 1
+    picture(page, "草案.png")
     follow_help(page)
 
 

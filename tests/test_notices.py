@@ -118,7 +118,8 @@ def test_rejection_notice_leaves_the_appeal_bodies_to_be_written_by_hand_and_say
     assert "可以自收到本告知书之日起________内向____________________申请行政复议" in text
     accepted = invoke("notices", out, "-o", tmp_path / "ok.pdf", "--id", "OK", "--settings", settings,
                       "--rules", FIXTURE_RULES, "--ledger", ledger)
-    assert accepted.exit_code == 0 and "未写明" not in accepted.stderr  # a receipt contests nothing
+    assert accepted.exit_code == 0 and "行政复议" not in accepted.stderr  # a receipt contests nothing
+    assert f"注意:设置文件 {settings} 未写明地址、电话,告知书上的这些内容留空待手写" in accepted.stderr
 
 
 def test_notices_leave_office_lines_blank_and_say_so_when_no_settings_file(decisions, tmp_path):

@@ -104,7 +104,7 @@ def test_phrasings_are_listed_and_a_new_one_is_named_by_diff(tmp_path, draft):
     batch = write_batch(tmp_path / "批次.xlsx", load_rulebook(later), [_reset("R1", "忘了密码")])
     compared = invoke("diff", batch, "--old", draft, "--new", later)
     assert "  新增写法 原因「忘了密码」读作「忘记密码」[重设密码]:一直有效" in compared.output.splitlines()
-    assert "  第 2 行 R1 重设密码:结论 输入有误 → 受理" in compared.output.splitlines()  # close before, read after
+    assert "  第 2 行 R1 李四 重设密码:结论 输入有误 → 受理" in compared.output.splitlines()  # close before, read after
 
 
 @pytest.mark.parametrize(("cells", "heading", "words"), [

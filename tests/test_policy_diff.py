@@ -67,12 +67,12 @@ def test_diff_names_exactly_the_affected_rows_and_the_dated_changes_when_draft_r
         f"费用合计:原 {before:g} 元,新 {before + 10:g} 元,差额 +10 元",
         "结论变化(原 → 新):",
         "  受理 → 补正材料: 1",
-        f"  第 3 行 D02 办证:费用 {old_fee:g} → {new_fee:g}",
-        f"  第 4 行 D03 办证:结论 受理 → 补正材料;费用 {old_fee:g} → {new_fee:g};缺少材料 无 → 照片",
+        f"  第 3 行 D02 李四 办证:费用 {old_fee:g} → {new_fee:g}",
+        f"  第 4 行 D03 李四 办证:结论 受理 → 补正材料;费用 {old_fee:g} → {new_fee:g};缺少材料 无 → 照片",
         f"已写出 {out}",
     ]
     changed = read_sheet(out, "变化明细")
-    assert [r["申请编号"] for r in changed] == ["D02", "D03"]
+    assert [(r["申请编号"], r["申请人"]) for r in changed] == [("D02", "李四"), ("D03", "李四")]
     assert changed[1]["新规则"] == f"{PHOTO_RULE} 办证缺照片, ISSUE-ACCEPT 办证"
     assert [r["变化"] for r in read_sheet(out, "规则库变化")] == [line.strip() for line in lines[3:6]]
     matrix = {r["原结论 \\ 新结论"]: r for r in read_sheet(out, "结论矩阵")}
@@ -96,7 +96,7 @@ def test_diff_names_the_absent_column_when_a_past_batch_lacks_a_document_the_dra
     result = invoke("diff", past, "--old", FIXTURE_RULES, "--new", draft)
     assert result.exit_code == 0, result.output
     assert "申请 2 行,决定有变化 1 行" in result.output
-    assert "  第 3 行 P2 办证:结论 受理 → 输入有误;费用" in result.output  # never silently 否
+    assert "  第 3 行 P2 李四 办证:结论 受理 → 输入有误;费用" in result.output  # never silently 否
 
 
 def test_diff_and_check_word_a_duplicated_request_id_identically_when_a_batch_repeats_one(batch, tmp_path):

@@ -6,7 +6,9 @@ explained with the rules they were decided with."""
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
+import os
 import re
 
 import pytest
@@ -16,6 +18,7 @@ from drafts import add_row, append_value, delete_rule, editing, row_of, set_cell
 
 from cli import cli
 from engine.records.archive import archive_beside
+from engine.records.ledger import Ledger
 from engine.rulebook.source import load_rulebook
 
 LATER = dt.datetime(2027, 3, 1)
@@ -53,7 +56,9 @@ def test_rules_draft_copies_the_live_rulebook_and_never_over_an_existing_draft(t
     assert again.output == f"错误:{target} 已存在(可能是正在修改的草案),未覆盖;请换一个文件名,或加 --force 覆盖\n"
 
 
-def test_publish_archives_installs_and_documents_the_draft_when_every_check_passes(draft, fixture_home):
+def test_publish_archives_installs_documents_and_records_the_draft_when_every_check_passes(draft, fixture_home,
+                                                                                         home_book):
+    ledger_path = os.environ["SSCARD_LEDGER"]
     result = invoke("rules", "publish", draft)
     assert result.exit_code == 0, result.output
     live = live_of(fixture_home)
@@ -65,7 +70,14 @@ def test_publish_archives_installs_and_documents_the_draft_when_every_check_pass
         f"  已归档到 {fixture_home / 'archive' / book.digest}",
         f"  现行规则库 {live} 已替换为 {draft} 的内容",
         f"  规则手册已更新:{fixture_home / 'docs' / '规则手册.md'}",
+        f"  已记入账本 {ledger_path}(操作员 {getpass.getuser()})",
     ]
+    [recorded] = Ledger(ledger_path).publications()  # the command line's operator drafted and approved it
+    assert (recorded.rulebook_version, recorded.rulebook_digest, recorded.replaced_digest) == \
+        (version, book.digest, home_book.digest)
+    assert (recorded.drafted_by, recorded.approved_by, recorded.via) == (getpass.getuser(), getpass.getuser(), "命令行")
+    history = invoke("history")
+    assert f"规则库 {version}  起草 {getpass.getuser()}  审批 {getpass.getuser()}  经命令行" in history.output
     assert live.read_bytes() == draft.read_bytes() and book.parameters["工本费"].on(dt.date(2029, 2, 1)) == 18.5
     archived = fixture_home / "archive" / book.digest
     record = json.loads((archived / "published.json").read_text(encoding="utf-8"))

@@ -32,7 +32,7 @@ import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from defusedxml import ElementTree
 
@@ -267,3 +267,19 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+def write_private(path: Path, data: bytes | BinaryIO) -> Path:
+    """Write ``data`` (bytes or a stream) to ``path`` as a whole, readable by the owner only."""
+    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)  # mkstemp: 0600
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                shutil.copyfileobj(data, out, 1 << 20)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

@@ -3,7 +3,8 @@
 What is copied, in this order:
 
 1. the kept uploads and their results (one folder per batch; a batch still being checked
-   is left out: it has no result yet, and a restored desk would only mark it interrupted);
+   is left out: it has no result yet, and a restored desk would only mark it interrupted),
+   and the rule drafts with their reports and approvals;
 2. the office's settings file and the rulebook archive (what explain and verify judge an
    old workbook by);
 3. the accounts, by SQLite's online backup, without the sessions (after a restore everyone
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from engine.errors import SscardError, describe_os_error
 from engine.office.accounts import FILE_NAME as ACCOUNTS_FILE
+from engine.office.drafts import FOLDER as DRAFTS
 from engine.records.ledger import ChainCheck, Ledger
 
 MANIFEST = "备份清单.json"
@@ -93,6 +95,11 @@ def back_up(destination: str | Path, *, data: Path, ledger: Ledger, settings: Pa
     try:
         digests: dict[str, str] = {}
         _copy_kept(data / KEPT, staging / DESK_COPY / KEPT, report, digests, staging)
+        drafts = sorted(p for p in (data / DRAFTS).glob("*/*") if p.is_file() and not p.name.startswith("."))
+        for path in drafts:
+            _copy_file(path, staging / DESK_COPY / DRAFTS / path.relative_to(data / DRAFTS), digests, staging)
+        if drafts:
+            report.copied.append(f"规则草案 {len({p.parent for p in drafts})} 份(工作簿、检查结果和审批经过)")
         if settings.is_file():
             _copy_file(settings, staging / SETTINGS_COPY, digests, staging)
             report.copied.append(f"设置文件 {settings}")

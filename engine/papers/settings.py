@@ -40,6 +40,7 @@ from engine.papers.toml_words import toml_problem
 ENV = "SSCARD_SETTINGS"
 EXAMPLE = '[office] name = "……中心" address = "……" phone = "……"'
 APPEAL_EXAMPLE = '[appeal] review_body = "……人民政府" review_within = "六十日" court = "……人民法院" sue_within = "六个月"'
+OFFICE_KEYS = {"name": "经办机构名称", "address": "地址", "phone": "电话"}
 APPEAL_KEYS = {"review_body": "行政复议机关", "review_within": "申请行政复议的期限", "court": "提起行政诉讼的法院",
                "sue_within": "提起行政诉讼的期限"}
 
@@ -72,6 +73,16 @@ class Settings:
         return (f"注意:未找到设置文件 {self.path},告知书上的经办机构名称、地址和电话留空待手写;"
                 f"请创建该文件(TOML),写入 {EXAMPLE}")
 
+    def office_message(self) -> str:
+        """What every notice leaves to be written by hand, and how to fill it in; "" if nothing."""
+        if not self.found:
+            return self.missing_message()
+        missing = [words for key, words in OFFICE_KEYS.items() if not getattr(self.office, key)]
+        if not missing:
+            return ""
+        return (f"注意:设置文件 {self.path} 未写明{'、'.join(missing)},告知书上的这些内容留空待手写;"
+                f"请在设置文件中写入 {EXAMPLE}")
+
     def appeal_message(self) -> str:
         """What a refusal notice leaves to be written by hand, and how to fill it in; "" if nothing."""
         missing = [words for key, words in APPEAL_KEYS.items() if not getattr(self.appeal, key)]
@@ -98,13 +109,15 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise SscardError(f"无法读取设置文件 {path};请检查文件权限,并以 UTF-8 编码保存") from None
     except tomllib.TOMLDecodeError as error:
         raise SscardError(f"设置文件 {path} {toml_problem(str(error))};应为 TOML,如 {EXAMPLE}") from None
-    office = data.get("office")
-    if not isinstance(office, dict):
+    office = data.get("office", {})
+    # A file of the desk's settings alone ([desk]) leaves the office's details to be filled
+    # in; the office's keys written above any section are a mistake to name.
+    if not isinstance(office, dict) or any(key in data for key in ("name", "address", "phone")):
         raise SscardError(f"设置文件 {path} 缺少 [office] 一节;应写成 {EXAMPLE}")
     appeal = data.get("appeal", {})
     if not isinstance(appeal, dict):
         raise SscardError(f"设置文件 {path} 的 appeal 应为一节 [appeal];应写成 {APPEAL_EXAMPLE}")
-    return Settings(Office(**_texts(path, "office", office, ("name", "address", "phone"))), path, found=True,
+    return Settings(Office(**_texts(path, "office", office, tuple(OFFICE_KEYS))), path, found=True,
                     appeal=Appeal(**_texts(path, "appeal", appeal, tuple(APPEAL_KEYS))))
 
 

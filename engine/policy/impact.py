@@ -16,15 +16,16 @@ from typing import Any
 from engine import labels
 from engine.core.decide import Decision
 from engine.core.rulebook import Rulebook
+from engine.core.schema import ABSENT
 from engine.excel.reader import open_batch
 from engine.excel.writer import Styles, atomic_workbook, write_table
 from engine.files import outputs
 from engine.files.protection import Password
 from engine.labels import shown_path
 from engine.policy.changes import rulebook_changes
-from engine.runs.batch import DecidedBatch, decide_batch
+from engine.runs.batch import DecidedBatch, DecidedRow, decide_batch
 
-CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
+CHANGED_COLUMNS = ("行号", "申请编号", "申请人", "业务类型", "变化", "原结论", "新结论", "原费用(元)", "新费用(元)", "原缺少材料",
                    "新缺少材料", "原规则", "新规则", "新依据")
 
 
@@ -32,6 +33,7 @@ CHANGED_COLUMNS = ("行号", "申请编号", "业务类型", "变化", "原结�
 class Change:
     row: int
     request_id: str
+    who: str  # the request's other identifying cells (the holder's name), as the batch has them
     service: str
     what: tuple[str, ...]  # 结论 / 费用 / 缺少材料
     old: Decision
@@ -78,8 +80,8 @@ def compare(batch_path: str | Path, old: Rulebook, new: Rulebook, password: Pass
             what = _what_changed(before.decision, after.decision)
             if what:
                 name = old.service_name(before.service) if before.service else ""
-                impact.changes.append(Change(before.number, before.request_id or "", name, what, before.decision,
-                                             after.decision))
+                impact.changes.append(Change(before.number, before.request_id or "", _who(old, before_rows, before),
+                                             name, what, before.decision, after.decision))
     return impact
 
 
@@ -92,6 +94,14 @@ def decided_as_check(batch_path: Path, book: Rulebook, password: Password | None
         return decide_batch(book, batch.rows(), batch.cells)
     finally:
         batch.close()
+
+
+def _who(book: Rulebook, batch: DecidedBatch, row: DecidedRow) -> str:
+    """Whose request a row is, beyond its 申请编号 and service: the identifying columns 结果
+    shows beside them (the holder's name)."""
+    schema, cells = book.schema, batch.cells(row.item) if batch.cells else {}
+    return " ".join(str(cells[key]).strip() for key in schema.identity
+                    if key not in (schema.request_id, schema.dispatch) and cells.get(key) not in (None, "", ABSENT))
 
 
 def _what_changed(before: Decision, after: Decision) -> tuple[str, ...]:
@@ -123,7 +133,7 @@ def summary_lines(impact: Impact, *, listed: int = 50) -> list[str]:
         for (before, after), count in sorted(moves, key=lambda m: (order.index(m[0][0]), order.index(m[0][1]))):
             lines.append(f"  {before} → {after}: {count}")
     for change in impact.changes[:listed]:
-        lines.append(f"  第 {change.row} 行 {change.request_id} {change.service}:" + ";".join(_change_words(change)))
+        lines.append(f"  第 {change.row} 行 {change.request_id} {change.who} {change.service}:" + ";".join(_change_words(change)))
     if len(impact.changes) > listed:
         lines.append(f"  …另有 {len(impact.changes) - listed} 行,见影响工作簿")
     return lines
@@ -167,7 +177,7 @@ def write_impact(impact: Impact, output: str | Path, *, force: bool = False) -> 
                    sum(impact.matrix[before, a] for a in verdicts)] for before in verdicts]
         matrix.append(["合计", *(sum(impact.matrix[b, after] for b in verdicts) for after in verdicts), impact.rows])
         write_table(workbook.add_worksheet("结论矩阵"), ["原结论 \\ 新结论", *verdicts, "合计"], matrix, styles)
-        rows = [[c.row, c.request_id, c.service, "、".join(c.what), c.old.verdict, c.new.verdict, c.old.fee,
+        rows = [[c.row, c.request_id, c.who, c.service, "、".join(c.what), c.old.verdict, c.new.verdict, c.old.fee,
                  c.new.fee, labels.LIST_SEPARATOR.join(c.old.missing), labels.LIST_SEPARATOR.join(c.new.missing),
                  _rule_labels(impact.old, c.old), _rule_labels(impact.new, c.new),
                  "\n".join(c.new.basis)] for c in impact.changes]

@@ -5,7 +5,9 @@ WPS or LibreOffice.  ``publish`` makes a draft live only when lint finds nothing
 case passes and every rule has a case; then it archives it under its SHA-256 (which gives
 it its version), replaces the live workbook with the draft's bytes as they were checked,
 and regenerates the rulebook document.  Nothing is changed unless every check passed,
-and the live workbook is replaced in one rename, so no run ever sees half of it.
+and the live workbook is replaced in one rename, so no run ever sees half of it.  The
+ledger records each publication: the version, the one it replaced, who drafted it and
+who approved it (on the desk two people; at the command line the one who ran it).
 """
 
 from __future__ import annotations
@@ -21,10 +23,14 @@ from engine.policy.cases import run_cases
 from engine.policy.document import write_document
 from engine.policy.lint import lint
 from engine.records.archive import Archive, Publication
+from engine.records.ledger import Ledger
+from engine.records.ledger import Publication as LedgerPublication
 from engine.rulebook.layout import CASES
 from engine.rulebook.source import read_source
+from engine.rulebook.workbook import read_cells
 
 DOCUMENT = Path("docs") / "规则手册.md"
+DESK, COMMAND_LINE = "柜面", "命令行"  # how a publication was approved (Approval.via)
 
 
 class PublishRefused(SscardError):
@@ -40,6 +46,16 @@ class Published:
     live: Path
     replaced: bool  # the live workbook now holds the draft (False: the draft was the live workbook)
     document: Path
+    recorded: LedgerPublication | None = None  # its entry in the ledger
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Who made a publication: who drafted the rulebook, who approved it, and how."""
+
+    drafted_by: str
+    approved_by: str
+    via: str  # 柜面 (a second person approved it on the desk) or 命令行 (sscard rules publish)
 
 
 def document_beside(live: Path) -> Path:
@@ -59,7 +75,19 @@ def start_draft(live: Path, target: str | Path, *, force: bool = False) -> Path:
     return Path(target)
 
 
-def publish(draft: Path, live: Path, archive: Archive) -> Published:
+def live_digest(live: Path) -> str:
+    """The content digest of the live rulebook now ("" if there is none or it cannot be read):
+    what a draft was made against, and what a publication replaces."""
+    try:
+        source = read_source(live)
+        return read_cells(source.path, source.content).digest
+    except SscardError:
+        return ""
+
+
+def publish(draft: Path, live: Path, archive: Archive, ledger: Ledger | None = None,
+            approval: Approval | None = None) -> Published:
+    """``ledger``: where the publication is recorded, with ``approval`` (who drafted and approved it)."""
     draft, live = Path(draft), Path(live)
     book = archive.load(draft)
     findings = lint(book)
@@ -82,6 +110,7 @@ def publish(draft: Path, live: Path, archive: Archive) -> Published:
         raise PublishRefused(f"未发布:{len(report.uncovered)} 条规则没有用例命中:{names};"
                              f"请在「{CASES}」表中为它们补充用例")
     publication = archive.store(book)
+    before = live_digest(live)
     replaced = not (live.exists() and outputs.same_file(draft, live))
     if replaced:
         with outputs.atomic_output(live, inputs=[draft], force=True) as temporary:
@@ -90,4 +119,13 @@ def publish(draft: Path, live: Path, archive: Archive) -> Published:
     if installed.digest != book.digest:  # someone changed the file mid-way: say so, never pretend
         raise SscardError(f"发布后 {shown_path(live)} 的内容与已归档的 {publication.version} 不一致;"
                           "请确认发布期间没有人修改现行规则库,然后重新发布")
-    return Published(installed, publication, live, replaced, write_document(installed, document_beside(live)))
+    document = write_document(installed, document_beside(live))
+    recorded = None
+    if ledger is not None and approval is not None:
+        try:
+            recorded = ledger.record_publication(publication.version, book.digest, before, approval.drafted_by,
+                                                 approval.approved_by, approval.via)
+        except SscardError as error:
+            raise SscardError(f"已发布 {publication.version},但未能记入账本({error});"
+                              "请修复账本后联系维护人员补记这次发布") from None
+    return Published(installed, publication, live, replaced, document, recorded)

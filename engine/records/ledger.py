@@ -27,6 +27,10 @@ chain), since the chain position is only known at step 3.
 A request is found by its id however it was typed: each decision also keeps the id's
 key (request_ids), indexed, derived from the recorded id (which alone is hashed).
 
+Each publication of a rulebook (which version replaced which, who drafted it, who
+approved it, on the desk or at the command line) is a row of ``publications``, chained
+the same way on its own: `history --verify` walks both chains.
+
 A damaged file is said plainly: the first time a Ledger opens its file, SQLite checks
 its structure (``PRAGMA quick_check``; ``integrity_check`` for history --verify and a
 backup); a file that fails is never read on or written to (LedgerDamaged).  ``backup``
@@ -98,6 +102,18 @@ CREATE TABLE IF NOT EXISTS pending (
     decisions_digest TEXT NOT NULL,
     host TEXT NOT NULL,
     pid INTEGER NOT NULL
+)""", """
+CREATE TABLE IF NOT EXISTS publications (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    published TEXT NOT NULL,
+    rulebook_version TEXT NOT NULL,
+    rulebook_digest TEXT NOT NULL,
+    replaced_digest TEXT NOT NULL,
+    drafted_by TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    via TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
 )""")
 _KEY_INDEX = "decisions_by_request_key"
 _RUN_FIELDS = ("run_id", "started", "rulebook_version", "rulebook_digest", "input_name", "input_sha256", "rows",
@@ -109,6 +125,9 @@ _RUN_FIELDS = ("run_id", "started", "rulebook_version", "rulebook_digest", "inpu
 _GENERATIONS = (("operator", "output"), ("sheets",))
 _ADDED_FIELDS = tuple(name for generation in _GENERATIONS for name in generation)
 _DECISION_FIELDS = ("row", "request_id", "verdict", "fee", "missing", "rules", "code")
+# Publications of a rulebook are chained on their own: a rulebook made live is no check run.
+_PUBLICATION_FIELDS = ("published", "rulebook_version", "rulebook_digest", "replaced_digest", "drafted_by",
+                       "approved_by", "via")
 
 
 class LedgerError(SscardError):
@@ -214,6 +233,31 @@ def local_time(iso: str) -> str:
     except ValueError:
         return iso
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A rulebook made live: which, replacing which, drafted and approved by whom, and how
+    (on the desk, 柜面, after a second person's approval; or by `sscard rules publish`, 命令行)."""
+
+    seq: int
+    published: str
+    rulebook_version: str
+    rulebook_digest: str
+    replaced_digest: str  # the live rulebook before ("" if there was none)
+    drafted_by: str
+    approved_by: str
+    via: str
+    prev_hash: str = ""
+    hash: str = ""
+
+    @property
+    def fields(self) -> list[Any]:
+        return [getattr(self, name) for name in _PUBLICATION_FIELDS]
+
+    @property
+    def when(self) -> str:
+        return local_time(self.published)
 
 
 @dataclass(frozen=True)
@@ -477,6 +521,31 @@ class Ledger:
     def head(self) -> str:
         return head_token(self.runs())
 
+    def record_publication(self, version: str, digest: str, replaced: str, drafted_by: str, approved_by: str,
+                           via: str, now: dt.datetime | None = None) -> Publication:
+        """Chain a publication of a rulebook onto the last one."""
+        published = (now or dt.datetime.now().astimezone()).isoformat(timespec="seconds")
+        fields = [published, version, digest, replaced, drafted_by, approved_by, via]
+        with closing(self._connect(create=True)) as connection, self._transaction(connection):
+            last = connection.execute("SELECT hash FROM publications ORDER BY seq DESC LIMIT 1").fetchone()
+            prev_hash = last[0] if last else GENESIS
+            cursor = connection.execute(
+                f"INSERT INTO publications ({', '.join(_PUBLICATION_FIELDS)}, prev_hash, hash) "
+                f"VALUES ({', '.join('?' * (len(_PUBLICATION_FIELDS) + 2))})",
+                (*fields, prev_hash, _publication_hash(prev_hash, fields)))
+            seq = cursor.lastrowid
+        return Publication(seq, *fields, prev_hash, _publication_hash(prev_hash, fields))
+
+    def publications(self) -> list[Publication]:
+        """Every publication recorded, oldest first."""
+        with closing(self._connect(create=False)) as connection:
+            return self._publications(connection)
+
+    def _publications(self, connection: sqlite3.Connection) -> list[Publication]:
+        columns = ("seq", *_PUBLICATION_FIELDS, "prev_hash", "hash")
+        return [Publication(*r) for r in self._fetch(connection, f"SELECT {', '.join(columns)} FROM publications "
+                                                                 "ORDER BY seq")]
+
     def find_run(self, run_id: str) -> Run | None:
         return next((run for run in self.runs() if run.run_id == run_id), None)
 
@@ -550,6 +619,7 @@ class Ledger:
                     return list(self._fetch(connection, f"SELECT {', '.join(_DECISION_FIELDS)} FROM decisions "
                                                         "WHERE run_id = ? ORDER BY row", (run_id,)))
                 check.problems += [_anchor_problem(anchor, runs, decisions) for anchor in anchors]
+                check.problems += _publication_problems(self._publications(connection))
                 check.problems = [p for p in check.problems if p]
         return check
 
@@ -578,13 +648,28 @@ class Ledger:
             return record_digest(run.fields, decision_digest(rows))
 
 
+def _publication_hash(prev_hash: str, fields: Sequence[Any]) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{_line(fields)}".encode("utf-8")).hexdigest()
+
+
+def _publication_problems(publications: list[Publication]) -> list[str]:
+    problems, expected_prev = [], GENESIS
+    for publication in publications:
+        if publication.prev_hash != expected_prev or \
+                _publication_hash(publication.prev_hash, publication.fields) != publication.hash:
+            problems.append(f"规则库发布记录第 {publication.seq} 条({publication.rulebook_version},"
+                            f"{publication.when}):哈希不符,该记录或其前的发布记录被删除或改动")
+        expected_prev = publication.hash
+    return problems
+
+
 def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
 
 
 def _is_current(connection: sqlite3.Connection) -> bool:
     names = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
-    return ({outputs.MARK, "runs", "decisions", "pending", _KEY_INDEX} <= names
+    return ({outputs.MARK, "runs", "decisions", "pending", "publications", _KEY_INDEX} <= names
             and set(_ADDED_FIELDS) <= _columns(connection, "runs") and "request_key" in _columns(connection, "decisions"))
 
 

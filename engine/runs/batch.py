@@ -105,9 +105,10 @@ class DecidedBatch:
     it is done."""
 
     def __init__(self, book: Rulebook, decider: Decider, chunks, *, unique_ids: bool = True,
-                 progress: Callable[[int], None] | None = None):
+                 progress: Callable[[int], None] | None = None, cells: Callable[[Any], dict[str, Any]] | None = None):
         self.book = book
         self.decider = decider
+        self.cells = cells  # a row's cells by schema key, from its item
         self.rows = 0  # request rows (blank rows not counted)
         self.duplicates = RepeatedIds()
         self._source = chunks
@@ -211,7 +212,8 @@ def decide_batch(book: Rulebook, rows: Iterable[tuple[int, Any]], cells: Callabl
     ``unique_ids`` applies the batch rule that a 申请编号 used twice makes every row carrying
     it 输入有误; a case workbook, where each row stands alone, turns it off."""
     decider = decider or Decider(book)
-    decided = DecidedBatch(book, decider, _DecidedHere(rows, cells, blank, decider), unique_ids=unique_ids)
+    decided = DecidedBatch(book, decider, _DecidedHere(rows, cells, blank, decider), unique_ids=unique_ids,
+                           cells=cells)
     try:
         decided.read_all()
     except BaseException:
