@@ -373,7 +373,7 @@ def test_a_ledger_backup_is_a_checked_copy_and_restoring_it_brings_the_ledger_ba
                              "SQLite 完整性检查通过,哈希链完好\n")
     damage_ledger(ledger)
     assert CliRunner().invoke(cli, ["history", "--ledger", str(ledger)]).exit_code == 2
-    ledger.write_bytes(backup.read_bytes())  # the README's restore: the backup copied over the ledger
+    ledger.write_bytes(backup.read_bytes())  # 系统管理员.md's restore: the backup copied over the ledger
     restored = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger), "--anchor", head,
                                         "--anchor", str(tmp_path / "b.xlsx")])
     assert restored.exit_code == 0, restored.output
