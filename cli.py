@@ -707,7 +707,7 @@ def ledger_group() -> None:
 @ledger_option
 def ledger_backup(destination: str, force: bool, ledger: ledgers.Ledger) -> None:
     """把决定账本完整复制到「备份文件」:别人正在检查批次时也可以做(SQLite 在线备份),
-    复制后先做 SQLite 完整性检查并核对哈希链,通过才放到位。恢复方法见 README。
+    复制后先做 SQLite 完整性检查并核对哈希链,通过才放到位。恢复方法见用户手册 docs/用户手册/系统管理员.md「恢复」。
 
     退出码:0 备份完好;1 备份已写出,但账本的哈希链有断裂(逐条列出);2 账本损坏或无法写出备份。
 
@@ -882,7 +882,7 @@ def backup(destination: str, data_dir: Path | None, settings_path: Path | None, 
     """把柜面服务保存的一切备份到新的「备份文件夹」:保存中的批次(上传、决定工作簿、结果)、设置文件、
     规则库归档、账户(不含登录会话)和账本。柜面服务运行时也可以备份:数据库用 SQLite 的在线备份,
     得到某一时刻的一致副本;备份完成后逐一核对(SQLite 完整性检查、账本哈希链、每个文件的 SHA-256),
-    清单写在 备份清单.json。恢复方法见 README。
+    清单写在 备份清单.json。恢复方法见用户手册 docs/用户手册/系统管理员.md「恢复」。
 
     退出码:0 已备份且核对无误;1 已备份,但账本的哈希链断裂(副本照原样保存,作为证据);2 无法备份。
 

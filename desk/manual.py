@@ -28,8 +28,8 @@ from engine.office.accounts import ADMIN, AUDITOR, CLERK, POLICY, ROLES
 MANUAL = Path(__file__).resolve().parent.parent / "docs" / "用户手册"
 PICTURES = "图片"
 INDEX = "README"
-# A line of its own that marks a command block for the tests (tests/test_manual.py), not for readers.
-MARKER = re.compile(r"^<!-- (?:runnable|output)\b[^>]*-->\n", re.M)
+# A line of its own that marks a block for the tests (tests/test_manual.py, tests/test_walkthroughs.py), not for readers.
+MARKER = re.compile(r"^<!-- /?(?:runnable|output|walkthrough)\b[^>]*-->\n", re.M)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def test_a_backup_restored_elsewhere_verifies_the_desks_decision_workbook(office
     for path in (tmp_path / "备份").rglob("*"):
         assert path.stat().st_mode & 0o077 == 0, path  # names and 公民身份号码: the owner's alone
 
-    # Restore on another machine, as the README says: the ledger, the desk's folder, the settings, the archive.
+    # Restore on another machine, as 系统管理员.md「恢复」 says: the ledger, the desk's folder, the settings, the archive.
     restored = tmp_path / "新机器"
     shutil.copytree(fixture_home / "rules", restored / "home" / "rules")  # the repository's checkout
     shutil.copytree(tmp_path / "备份" / "archive", restored / "home" / "archive")

@@ -123,11 +123,12 @@ def test_markdown_is_escaped_and_only_the_manuals_own_links_and_pictures_are_kep
     text_in = ("# 标题\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
                "[别的网站](https://example.com/) [脚本](javascript:alert(1)) [代码库文件](../policy/RULEBOOK.md)\n\n"
                "[自己的一节](#标题) [经办](经办人员.md#打印告知书) [审计](审计人员.md)\n\n"
-               "![外面的图](https://example.com/a.png) ![手册的图](图片/台账.png)\n\n<!-- runnable -->\n")
+               "![外面的图](https://example.com/a.png) ![手册的图](图片/台账.png)\n\n<!-- runnable -->\n"
+               "<!-- walkthrough a -->\n**练习**\n<!-- /walkthrough -->\n")
     page = manual.render(text_in, lambda name: name == "经办人员", lambda name: f"/help/{name}",
                          lambda file: f"/help/图片/{file}")
     assert "<script" not in page.html and "<img src=x" not in page.html and "&lt;script&gt;" in page.html
-    assert "example.com" not in page.html and "runnable" not in page.html
+    assert "example.com" not in page.html and "runnable" not in page.html and "walkthrough" not in page.html
     assert [unquote(a) for a in ATTRIBUTE.findall(page.html)] == ["#标题", "/help/经办人员#打印告知书", "/help/图片/台账.png"]
     assert "别的网站" in page.html and "代码库文件" in page.html and ">审计<" not in page.html and "审计" in page.html
     assert "外面的图" in page.html

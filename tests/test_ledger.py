@@ -355,7 +355,7 @@ def test_a_damaged_ledger_stops_each_command_in_one_line_naming_the_file_and_wha
     assert result.exit_code == 2, result.output
     assert result.output == (f"错误:账本 {ledger} 已损坏(SQLite 完整性检查未通过),或不是 sscard 的账本;sscard 不再读写它。"
                              "请把该文件移到别处留存,用最近一次 sscard ledger backup 的备份恢复"
-                             "(见 README「账本的备份与恢复」),再运行 sscard history --verify 核对\n")
+                             "(见用户手册 docs/用户手册/系统管理员.md「恢复」),再运行 sscard history --verify 核对\n")
     assert ledger.read_bytes() == damaged  # nothing appended to it
     assert not (tmp_path / "b.xlsx").exists()  # no workbook whose run no ledger holds
 
@@ -373,7 +373,7 @@ def test_a_ledger_backup_is_a_checked_copy_and_restoring_it_brings_the_ledger_ba
                              "SQLite 完整性检查通过,哈希链完好\n")
     damage_ledger(ledger)
     assert CliRunner().invoke(cli, ["history", "--ledger", str(ledger)]).exit_code == 2
-    ledger.write_bytes(backup.read_bytes())  # the README's restore: the backup copied over the ledger
+    ledger.write_bytes(backup.read_bytes())  # 系统管理员.md's restore: the backup copied over the ledger
     restored = CliRunner().invoke(cli, ["history", "--verify", "--ledger", str(ledger), "--anchor", head,
                                         "--anchor", str(tmp_path / "b.xlsx")])
     assert restored.exit_code == 0, restored.output

@@ -1,6 +1,7 @@
 """The user manual's pictures (docs/用户手册/图片/), retaken by every run so they never show
 an old screen: the desk's pages in Chromium at 1366×768, signed in as the person each guide
-is for; a printed 结果 (LibreOffice → PDF → PNG) and two notices (the notices PDF → PNG).
+is for; a printed 结果 and a printed sheet of the rulebook workbook (LibreOffice → PDF → PNG)
+and two notices (the notices PDF → PNG).
 
 What changes from run to run on a screen (times, run ids, digests, the temporary path of
 the settings file) is written as one fixed value before the picture is taken, so a picture
@@ -27,8 +28,9 @@ from conftest import ROOT, read_sheet
 from drafts import append_value
 from PIL import Image, ImageChops
 
-from cli import cli
+from cli import DEFAULT_RULES, cli
 from desk import manual
+from engine.rulebook import layout
 
 PICTURES = manual.MANUAL / manual.PICTURES
 SAMPLE = ROOT / "sample_data" / "batch.xlsx"
@@ -288,3 +290,23 @@ def test_a_notice_for_documents_to_bring_and_one_for_a_refusal(papers):
     assert "行政复议" in text and "齐齐哈尔市社会保障卡服务中心" in text
     for number, name in enumerate(("告知书-一次性告知书.png", "告知书-不予受理告知书.png"), start=1):
         keep(name, page_png(pdf, number, 827, 760))
+
+
+def test_a_printed_sheet_of_the_rulebook(libreoffice, tmp_path):
+    """The 补卡 sheet of the live rulebook as it prints: the picture may show today's rules,
+    the test checks only that the sheet's own headings print."""
+    book = openpyxl.load_workbook(DEFAULT_RULES)
+    for name in book.sheetnames:
+        if name != "补卡":
+            del book[name]
+    book.save(tmp_path / "补卡.xlsx")
+    pdf = libreoffice(tmp_path / "补卡.xlsx", "pdf")
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert all(heading in text for heading in (layout.RULE_ID, layout.RULE_NAME, layout.VERDICT)), text
+    assert "第 1 页" in text  # the page's footer: the sheet prints with the page setup the officer prints it with
+    page = Image.open(io.BytesIO(page_png(pdf, 1, 1403, 992, dpi=120))).convert("RGB")
+    body = page.crop((0, 0, page.width, page.height * 9 // 10))  # the table, not the footer
+    left, top, right, bottom = ImageChops.difference(body, Image.new("RGB", body.size, "white")).getbbox()
+    framed = io.BytesIO()
+    page.crop((left - 8, top - 8, right + 8, bottom + 8)).save(framed, "PNG")
+    keep("规则库-补卡.png", framed.getvalue())

@@ -1,13 +1,13 @@
-"""The policy officer's day (issue 17, items 6 and 7), done as the README tells it: copy the
-live rulebook to a draft, change cells, save once with a spreadsheet application
-(LibreOffice), lint, test, compare with a past batch, publish; then the decisions on both
-sides of each date are checked.
+"""The policy officer's day (issue 17, items 6 and 7), done as the policy officer's guide
+(docs/用户手册/政策人员.md, 练习一 to 练习六) tells it: copy the live rulebook to a draft,
+change cells, save once with a spreadsheet application (LibreOffice), lint, test, compare
+with a past batch, publish; then the decisions on both sides of each date are checked.
 
-Each walk-through runs in a home of its own built from the rulebook the README was written
+Each walk-through runs in a home of its own built from the rulebook the guide was written
 against, an ARCHIVED one pinned by its digest, never the live one (issue 16, item 10): a
 policy change published to rules/ since never breaks these tests.  Each step is written once,
-here, beside the cell edits it makes; the README shows the same sentences
-(test_readme_tells_each_walkthrough_step_by_step_as_the_tests_do).
+here, beside the cell edits it makes; the guide shows the same sentences
+(test_the_guide_tells_each_walkthrough_step_by_step_as_the_tests_do).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ libreoffice_or_skip()
 
 @dataclass(frozen=True)
 class Step:
-    says: str  # the step as the README tells it
+    says: str  # the step as the guide tells it
     edit: Callable[[openpyxl.Workbook], None]
 
 
@@ -346,12 +346,16 @@ def test_walkthrough_f_each_kind_of_broken_edit_is_refused_naming_its_cell(home)
     assert (home / "rules" / "规则库.xlsx").read_bytes() == live and not (home / "docs").exists()
 
 
-def test_readme_tells_each_walkthrough_step_by_step_as_the_tests_do():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+GUIDE = ROOT / "docs" / "用户手册" / "政策人员.md"
+EXERCISE = {"a": "练习一", "b": "练习二", "c": "练习三", "d": "练习四", "e": "练习五"}  # as the guide numbers them
+
+
+def test_the_guide_tells_each_walkthrough_step_by_step_as_the_tests_do():
+    guide = GUIDE.read_text(encoding="utf-8")
     for key, (title, steps) in WALKTHROUGHS.items():
-        block = re.search(rf"<!-- walkthrough {key} -->\n(.*?)<!-- /walkthrough -->", readme, re.S)
-        assert block, f"README.md has no walk-through {key}"
+        block = re.search(rf"<!-- walkthrough {key} -->\n(.*?)<!-- /walkthrough -->", guide, re.S)
+        assert block, f"{GUIDE.name} has no walk-through {key}"
         told = re.findall(r"^\d+\. (.+)$", block[1], re.M)
-        assert block[1].startswith(f"**({key}) {title}**"), block[1][:80]
+        assert block[1].startswith(f"**{EXERCISE[key]} {title}**"), block[1][:80]
         assert told == [step.says for step in steps], key
     assert load_rulebook(ROOT / "archive" / PINNED / "规则库.xlsx").digest == PINNED

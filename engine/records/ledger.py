@@ -143,7 +143,7 @@ class LedgerDamaged(LedgerError):
 
     def __init__(self, path: Path):
         super().__init__(f"账本 {path} 已损坏(SQLite 完整性检查未通过),或不是 sscard 的账本;sscard 不再读写它。"
-                         "请把该文件移到别处留存,用最近一次 sscard ledger backup 的备份恢复(见 README「账本的备份与恢复」),"
+                         "请把该文件移到别处留存,用最近一次 sscard ledger backup 的备份恢复(见用户手册 docs/用户手册/系统管理员.md「恢复」),"
                          "再运行 sscard history --verify 核对")
 
 
