@@ -11,6 +11,7 @@ import base64
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import openpyxl
@@ -247,12 +248,17 @@ def test_three_batches_uploaded_at_once_from_three_tabs_each_keep_their_result(b
         tab.set_input_files("#batches", str(batches[-1]))
     for tab in tabs:  # submitted together: three requests in flight at once in one session
         tab.evaluate("document.getElementById('upload').submit()")
-    for tab in tabs:
-        tab.wait_for_load_state()
     page = tabs[0]
-    page.goto(office.url + "/")
-    wait_finished(page)
-    cards = {card.splitlines()[0]: card for card in page.locator("section.card").all_inner_texts()}
+    # A submitted form navigates only once its request is answered: under load the list is
+    # looked at again until every upload is on it (or the time is up, which fails).
+    deadline = time.monotonic() + 60
+    while True:
+        page.goto(office.url + "/")
+        wait_finished(page)
+        cards = {card.splitlines()[0]: card for card in page.locator("section.card").all_inner_texts()}
+        if all(batch.name in cards for batch in batches) or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
     for batch in batches:
         assert "已完成" in cards.get(batch.name, ""), (batch.name, list(cards))
     context.close()
