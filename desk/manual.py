@@ -91,7 +91,7 @@ def _markdown() -> MarkdownIt:
     global _PARSER
     if _PARSER is None:
         parser = MarkdownIt("commonmark", {"html": False}).enable("table")
-        anchors_plugin(parser, min_level=1, max_level=3)
+        anchors_plugin(parser, min_level=1, max_level=6)  # every level, as GitHub
         parser.core.ruler.push("manual_addresses", _own_addresses)
         _PARSER = parser
     return _PARSER
