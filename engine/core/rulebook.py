@@ -113,10 +113,6 @@ class Rulebook:
         own = next(s.rules for s in self.services if s.code == service)
         return tuple(r for r in self.common if service in r.services) + own
 
-    def all_rules(self) -> list[tuple[str, Rule]]:
-        """(service, rule) for every rule as it runs, shared rules once per service."""
-        return [(s.code, r) for s in self.services for r in self.rules_for(s.code)]
-
     def unique_rules(self) -> list[Rule]:
         return list(self.common) + [r for s in self.services for r in s.rules]
 

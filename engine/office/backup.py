@@ -35,6 +35,7 @@ from pathlib import Path
 from engine.errors import SscardError, describe_os_error
 from engine.office.accounts import FILE_NAME as ACCOUNTS_FILE
 from engine.office.drafts import FOLDER as DRAFTS
+from engine.records.digests import file_sha256
 from engine.records.ledger import ChainCheck, Ledger
 
 MANIFEST = "备份清单.json"
@@ -117,11 +118,11 @@ def back_up(destination: str | Path, *, data: Path, ledger: Ledger, settings: Pa
                     accounts.execute("DELETE FROM failures")
                 accounts.execute("VACUUM")  # the ended sessions' tokens leave no trace in the file
                 report.accounts = accounts.execute("SELECT COUNT(*) FROM accounts").fetchone()[0]
-            digests[copy.relative_to(staging).as_posix()] = _sha256(copy)
+            digests[copy.relative_to(staging).as_posix()] = file_sha256(copy)
             report.copied.append(f"账户 {report.accounts} 个(不含登录会话:恢复后每人重新登录)")
         report.chain = ledger.backup(staging / LEDGER_COPY).chain
         report.runs = report.chain.runs
-        digests[LEDGER_COPY] = _sha256(staging / LEDGER_COPY)
+        digests[LEDGER_COPY] = file_sha256(staging / LEDGER_COPY)
         report.copied.append(f"账本 {ledger.path}:{report.runs} 次运行,账本头 {report.chain.head}")
         _check_copies(staging, digests)
         report.files = len(digests)
@@ -182,13 +183,5 @@ def _private(folder: Path) -> None:
 def _check_copies(root: Path, digests: dict[str, str]) -> None:
     """Every copied file, read back from the backup, is what was read from its source."""
     for relative, expected in digests.items():
-        if _sha256(root / relative) != expected:
+        if file_sha256(root / relative) != expected:
             raise BackupRefused(f"备份中的 {relative} 与原文件不符(复制时磁盘出错?);请换一个位置重新备份")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as reader:
-        while chunk := reader.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
